@@ -1,0 +1,47 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Reference;
+using Wolverine.Http;
+
+namespace SeizureIntel.Facilities.Summaries;
+
+/// <summary>All seizures at one facility, every year. Id: the facility code.</summary>
+public sealed class FacilitySummary : Summary, ITracksLastSeizure
+{
+    public SortedDictionary<string, Tally> BySubstance { get; set; } = new();
+    public SortedDictionary<string, Tally> ByDetection { get; set; } = new();
+    public DateTimeOffset? LastSeizureAt { get; set; }
+
+    protected override void AddToBreakdowns(Contribution c, int sign)
+    {
+        Add(BySubstance, c.Substance, c, sign);
+        Add(ByDetection, c.Detection, c, sign);
+    }
+}
+
+public sealed record FacilitySummaryView(
+    string FacilityId, int Count, decimal Grams, int WithoutMass,
+    IReadOnlyList<SubstanceRow> BySubstance, IReadOnlyList<DetectionRow> ByDetection, DateTimeOffset? LastSeizureAt);
+
+public static class GetFacilitySummaryEndpoint
+{
+    /// <summary>Totals of every seizure at a facility (code or alias), by substance and by detection method.</summary>
+    [WolverineGet("/api/facilities/{facilityId}/summary", OperationId = "getFacilitySummary")]
+    public static async Task<Results<Ok<FacilitySummaryView>, ProblemHttpResult>> Get(
+        string facilityId, FacilityCatalog catalog, ReferenceData reference, IQuerySession session, CancellationToken token)
+    {
+        if (catalog.Resolve(facilityId) is not { } facility) return FacilityProblems.Unknown(facilityId);
+        var s = await session.LoadAsync<FacilitySummary>(facility.Code, token) ?? new FacilitySummary { Id = facility.Code };
+        return TypedResults.Ok(new FacilitySummaryView(facility.Code, s.Total.Count, s.Total.Grams, s.Total.WithoutMass,
+            Rows.Of(s.BySubstance, (k, t) => new SubstanceRow(k, reference.GroupOf(k), t.Count, t.Grams, t.WithoutMass)),
+            Rows.Of(s.ByDetection, (k, t) => new DetectionRow(k, t.Count, t.Grams, t.WithoutMass)),
+            s.LastSeizureAt));
+    }
+}
+
+public static class FacilityProblems
+{
+    public static ProblemHttpResult Unknown(string facilityId) =>
+        TypedResults.Problem(statusCode: 404, title: "Unknown facility", detail: $"No facility has the code or alias '{facilityId}'.");
+}

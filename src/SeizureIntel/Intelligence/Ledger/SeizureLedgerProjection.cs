@@ -1,0 +1,121 @@
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using SeizureIntel.Facilities.Summaries;
+using SeizureIntel.Intelligence.Years;
+using SeizureIntel.Reference;
+using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures.Recording;
+
+namespace SeizureIntel.Intelligence.Ledger;
+
+/// <summary>A summary that reports the instant of its latest seizure.</summary>
+public interface ITracksLastSeizure
+{
+    DateTimeOffset? LastSeizureAt { get; set; }
+}
+
+/// <summary>
+/// The async projection behind every per-facility, per-year and per-facility-year read model. For each batch of
+/// events it loads the touched seizures' facts, applies the events, and moves each seizure's contribution from
+/// the totals it counted in before to the totals it counts in now (exact decimal arithmetic, so a rebuild from
+/// the events reproduces the live figures). Summaries that become empty are deleted, for the same reason.
+/// </summary>
+public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityConverter converter) : IProjection
+{
+    public const string Name = "SeizureLedger";
+
+    /// <summary>The document types this projection owns (torn down on rebuild).</summary>
+    public static readonly Type[] Documents = [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary)];
+
+    public static bool Handles(object data) => data is SeizureRecorded;
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken token)
+    {
+        var seizureEvents = events.Where(e => Handles(e.Data)).ToList();
+        if (seizureEvents.Count == 0) return;
+
+        var ids = seizureEvents.Select(e => e.StreamId).Distinct().ToArray();
+        var facts = (await operations.LoadManyAsync<SeizureFact>(token, ids)).ToDictionary(f => f.Id);
+        var before = facts.ToDictionary(p => p.Key, p => p.Value.Contribution());
+
+        foreach (var e in seizureEvents)
+        {
+            if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
+            fact.Apply(e.Data, reference, converter);
+        }
+
+        var changes = new List<Change>();
+        foreach (var id in ids)
+        {
+            var old = before.GetValueOrDefault(id);
+            var now = facts[id].Contribution();
+            if (old != now) changes.Add(new Change(old, now));
+            operations.Store(facts[id]);
+        }
+        if (changes.Count == 0) return;
+
+        var batch = facts.Values.ToList();
+        await MoveAsync(operations, changes, c => c.FacilityId, c => new FacilitySummary { Id = c.FacilityId },
+            (s, q) => q.Where(f => f.FacilityId == s.Id), batch, token);
+        await MoveAsync(operations, changes, c => FacilityYearSummary.IdFor(c.FacilityId, c.Year),
+            c => new FacilityYearSummary { Id = FacilityYearSummary.IdFor(c.FacilityId, c.Year), FacilityId = c.FacilityId, Year = c.Year },
+            (s, q) => q.Where(f => f.FacilityId == s.FacilityId && f.LocalDate >= new DateOnly(s.Year, 1, 1) && f.LocalDate <= new DateOnly(s.Year, 12, 31)),
+            batch, token);
+        await MoveAsync(operations, changes, c => YearSummary.IdFor(c.Year), c => new YearSummary { Id = YearSummary.IdFor(c.Year), Year = c.Year },
+            null, batch, token);
+    }
+
+    private sealed record Change(Contribution? Old, Contribution? New);
+
+    private static async Task MoveAsync<T>(
+        IDocumentOperations operations, List<Change> changes, Func<Contribution, string> key, Func<Contribution, T> create,
+        Func<T, IQueryable<SeizureFact>, IQueryable<SeizureFact>>? factsOf, List<SeizureFact> batch, CancellationToken token)
+        where T : Summary
+    {
+        var keys = changes.SelectMany(c => new[] { c.Old, c.New }).OfType<Contribution>().Select(key).Distinct().ToArray();
+        var docs = (await operations.LoadManyAsync<T>(token, keys)).ToDictionary(d => d.Id);
+        var stale = new HashSet<string>();
+
+        foreach (var (old, now) in changes)
+        {
+            if (old is not null && key(old) is var oldKey && docs.TryGetValue(oldKey, out var from))
+            {
+                from.Add(old, -1);
+                if (from is ITracksLastSeizure t && t.LastSeizureAt <= old.OccurredAt) stale.Add(oldKey);
+            }
+            if (now is not null)
+            {
+                var newKey = key(now);
+                if (!docs.TryGetValue(newKey, out var to)) docs[newKey] = to = create(now);
+                to.Add(now, +1);
+                if (to is ITracksLastSeizure t && (t.LastSeizureAt is null || t.LastSeizureAt < now.OccurredAt)) t.LastSeizureAt = now.OccurredAt;
+            }
+        }
+
+        foreach (var doc in docs.Values)
+        {
+            if (doc.IsEmpty)
+            {
+                operations.Delete<T>(doc.Id);
+                continue;
+            }
+            if (stale.Contains(doc.Id) && doc is ITracksLastSeizure tracked && factsOf is not null)
+                tracked.LastSeizureAt = await LatestAsync(operations, batch, q => factsOf(doc, q), token);
+            operations.Store(doc);
+        }
+    }
+
+    /// <summary>The latest instant among the facts a summary counts: committed ones outside this batch, and the batch's own.</summary>
+    private static async Task<DateTimeOffset?> LatestAsync(
+        IDocumentOperations operations, List<SeizureFact> batch, Func<IQueryable<SeizureFact>, IQueryable<SeizureFact>> filter, CancellationToken token)
+    {
+        var batchIds = batch.Select(f => f.Id).ToArray();
+        var committed = await filter(operations.Query<SeizureFact>())
+            .Where(f => !batchIds.Contains(f.Id))
+            .OrderByDescending(f => f.OccurredAt).Select(f => f.OccurredAt).Take(1).ToListAsync(token);
+        var fromBatch = filter(batch.AsQueryable()).Select(f => (DateTimeOffset?)f.OccurredAt).Max();
+        DateTimeOffset? latest = committed.Count > 0 ? committed[0] : null;
+        return fromBatch > latest || latest is null ? fromBatch : latest;
+    }
+}

@@ -1,0 +1,50 @@
+namespace SeizureIntel.Node;
+
+/// <summary>
+/// Who this node is and where its store lives. Bound from the "SeizureIntel" configuration section
+/// (appsettings, environment variables such as SeizureIntel__Agency, or --SeizureIntel:Agency=SSDC).
+/// </summary>
+public sealed class NodeOptions
+{
+    public const string Section = "SeizureIntel";
+
+    /// <summary>The agency that runs this node: SSEP, SSDC or MVD.</summary>
+    public string Agency { get; set; } = "SSEP";
+
+    /// <summary>PostgreSQL connection string of this node's own database.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>PostgreSQL schema holding this node's event store and read models.</summary>
+    public string Schema { get; set; } = "seizureintel";
+
+    /// <summary>Loopback port the HTTP API listens on; 0 leaves the choice to ASP.NET Core (--urls).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Load the synthetic demo data set at start-up (only when asked; ops/run asks).</summary>
+    public bool LoadDemoData { get; set; }
+
+    /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
+    public bool RunDaemon { get; set; } = true;
+
+    public NodeIdentity Identity() => NodeIdentity.For(Agency);
+}
+
+/// <summary>The agency running this node, resolved and validated once at start-up.</summary>
+public sealed record NodeIdentity(string Agency, string Name)
+{
+    public static readonly IReadOnlyDictionary<string, string> KnownAgencies = new Dictionary<string, string>
+    {
+        ["SSEP"] = "State Service of Execution of Punishment",
+        ["SSDC"] = "State Service on Drug Control",
+        ["MVD"] = "Ministry of Interior",
+    };
+
+    public static NodeIdentity For(string agency)
+    {
+        var code = agency.Trim().ToUpperInvariant();
+        return KnownAgencies.TryGetValue(code, out var name)
+            ? new NodeIdentity(code, name)
+            : throw new InvalidOperationException(
+                $"SeizureIntel:Agency '{agency}' is not a known agency; use one of {string.Join(", ", KnownAgencies.Keys)}.");
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+using SeizureIntel.Facilities;
+using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Reference;
+using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures.References;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace SeizureIntel.Node;
+
+/// <summary>How a node wires its store, messaging and HTTP surface. Program.cs calls these in order.</summary>
+public static class NodeSetup
+{
+    public static NodeOptions AddNode(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        options.ConnectionString ??= builder.Configuration.GetConnectionString("SeizureIntel")
+            ?? throw new InvalidOperationException("Set SeizureIntel:ConnectionString (or ConnectionStrings:SeizureIntel).");
+        if (options.Port > 0) builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(options.Identity());
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(FacilityCatalog.LoadEmbedded());
+        builder.Services.AddSingleton(ReferenceData.LoadEmbedded());
+        builder.Services.AddSingleton<QuantityConverter>();
+
+        // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.ConnectionString).UseNetTopologySuite().Build());
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return options;
+    }
+
+    public static void AddEventStore(this WebApplicationBuilder builder, NodeOptions node)
+    {
+        builder.Services.AddMarten(services =>
+            {
+                var opts = new StoreOptions();
+                opts.Connection(services.GetRequiredService<NpgsqlDataSource>());
+                opts.DatabaseSchemaName = node.Schema;
+                opts.Events.DatabaseSchemaName = node.Schema;
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+
+                // One stream per seizure; its state is an inline snapshot, so reads after a write see it at once.
+                opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+                opts.Projections.Snapshot<Seizure>(SnapshotLifecycle.Inline);
+
+                // Facility, year and facility-year totals: kept by the async daemon.
+                opts.Projections.Add(
+                    new SeizureLedgerProjection(services.GetRequiredService<ReferenceData>(), services.GetRequiredService<QuantityConverter>()),
+                    ProjectionLifecycle.Async, SeizureLedgerProjection.Name,
+                    asyncOptions =>
+                    {
+                        foreach (var type in SeizureLedgerProjection.Documents) asyncOptions.DeleteViewTypeOnTeardown(type);
+                    });
+                opts.Storage.ExtendedSchemaObjects.Add(ReferenceAllocator.CounterTable(node.Schema));
+                return opts;
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(node.RunDaemon ? DaemonMode.HotCold : DaemonMode.Disabled)
+            .IntegrateWithWolverine();
+    }
+
+    public static void AddMessaging(this WebApplicationBuilder builder)
+    {
+        builder.Host.UseWolverine(opts =>
+        {
+            // Scan this assembly for handlers and endpoints even when a test project is the entry assembly.
+            opts.ApplicationAssembly = typeof(NodeSetup).Assembly;
+            // Generate handler code at start-up: nothing generated is ever committed, so nothing can be stale.
+            opts.UseRuntimeCompilation();
+            opts.Policies.AutoApplyTransactions();
+            opts.Policies.UseDurableLocalQueues();
+        });
+        builder.Services.AddWolverineHttp();
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+    }
+}
