@@ -1,0 +1,68 @@
+using Alba;
+using JasperFx.CommandLine;
+using Marten.Events;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SeizureIntel.Seizures.References;
+using Wolverine;
+
+namespace SeizureIntel.Tests.Support;
+
+/// <summary>The test database that ops/test starts (override with SEIZUREINTEL_TEST_CONNECTION).</summary>
+public static class TestDatabase
+{
+    public static string ConnectionString =>
+        Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_CONNECTION")
+        ?? "Host=127.0.0.1;Port=55432;Database=seizureintel_test;Username=seizureintel_test;Password=test-dev-password";
+}
+
+/// <summary>
+/// One real SeizureIntel node (SSEP) per test collection, on the real PostgreSQL test database, in a schema of its own.
+/// </summary>
+public class NodeFixture : IAsyncLifetime
+{
+    protected virtual string Schema => "tests";
+    public IAlbaHost Host { get; private set; } = null!;
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        Host = await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseSetting("SeizureIntel:ConnectionString", TestDatabase.ConnectionString);
+            builder.UseSetting("SeizureIntel:Agency", "SSEP");
+            builder.UseSetting("SeizureIntel:Schema", Schema);
+            builder.UseSetting("SeizureIntel:LoadDemoData", "false");
+            builder.ConfigureServices(services =>
+            {
+                services.MartenDaemonModeIsSolo();
+                services.RunWolverineInSoloMode();
+            });
+        });
+    }
+
+    /// <summary>Every test starts from clean data: no events, no documents, reference counters back to zero.</summary>
+    public async Task ResetAsync()
+    {
+        await Host.ResetAllMartenDataAsync();
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"truncate {Schema}.{ReferenceAllocator.TableName}", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.StopAsync();
+        await Host.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class NodeCollection : ICollectionFixture<NodeFixture>
+{
+    public const string Name = "node";
+}
