@@ -23,7 +23,8 @@ public static class TestDatabase
 /// </summary>
 public class NodeFixture : IAsyncLifetime
 {
-    protected virtual string Schema => "tests";
+    /// <summary>Schema of this fixture; SEIZUREINTEL_TEST_SCHEMA lets two test runs share one database.</summary>
+    public virtual string Schema => Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_SCHEMA") ?? "tests";
     public IAlbaHost Host { get; private set; } = null!;
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
@@ -38,7 +39,6 @@ public class NodeFixture : IAsyncLifetime
             builder.UseSetting("SeizureIntel:LoadDemoData", "false");
             builder.ConfigureServices(services =>
             {
-                services.MartenDaemonModeIsSolo();
                 services.RunWolverineInSoloMode();
             });
         });

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using JasperFx.Events.Daemon;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Tests.Support;
+
+namespace SeizureIntel.Tests.Intelligence.Ledger;
+
+public sealed class RebuildTests(NodeFixture fixture) : NodeTest(fixture)
+{
+    [Fact]
+    public async Task rebuilding_the_ledger_from_the_events_yields_exactly_the_live_read_models()
+    {
+        // Posted one by one, so the live daemon sees many small batches; the rebuild replays them in large ones.
+        foreach (var seizure in RawSeizure.Varied(60, seed: 7)) await RecordAsync(seizure.Body);
+        await WaitForProjectionsAsync();
+        var live = await LedgerSnapshot.TakeAsync(Fixture.Schema);
+        live["mt_doc_yearsummary"].ShouldNotBeEmpty();
+        live["mt_doc_seizurefact"].Count.ShouldBe(60);
+
+        var daemon = Host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
+        await daemon.RebuildProjectionAsync(SeizureLedgerProjection.Name, TimeSpan.FromMinutes(1), CancellationToken.None);
+        await WaitForProjectionsAsync();
+
+        var rebuilt = await LedgerSnapshot.TakeAsync(Fixture.Schema);
+        foreach (var (table, rows) in live) rebuilt[table].ShouldBe(rows, table);
+    }
+}
+
+/// <summary>A node of its own in a schema of its own: the command-line rebuild runs while no host is attached.</summary>
+public sealed class CliRebuildFixture : NodeFixture
+{
+    public override string Schema => base.Schema + "_cli";
+}
+
+[CollectionDefinition(Name)]
+public sealed class CliRebuildCollection : ICollectionFixture<CliRebuildFixture>
+{
+    public const string Name = "cli-rebuild";
+}
+
+[Collection(CliRebuildCollection.Name)]
+public sealed class CliRebuildTests(CliRebuildFixture fixture)
+{
+    [Fact]
+    public async Task the_command_line_rebuild_yields_exactly_the_live_read_models()
+    {
+        await fixture.ResetAsync();
+        var host = fixture.Host;
+        foreach (var seizure in RawSeizure.Varied(25, seed: 11))
+            await host.Scenario(s => { s.Post.Json(seizure.Body).ToUrl("/api/seizures"); s.StatusCodeShouldBe(201); });
+        await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        var live = await LedgerSnapshot.TakeAsync(fixture.Schema);
+        await host.StopAsync(); // detach the live daemon; the fixture's dispose copes with a stopped host
+
+        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "projections", "rebuild"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["SeizureIntel__ConnectionString"] = TestDatabase.ConnectionString,
+                ["SeizureIntel__Schema"] = fixture.Schema,
+                ["SeizureIntel__Agency"] = "SSEP",
+            },
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        process.ExitCode.ShouldBe(0, await output + await errors);
+        (await output).ShouldContain("Finished rebuilding SeizureLedger");
+
+        var rebuilt = await LedgerSnapshot.TakeAsync(fixture.Schema);
+        live["mt_doc_yearsummary"].ShouldNotBeEmpty();
+        foreach (var (table, rows) in live) rebuilt[table].ShouldBe(rows, table);
+    }
+}
