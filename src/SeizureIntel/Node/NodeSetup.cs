@@ -56,6 +56,8 @@ public static class NodeSetup
                 // One stream per seizure; its state is an inline snapshot, so reads after a write see it at once.
                 opts.Events.StreamIdentity = StreamIdentity.AsGuid;
                 opts.Projections.Snapshot<Seizure>(SnapshotLifecycle.Inline);
+                // Wake the daemon by LISTEN/NOTIFY when events are appended, instead of waiting for its next poll.
+                opts.Events.UseListenNotifyForEventAppends = true;
 
                 // Facility, year and facility-year totals: kept by the async daemon.
                 opts.Projections.Add(

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
@@ -67,7 +68,7 @@ public sealed class Tally
     /// <summary>Seizures counted whose quantity has no known mass (e.g. tablets before a conversion table covers them).</summary>
     public int WithoutMass { get; set; }
 
-    public bool IsEmpty => Count == 0 && Grams == 0 && WithoutMass == 0;
+    [JsonIgnore] public bool IsEmpty => Count == 0 && Grams == 0 && WithoutMass == 0;
 
     public void Add(Contribution c, int sign)
     {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SeizureIntel.Intelligence.Ledger;
 
 /// <summary>
@@ -9,7 +11,7 @@ public abstract class Summary
     public string Id { get; set; } = "";
     public Tally Total { get; set; } = new();
 
-    public bool IsEmpty => Total.IsEmpty;
+    [JsonIgnore] public bool IsEmpty => Total.IsEmpty;
 
     public void Add(Contribution c, int sign)
     {
