@@ -23,6 +23,9 @@ public sealed class NodeOptions
     /// <summary>Load the synthetic demo data set at start-up (only when asked; ops/run asks).</summary>
     public bool LoadDemoData { get; set; }
 
+    /// <summary>Version of the quantity conversion table to derive masses with; empty: the latest published one.</summary>
+    public string? ConversionTableVersion { get; set; }
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 
