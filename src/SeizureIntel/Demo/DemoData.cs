@@ -55,10 +55,10 @@ public static class DemoData
         var actor = new Actor(DemoUser, node.Agency);
         for (var i = 0; i < file.Seizures.Count; i++)
         {
-            var (seizure, errors) = SeizureRules.Check(file.Seizures[i], facilities, reference, now);
+            var (seizure, problems) = SeizureRules.Check(file.Seizures[i], new SeizureFields(facilities, reference), now);
             if (seizure is null)
                 throw new InvalidOperationException($"demo seizure #{i + 1}: " +
-                    string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
+                    string.Join("; ", problems.Errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
             var reference1 = await ReferenceAllocator.NextAsync(session, node.Agency, seizure.LocalDate.Year, token);
             var id = Guid.CreateVersion7(now);
             session.Events.StartStream<Seizure>(id, SeizureRules.Recorded(id, seizure, reference1, actor, now, demo: true));

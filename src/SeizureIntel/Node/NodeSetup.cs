@@ -11,6 +11,7 @@ using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures.References;
 using Weasel.Core;
 using Wolverine;
@@ -35,6 +36,7 @@ public static class NodeSetup
         builder.Services.AddSingleton(FacilityCatalog.LoadEmbedded());
         builder.Services.AddSingleton(ReferenceData.LoadEmbedded());
         builder.Services.AddSingleton<QuantityConverter>();
+        builder.Services.AddSingleton<SeizureFields>();
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.ConnectionString).UseNetTopologySuite().Build());

@@ -42,6 +42,11 @@ public sealed class ReferenceData
     public const string DetectionMethods = "detection-methods";
     public const string Units = "units";
     public const string Agencies = "agencies";
+    public const string Places = "places";
+    public const string EntryMethods = "entry-methods";
+    public const string ConcealmentMethods = "concealment-methods";
+    public const string Possession = "possession";
+    public const string SwgdrugCategories = "swgdrug-categories";
 
     public IReadOnlyDictionary<string, IReadOnlyList<Term>> Vocabularies { get; }
 

@@ -1,7 +1,30 @@
+using SeizureIntel.Node;
+using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.Custody;
+using SeizureIntel.Seizures.Destruction;
+using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
 
 namespace SeizureIntel.Seizures;
+
+/// <summary>Every event of a seizure's stream. Facts in the past tense; never edited, never deleted.</summary>
+public interface ISeizureEvent
+{
+    Guid SeizureId { get; }
+}
+
+/// <summary>An event that a person caused, at an instant, for a reason the history shows.</summary>
+public interface IAttributedEvent
+{
+    Actor By { get; }
+    DateTimeOffset At { get; }
+}
+
+public sealed record CustodyStep(string Custodian, DateTimeOffset Since, string? SealNumber, string? Reason);
+public sealed record LabSubmission(string Lab, string LabCaseNumber, DateTimeOffset SubmittedAt);
+public sealed record LabResult(string Lab, string LabCaseNumber, string ConfirmedSubstance, decimal NetWeightGrams,
+    decimal? PurityPercent, IReadOnlyList<LabTechnique> Techniques, string Analyst, DateOnly ReportDate);
 
 /// <summary>
 /// The state of one seizure, folded from its own event stream (one stream per seizure). Marten keeps it as an
@@ -21,9 +44,28 @@ public sealed class Seizure
     public Quantity Quantity { get; set; } = new(0, "g");
     public string Detection { get; set; } = "";
     public string? Notes { get; set; }
+    public Circumstances Circumstances { get; set; } = Circumstances.None;
     public string RecordedBy { get; set; } = "";
     public DateTimeOffset RecordedAt { get; set; }
     public bool Demo { get; set; }
+
+    public bool Voided { get; set; }
+    public string? VoidReason { get; set; }
+    public Guid? DuplicateOf { get; set; }
+    public int Corrections { get; set; }
+
+    public List<CustodyStep> Custody { get; set; } = [];
+    public List<LabSubmission> LabSubmissions { get; set; } = [];
+    public List<LabResult> LabResults { get; set; } = [];
+    public bool Destroyed { get; set; }
+
+    public string? CurrentCustodian => Custody.LastOrDefault()?.Custodian;
+
+    /// <summary>The latest lab report decides substance and weight in every total.</summary>
+    public LabResult? LatestLabResult => LabResults.LastOrDefault();
+
+    /// <summary>Counted in totals: neither voided nor the duplicate of another seizure.</summary>
+    public bool Counted => !Voided && DuplicateOf is null;
 
     public static Seizure Create(SeizureRecorded e) => new()
     {
@@ -38,8 +80,48 @@ public sealed class Seizure
         Quantity = e.Quantity,
         Detection = e.Detection,
         Notes = e.Notes,
+        Circumstances = e.Circumstances ?? Circumstances.None,
         RecordedBy = e.RecordedBy,
         RecordedAt = e.RecordedAt,
         Demo = e.Demo,
+        // The seizing officer holds the evidence until the first hand-over.
+        Custody = [new CustodyStep(e.RecordedBy, e.OccurredAt, null, "seized")],
     };
+
+    public void Apply(SeizureCorrected e)
+    {
+        FacilityId = e.FacilityId ?? FacilityId;
+        TimeZone = e.TimeZone ?? TimeZone;
+        OccurredAt = e.OccurredAt ?? OccurredAt;
+        LocalDate = e.LocalDate ?? LocalDate;
+        Substance = e.Substance ?? Substance;
+        Quantity = e.Quantity ?? Quantity;
+        Detection = e.Detection ?? Detection;
+        if (e.Notes is not null) Notes = e.Notes.Length == 0 ? null : e.Notes;
+        Circumstances = new Circumstances(
+            e.Place ?? Circumstances.Place, e.Entry ?? Circumstances.Entry,
+            e.Concealment ?? Circumstances.Concealment, e.Possession ?? Circumstances.Possession);
+        Corrections++;
+    }
+
+    public void Apply(SeizureVoided e)
+    {
+        Voided = true;
+        VoidReason = e.Reason;
+    }
+
+    public void Apply(SeizureMarkedDuplicate e) => DuplicateOf = e.DuplicateOf;
+
+    public void Apply(CustodyTransferred e) => Custody.Add(new CustodyStep(e.To, e.HandedOverAt, e.SealNumber, e.Reason));
+
+    public void Apply(EvidenceSubmittedToLab e)
+    {
+        LabSubmissions.Add(new LabSubmission(e.Lab, e.LabCaseNumber, e.SubmittedAt));
+        Custody.Add(new CustodyStep(e.Lab, e.SubmittedAt, null, $"submitted to the lab, case {e.LabCaseNumber}"));
+    }
+
+    public void Apply(LabAnalysisReported e) => LabResults.Add(new LabResult(e.Lab, e.LabCaseNumber, e.ConfirmedSubstance,
+        e.NetWeightGrams, e.PurityPercent, e.Techniques, e.Analyst, e.ReportDate));
+
+    public void Apply(EvidenceDestroyed e) => Destroyed = true;
 }

@@ -1,5 +1,8 @@
 using System.Text.Json.Serialization;
 using SeizureIntel.Reference;
+using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
 
@@ -7,7 +10,8 @@ namespace SeizureIntel.Intelligence.Ledger;
 
 /// <summary>
 /// What one seizure adds to the totals, as of its latest event: where and when it counts (local date), what and how
-/// much. Kept by <see cref="SeizureLedgerProjection"/> so that a later event can take back the earlier contribution.
+/// much (the lab's figures once there are any, else the field's), and whether it counts at all (not voided, not a
+/// duplicate). Kept by <see cref="SeizureLedgerProjection"/> so a later event can take back the earlier contribution.
 /// </summary>
 public sealed class SeizureFact
 {
@@ -16,17 +20,33 @@ public sealed class SeizureFact
     public string FacilityId { get; set; } = "";
     public DateOnly LocalDate { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
-    public string Substance { get; set; } = "";
-    public string SubstanceGroup { get; set; } = "";
+    public string FieldSubstance { get; set; } = "";
     public string Detection { get; set; } = "";
+    public Circumstances Circumstances { get; set; } = Circumstances.None;
     public Quantity Quantity { get; set; } = new(0, "g");
-    public decimal? Grams { get; set; }
+    public string? LabSubstance { get; set; }
+    public decimal? LabGrams { get; set; }
+    public bool Voided { get; set; }
+    public Guid? DuplicateOf { get; set; }
     public bool Demo { get; set; }
 
-    public Contribution Contribution() =>
-        new(Agency, FacilityId, LocalDate.Year, LocalDate.Month, Substance, SubstanceGroup, Detection, Grams, OccurredAt);
+    /// <summary>Derived on every apply from the quantity and the active conversion table (rebuilds recompute it).</summary>
+    public decimal? FieldGrams { get; set; }
 
-    public void Apply(object @event, ReferenceData reference, QuantityConverter converter)
+    /// <summary>The substance every total uses: the lab's confirmation, else the field identification.</summary>
+    [JsonIgnore] public string Substance => LabSubstance ?? FieldSubstance;
+
+    /// <summary>Best weight: the lab's net weight, else the field figure.</summary>
+    [JsonIgnore] public decimal? Grams => LabGrams ?? FieldGrams;
+
+    [JsonIgnore] public bool Counted => !Voided && DuplicateOf is null;
+
+    public Contribution? Contribution(ReferenceData reference) => Counted
+        ? new Contribution(Agency, FacilityId, LocalDate.Year, LocalDate.Month, Substance, reference.GroupOf(Substance), Detection,
+            Grams, LabGrams, OccurredAt, Circumstances.Entry ?? "unknown")
+        : null;
+
+    public void Apply(object @event, QuantityConverter converter)
     {
         switch (@event)
         {
@@ -35,19 +55,39 @@ public sealed class SeizureFact
                 FacilityId = e.FacilityId;
                 LocalDate = e.LocalDate;
                 OccurredAt = e.OccurredAt;
-                Substance = e.Substance;
+                FieldSubstance = e.Substance;
                 Detection = e.Detection;
                 Quantity = e.Quantity;
+                Circumstances = e.Circumstances ?? Circumstances.None;
                 Demo = e.Demo;
+                break;
+            case SeizureCorrected e:
+                FacilityId = e.FacilityId ?? FacilityId;
+                OccurredAt = e.OccurredAt ?? OccurredAt;
+                LocalDate = e.LocalDate ?? LocalDate;
+                FieldSubstance = e.Substance ?? FieldSubstance;
+                Quantity = e.Quantity ?? Quantity;
+                Detection = e.Detection ?? Detection;
+                Circumstances = new Circumstances(e.Place ?? Circumstances.Place, e.Entry ?? Circumstances.Entry,
+                    e.Concealment ?? Circumstances.Concealment, e.Possession ?? Circumstances.Possession);
+                break;
+            case LabAnalysisReported e:
+                LabSubstance = e.ConfirmedSubstance;
+                LabGrams = e.NetWeightGrams;
+                break;
+            case SeizureVoided:
+                Voided = true;
+                break;
+            case SeizureMarkedDuplicate e:
+                DuplicateOf = e.DuplicateOf;
                 break;
         }
 
-        SubstanceGroup = reference.GroupOf(Substance);
-        Grams = converter.ToMass(Substance, Quantity)?.Grams;
+        FieldGrams = converter.ToMass(FieldSubstance, Quantity)?.Grams;
     }
 }
 
-/// <summary>One seizure's share of every total. Grams is null when the quantity has no known mass.</summary>
+/// <summary>One seizure's share of every total. Grams is its best weight, null when the quantity has no known mass.</summary>
 public sealed record Contribution(
     string Agency,
     string FacilityId,
@@ -57,23 +97,31 @@ public sealed record Contribution(
     string SubstanceGroup,
     string Detection,
     decimal? Grams,
-    DateTimeOffset OccurredAt);
+    decimal? LabConfirmedGrams,
+    DateTimeOffset OccurredAt,
+    string Entry);
 
 /// <summary>A count and a mass, added to and taken from exactly (decimal), so a rebuild gives the same figures.</summary>
 public sealed class Tally
 {
     public int Count { get; set; }
+
+    /// <summary>Best weight: lab net weights where there are any, field figures elsewhere.</summary>
     public decimal Grams { get; set; }
 
-    /// <summary>Seizures counted whose quantity has no known mass (e.g. tablets before a conversion table covers them).</summary>
+    /// <summary>The part of <see cref="Grams"/> confirmed by a lab.</summary>
+    public decimal LabConfirmedGrams { get; set; }
+
+    /// <summary>Seizures counted whose quantity has no known mass (e.g. tablets no conversion table covers).</summary>
     public int WithoutMass { get; set; }
 
-    [JsonIgnore] public bool IsEmpty => Count == 0 && Grams == 0 && WithoutMass == 0;
+    [JsonIgnore] public bool IsEmpty => Count == 0 && Grams == 0 && LabConfirmedGrams == 0 && WithoutMass == 0;
 
     public void Add(Contribution c, int sign)
     {
         Count += sign;
         if (c.Grams is { } grams) Grams += sign * grams;
         else WithoutMass += sign;
+        if (c.LabConfirmedGrams is { } lab) LabConfirmedGrams += sign * lab;
     }
 }

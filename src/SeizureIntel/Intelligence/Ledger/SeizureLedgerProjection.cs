@@ -5,7 +5,7 @@ using SeizureIntel.Facilities.Summaries;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
-using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Intelligence.Ledger;
 
@@ -28,7 +28,7 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
     /// <summary>The document types this projection owns (torn down on rebuild).</summary>
     public static readonly Type[] Documents = [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary)];
 
-    public static bool Handles(object data) => data is SeizureRecorded;
+    public static bool Handles(object data) => data is ISeizureEvent;
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken token)
     {
@@ -37,19 +37,19 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
 
         var ids = seizureEvents.Select(e => e.StreamId).Distinct().ToArray();
         var facts = (await operations.LoadManyAsync<SeizureFact>(token, ids)).ToDictionary(f => f.Id);
-        var before = facts.ToDictionary(p => p.Key, p => p.Value.Contribution());
+        var before = facts.ToDictionary(p => p.Key, p => p.Value.Contribution(reference));
 
         foreach (var e in seizureEvents)
         {
             if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
-            fact.Apply(e.Data, reference, converter);
+            fact.Apply(e.Data, converter);
         }
 
         var changes = new List<Change>();
         foreach (var id in ids)
         {
             var old = before.GetValueOrDefault(id);
-            var now = facts[id].Contribution();
+            var now = facts[id].Contribution(reference);
             if (old != now) changes.Add(new Change(old, now));
             operations.Store(facts[id]);
         }
@@ -112,9 +112,9 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
     {
         var batchIds = batch.Select(f => f.Id).ToArray();
         var committed = await filter(operations.Query<SeizureFact>())
-            .Where(f => !batchIds.Contains(f.Id))
+            .Where(f => !batchIds.Contains(f.Id) && !f.Voided && f.DuplicateOf == null)
             .OrderByDescending(f => f.OccurredAt).Select(f => f.OccurredAt).Take(1).ToListAsync(token);
-        var fromBatch = filter(batch.AsQueryable()).Select(f => (DateTimeOffset?)f.OccurredAt).Max();
+        var fromBatch = filter(batch.Where(f => f.Counted).AsQueryable()).Select(f => (DateTimeOffset?)f.OccurredAt).Max();
         DateTimeOffset? latest = committed.Count > 0 ? committed[0] : null;
         return fromBatch > latest || latest is null ? fromBatch : latest;
     }

@@ -1,11 +1,15 @@
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Reference;
+using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures.Recording;
 using Wolverine.Http;
 
 namespace SeizureIntel.Intelligence.Years;
 
-/// <summary>Every seizure whose local date falls in one year, across agencies and facilities. Id: the year.</summary>
+/// <summary>Every counted seizure whose local date falls in one year, across agencies and facilities. Id: the year.</summary>
 public sealed class YearSummary : Summary
 {
     public int Year { get; set; }
@@ -14,6 +18,7 @@ public sealed class YearSummary : Summary
     public SortedDictionary<string, Tally> ByAgency { get; set; } = new();
     public SortedDictionary<string, Tally> ByFacility { get; set; } = new();
     public SortedDictionary<string, Tally> ByDetection { get; set; } = new();
+    public SortedDictionary<string, Tally> ByEntry { get; set; } = new();
     public SortedDictionary<string, Tally> ByMonth { get; set; } = new();
 
     public static string IdFor(int year) => year.ToString();
@@ -25,28 +30,47 @@ public sealed class YearSummary : Summary
         Add(ByAgency, c.Agency, c, sign);
         Add(ByFacility, c.FacilityId, c, sign);
         Add(ByDetection, c.Detection, c, sign);
+        Add(ByEntry, c.Entry, c, sign);
         Add(ByMonth, Rows.MonthKey(c.Month), c, sign);
     }
 }
 
 public sealed record YearSummaryView(
-    int Year, int Count, decimal Grams, int WithoutMass,
+    int Year, DateTimeOffset? AsOf, int Count, decimal Grams, decimal LabConfirmedGrams, decimal? LabConfirmedPercent, int WithoutMass,
     IReadOnlyList<SubstanceRow> BySubstance, IReadOnlyList<GroupRow> ByGroup, IReadOnlyList<AgencyRow> ByAgency,
-    IReadOnlyList<FacilityRow> ByFacility, IReadOnlyList<DetectionRow> ByDetection, IReadOnlyList<MonthRow> ByMonth);
+    IReadOnlyList<FacilityRow> ByFacility, IReadOnlyList<DetectionRow> ByDetection, IReadOnlyList<EntryRow> ByEntry,
+    IReadOnlyList<MonthRow> ByMonth);
 
 public static class GetYearSummaryEndpoint
 {
-    /// <summary>Totals of one year (seizures counted by their local date), by substance, group, agency, facility, detection and month.</summary>
+    /// <summary>
+    /// Totals of one year (seizures counted by their local date), by substance, group, agency, facility, detection, method
+    /// of entry and month. With asOf (ISO 8601 instant), the year as it stood then, recomputed from the events recorded up to
+    /// that instant.
+    /// </summary>
     [WolverineGet("/api/years/{year}/summary", OperationId = "getYearSummary")]
-    public static async Task<YearSummaryView> Get(int year, ReferenceData reference, IQuerySession session, CancellationToken token)
+    public static async Task<Results<Ok<YearSummaryView>, ProblemHttpResult>> Get(
+        int year, string? asOf, ReferenceData reference, QuantityConverter converter, IQuerySession session, CancellationToken token)
     {
-        var s = await session.LoadAsync<YearSummary>(YearSummary.IdFor(year), token) ?? new YearSummary { Year = year };
-        return new YearSummaryView(year, s.Total.Count, s.Total.Grams, s.Total.WithoutMass,
-            Rows.Of(s.BySubstance, (k, t) => new SubstanceRow(k, reference.GroupOf(k), t.Count, t.Grams, t.WithoutMass)),
-            Rows.Of(s.ByGroup, (k, t) => new GroupRow(k, t.Count, t.Grams, t.WithoutMass)),
-            Rows.Of(s.ByAgency, (k, t) => new AgencyRow(k, t.Count, t.Grams, t.WithoutMass)),
-            Rows.Of(s.ByFacility, (k, t) => new FacilityRow(k, t.Count, t.Grams, t.WithoutMass)),
-            Rows.Of(s.ByDetection, (k, t) => new DetectionRow(k, t.Count, t.Grams, t.WithoutMass)),
-            Rows.Of(s.ByMonth, (k, t) => new MonthRow(int.Parse(k), t.Count, t.Grams, t.WithoutMass)));
+        YearSummary s;
+        DateTimeOffset? cutOff = null;
+        if (string.IsNullOrWhiteSpace(asOf))
+        {
+            s = await session.LoadAsync<YearSummary>(YearSummary.IdFor(year), token) ?? new YearSummary { Year = year };
+        }
+        else
+        {
+            if (!SeizureFields.TryParseInstant(asOf, out var instant))
+                return TypedResults.Problem(Problems.Invalid("asOf", "must be an ISO 8601 date-time with an offset or Z", "Bad asOf"));
+            cutOff = instant;
+            s = new YearSummary { Id = YearSummary.IdFor(year), Year = year };
+            foreach (var fact in await LedgerReplay.FactsAsOfAsync(session, instant, converter, token))
+                if (fact.Contribution(reference) is { } c && c.Year == year) s.Add(c, +1);
+        }
+
+        return TypedResults.Ok(new YearSummaryView(year, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,
+            Rows.LabConfirmedShare(s.Total), s.Total.WithoutMass, Rows.Substances(s.BySubstance, reference.GroupOf),
+            Rows.Groups(s.ByGroup), Rows.Agencies(s.ByAgency), Rows.Facilities(s.ByFacility), Rows.Detections(s.ByDetection),
+            Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth)));
     }
 }

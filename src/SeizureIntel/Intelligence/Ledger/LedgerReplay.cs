@@ -1,0 +1,29 @@
+using Marten;
+using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Quantities;
+
+namespace SeizureIntel.Intelligence.Ledger;
+
+/// <summary>
+/// The ledger as it stood at an instant, recomputed from the events recorded up to then (not from today's read
+/// models): what a report "as at" a cut-off date must show, whatever was corrected afterwards.
+/// </summary>
+public static class LedgerReplay
+{
+    public static async Task<IReadOnlyCollection<SeizureFact>> FactsAsOfAsync(
+        IQuerySession session, DateTimeOffset asOf, QuantityConverter converter, CancellationToken token)
+    {
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Timestamp <= asOf)
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(token);
+
+        var facts = new Dictionary<Guid, SeizureFact>();
+        foreach (var e in events.Where(e => e.Data is ISeizureEvent))
+        {
+            if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
+            fact.Apply(e.Data, converter);
+        }
+        return facts.Values;
+    }
+}

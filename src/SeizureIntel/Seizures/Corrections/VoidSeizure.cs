@@ -1,0 +1,32 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+using Wolverine.Http;
+
+namespace SeizureIntel.Seizures.Corrections;
+
+/// <summary>Void a seizure recorded in error: it leaves every total, and its stream stays for the record.</summary>
+public sealed record VoidSeizure(string? Reason);
+
+public sealed record SeizureVoided(Guid SeizureId, string Reason, Actor By, DateTimeOffset At) : ISeizureEvent, IAttributedEvent;
+
+public static class VoidSeizureEndpoint
+{
+    public const string Title = "The seizure was not voided";
+
+    public static ProblemDetails Validate(VoidSeizure command)
+    {
+        var problems = new Problems();
+        problems.RequireText("reason", command.Reason);
+        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+    }
+
+    public static Decision Decide(Seizure seizure, VoidSeizure command, Actor by, DateTimeOffset now) =>
+        Decision.RefuseIfVoided(seizure, Title) ?? Decision.Append(new SeizureVoided(seizure.Id, command.Reason!.Trim(), by, now));
+
+    /// <summary>Void a seizure, with a reason. Requires If-Match with the seizure's ETag.</summary>
+    [WolverinePost("/api/seizures/{id}/void", OperationId = "voidSeizure")]
+    public static Task<IResult> Post(Guid id, VoidSeizure command, NodeIdentity node, HttpContext context,
+        IDocumentSession session, TimeProvider time, CancellationToken token) =>
+        SeizureChanges.ApplyAsync(id, context, session, s => Decide(s, command, Actor.From(context, node), time.GetUtcNow()), token);
+}

@@ -1,0 +1,52 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures.Recording;
+using Wolverine.Http;
+
+namespace SeizureIntel.Seizures.Destruction;
+
+/// <summary>The evidence was destroyed (e.g. incinerated) before witnesses. The seizure still counts in its totals.</summary>
+public sealed record DestroyEvidence(string? Method, List<string>? Witnesses, string? DestroyedAt, string? Place);
+
+public sealed record EvidenceDestroyed(Guid SeizureId, string Method, IReadOnlyList<string> Witnesses, DateTimeOffset DestroyedAt,
+    string? Place, Actor By, DateTimeOffset At) : ISeizureEvent, IAttributedEvent;
+
+public static class DestroyEvidenceEndpoint
+{
+    public const string Title = "The destruction was not recorded";
+
+    public static (DateTimeOffset? At, Problems Problems) Check(DestroyEvidence command, DateTimeOffset now)
+    {
+        var problems = new Problems();
+        problems.RequireText("method", command.Method, 200);
+        if (command.Witnesses is not { Count: > 0 } || command.Witnesses.Any(string.IsNullOrWhiteSpace))
+            problems.Fail("witnesses", "name at least one witness (pseudonymous ids), none blank");
+        var at = SeizureFields.Instant(problems, "destroyedAt", command.DestroyedAt, now, required: true);
+        return (at, problems);
+    }
+
+    public static ProblemDetails Validate(DestroyEvidence command, TimeProvider time)
+    {
+        var (_, problems) = Check(command, time.GetUtcNow());
+        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+    }
+
+    public static Decision Decide(Seizure seizure, DestroyEvidence command, DateTimeOffset destroyedAt, Actor by, DateTimeOffset now)
+    {
+        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.Destroyed) return Decision.Refuse(Problems.Refused("seizure", "the evidence was already destroyed", Title));
+        return Decision.Append(new EvidenceDestroyed(seizure.Id, command.Method!.Trim(), command.Witnesses!.Select(w => w.Trim()).ToList(),
+            destroyedAt.ToUniversalTime(), string.IsNullOrWhiteSpace(command.Place) ? null : command.Place.Trim(), by, now));
+    }
+
+    /// <summary>Record the destruction of the evidence. Requires If-Match with the seizure's ETag.</summary>
+    [WolverinePost("/api/seizures/{id}/destruction", OperationId = "destroyEvidence")]
+    public static Task<IResult> Post(Guid id, DestroyEvidence command, NodeIdentity node, HttpContext context,
+        IDocumentSession session, TimeProvider time, CancellationToken token)
+    {
+        var now = time.GetUtcNow();
+        var (at, _) = Check(command, now);
+        return SeizureChanges.ApplyAsync(id, context, session, s => Decide(s, command, at!.Value, Actor.From(context, node), now), token);
+    }
+}

@@ -1,0 +1,54 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures.Recording;
+using Wolverine.Http;
+
+namespace SeizureIntel.Seizures.LabAnalysis;
+
+/// <summary>Hand the evidence to a forensic laboratory (e.g. the State Forensics Centre) under its case number.</summary>
+public sealed record SubmitToLab(string? Lab, string? LabCaseNumber, string? SubmittedAt);
+
+/// <summary>The evidence went to a lab, which becomes its custodian.</summary>
+public sealed record EvidenceSubmittedToLab(Guid SeizureId, string Lab, string LabCaseNumber, DateTimeOffset SubmittedAt, Actor By, DateTimeOffset At)
+    : ISeizureEvent, IAttributedEvent;
+
+public static class SubmitToLabEndpoint
+{
+    public const string Title = "The evidence was not submitted to the lab";
+
+    public static (DateTimeOffset? SubmittedAt, Problems Problems) Check(SubmitToLab command, DateTimeOffset now)
+    {
+        var problems = new Problems();
+        problems.RequireText("lab", command.Lab, 200);
+        problems.RequireText("labCaseNumber", command.LabCaseNumber, 100);
+        var at = SeizureFields.Instant(problems, "submittedAt", command.SubmittedAt, now, required: true);
+        return (at, problems);
+    }
+
+    public static ProblemDetails Validate(SubmitToLab command, TimeProvider time)
+    {
+        var (_, problems) = Check(command, time.GetUtcNow());
+        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+    }
+
+    public static Decision Decide(Seizure seizure, SubmitToLab command, DateTimeOffset submittedAt, Actor by, DateTimeOffset now)
+    {
+        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.Destroyed) return Decision.Refuse(Problems.Refused("seizure", "the evidence was destroyed", Title));
+        var caseNumber = command.LabCaseNumber!.Trim();
+        if (seizure.LabSubmissions.Any(s => s.LabCaseNumber == caseNumber))
+            return Decision.Refuse(Problems.Refused("labCaseNumber", $"{caseNumber} was already submitted", Title));
+        return Decision.Append(new EvidenceSubmittedToLab(seizure.Id, command.Lab!.Trim(), caseNumber, submittedAt.ToUniversalTime(), by, now));
+    }
+
+    /// <summary>Submit the evidence to a lab. Requires If-Match with the seizure's ETag.</summary>
+    [WolverinePost("/api/seizures/{id}/lab-submissions", OperationId = "submitToLab")]
+    public static Task<IResult> Post(Guid id, SubmitToLab command, NodeIdentity node, HttpContext context,
+        IDocumentSession session, TimeProvider time, CancellationToken token)
+    {
+        var now = time.GetUtcNow();
+        var (at, _) = Check(command, now);
+        return SeizureChanges.ApplyAsync(id, context, session, s => Decide(s, command, at!.Value, Actor.From(context, node), now), token);
+    }
+}

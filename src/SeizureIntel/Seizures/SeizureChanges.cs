@@ -1,0 +1,62 @@
+using JasperFx;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+
+namespace SeizureIntel.Seizures;
+
+/// <summary>What a pure handler decided about a change to a seizure: the events to append, or why not.</summary>
+public sealed record Decision(IReadOnlyList<ISeizureEvent> Events, ProblemDetails? Problem)
+{
+    public static Decision Append(params ISeizureEvent[] events) => new(events, null);
+    public static Decision Refuse(ProblemDetails problem) => new([], problem);
+
+    /// <summary>The common refusal: a voided seizure takes no further change.</summary>
+    public static Decision? RefuseIfVoided(Seizure seizure, string title) => seizure.Voided
+        ? Refuse(Problems.Refused("seizure", $"was voided ({seizure.VoidReason}); its stream stays for the record but takes no change", title))
+        : null;
+}
+
+/// <summary>The answer to a change: the seizure's new version (also sent as the ETag).</summary>
+public sealed record SeizureChanged(Guid Id, long Version);
+
+/// <summary>
+/// Runs a change to an existing seizure: checks If-Match against the stream version, lets the use case's pure
+/// decision choose events, appends them in one transaction, and answers with the new version. A change that
+/// races another one after the check is refused by Marten's optimistic concurrency and answered 412 too.
+/// </summary>
+public static class SeizureChanges
+{
+    public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session,
+        Func<Seizure, Decision> decide, CancellationToken token)
+    {
+        var (expected, problem) = SeizureVersions.Expected(context);
+        if (problem is not null) return Results.Problem(problem);
+
+        var stream = await session.Events.FetchForWriting<Seizure>(id, token);
+        if (stream.Aggregate is null) return Unknown(id);
+        if (stream.CurrentVersion != expected) return Results.Problem(SeizureVersions.Stale(expected!.Value, stream.CurrentVersion ?? 0));
+
+        var decision = decide(stream.Aggregate);
+        if (decision.Problem is not null) return Results.Problem(decision.Problem);
+
+        stream.AppendMany(decision.Events.Cast<object>().ToArray());
+        try
+        {
+            await session.SaveChangesAsync(token);
+        }
+        catch (ConcurrencyException)
+        {
+            return Results.Problem(SeizureVersions.Stale(expected!.Value, expected.Value + 1));
+        }
+
+        var version = expected!.Value + decision.Events.Count;
+        context.Response.Headers.ETag = SeizureVersions.ETag(version);
+        return Results.Ok(new SeizureChanged(id, version));
+    }
+
+    public static IResult Unknown(Guid id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown seizure", detail: $"No seizure has the id {id}.");
+
+    public static Actor ActorOf(HttpContext context, NodeIdentity node) => Actor.From(context, node);
+}
