@@ -1,4 +1,5 @@
 using JasperFx;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
@@ -45,8 +46,11 @@ public static class SeizureChanges
         {
             await session.SaveChangesAsync(token);
         }
-        catch (ConcurrencyException)
+        catch (Exception e) when (e is ConcurrencyException or EventStreamUnexpectedMaxEventIdException)
         {
+            // Another change was appended between our read and our write. Drop what we queued, so that the
+            // transactional middleware's own save after this handler has nothing left to write.
+            session.EjectAllPendingChanges();
             return Results.Problem(SeizureVersions.Stale(expected!.Value, expected.Value + 1));
         }
 

@@ -37,6 +37,24 @@ public abstract class NodeTest(NodeFixture fixture) : IAsyncLifetime
         return result.ReadAsJson<SeizureCreatedBody>()!;
     }
 
+    /// <summary>POSTs a change to /api/seizures/{id}/{action} with If-Match "version" (none when null); returns the answer as JSON.</summary>
+    protected async Task<JsonElement> ChangeAsync(Guid id, string action, object body, long? version, int status = 200, string user = "officer-1")
+    {
+        var result = await Host.Scenario(s =>
+        {
+            s.Post.Json(body).ToUrl($"/api/seizures/{id}/{action}");
+            s.WithRequestHeader("X-User", user);
+            if (version is not null) s.WithRequestHeader("If-Match", $"\"{version}\"");
+            s.StatusCodeShouldBe(status);
+        });
+        var text = await result.ReadAsTextAsync();
+        return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text);
+    }
+
+    /// <summary>The names of the fields a problem details answer blames.</summary>
+    protected static List<string> ErrorFields(JsonElement problem) =>
+        problem.TryGetProperty("errors", out var errors) ? errors.EnumerateObject().Select(p => p.Name).Order().ToList() : [];
+
     protected async Task<T> GetAsync<T>(string url)
     {
         var result = await Host.Scenario(s => s.Get.Url(url));
