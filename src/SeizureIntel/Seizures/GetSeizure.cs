@@ -5,7 +5,10 @@ using Wolverine.Http;
 
 namespace SeizureIntel.Seizures;
 
-/// <summary>A seizure as the API shows it: what was recorded, plus the mass derived from its quantity.</summary>
+/// <summary>
+/// A seizure as the API shows it: what was recorded, plus the mass derived from its quantity (estimated, and naming
+/// the conversion table version, when the unit is a volume or a count).
+/// </summary>
 public sealed record SeizureView(
     Guid Id,
     string Agency,
@@ -18,6 +21,7 @@ public sealed record SeizureView(
     Quantity Quantity,
     decimal? Grams,
     bool GramsEstimated,
+    string? GramsTableVersion,
     string Detection,
     string? Notes,
     string RecordedBy,
@@ -29,7 +33,7 @@ public sealed record SeizureView(
     {
         var mass = converter.ToMass(s.Substance, s.Quantity);
         return new SeizureView(s.Id, s.Agency, s.Reference, s.FacilityId, s.OccurredAt, s.LocalDate, s.TimeZone, s.Substance,
-            s.Quantity, mass?.Grams, mass?.Estimated ?? false, s.Detection, s.Notes, s.RecordedBy, s.RecordedAt, s.Demo, s.Version);
+            s.Quantity, mass?.Grams, mass?.Estimated ?? false, mass?.TableVersion, s.Detection, s.Notes, s.RecordedBy, s.RecordedAt, s.Demo, s.Version);
     }
 }
 
