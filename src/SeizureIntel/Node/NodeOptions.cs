@@ -26,6 +26,12 @@ public sealed class NodeOptions
     /// <summary>Version of the quantity conversion table to derive masses with; empty: the latest published one.</summary>
     public string? ConversionTableVersion { get; set; }
 
+    /// <summary>
+    /// A conversion table set to read instead of the published one embedded in the binary (relative paths are taken
+    /// from the binary's folder); empty: the published tables. For trying a draft version, and for tests.
+    /// </summary>
+    public string? ConversionTablesFile { get; set; }
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 

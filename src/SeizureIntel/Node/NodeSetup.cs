@@ -34,8 +34,12 @@ public static class NodeSetup
         builder.Services.AddSingleton(options.Identity());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FacilityCatalog.LoadEmbedded());
-        builder.Services.AddSingleton(ReferenceData.LoadEmbedded());
-        builder.Services.AddSingleton<QuantityConverter>();
+        var reference = ReferenceData.LoadEmbedded();
+        builder.Services.AddSingleton(reference);
+        // Chosen and checked here, so that a bad table or an unknown version stops the node before it serves a figure.
+        var tables = LoadConversionTables(builder, options, reference);
+        builder.Services.AddSingleton(tables);
+        builder.Services.AddSingleton(new QuantityConverter(reference, tables.Select(options.ConversionTableVersion)));
         builder.Services.AddSingleton<SeizureFields>();
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
@@ -43,6 +47,12 @@ public static class NodeSetup
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return options;
     }
+
+    /// <summary>The published tables embedded in the binary, or the file SeizureIntel:ConversionTablesFile names.</summary>
+    private static ConversionTables LoadConversionTables(WebApplicationBuilder builder, NodeOptions options, ReferenceData reference) =>
+        string.IsNullOrWhiteSpace(options.ConversionTablesFile)
+            ? ConversionTables.LoadEmbedded(reference)
+            : ConversionTables.LoadFile(Path.Combine(builder.Environment.ContentRootPath, options.ConversionTablesFile), reference);
 
     public static void AddEventStore(this WebApplicationBuilder builder, NodeOptions node)
     {

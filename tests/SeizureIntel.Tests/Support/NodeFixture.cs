@@ -28,10 +28,19 @@ public class NodeFixture : IAsyncLifetime
     public IAlbaHost Host { get; private set; } = null!;
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Host = await StartHostAsync(ConfigureHost);
+
+    /// <summary>Settings a derived fixture gives its collection's host, on top of the common ones.</summary>
+    protected virtual void ConfigureHost(IWebHostBuilder builder) { }
+
+    /// <summary>
+    /// Boots a node on this fixture's database and schema. The collection's host is one; a test that needs another
+    /// (e.g. the same store under other settings) starts it here and disposes of it itself.
+    /// </summary>
+    public async Task<IAlbaHost> StartHostAsync(Action<IWebHostBuilder>? configure = null)
     {
         JasperFxEnvironment.AutoStartHost = true;
-        Host = await AlbaHost.For<Program>(builder =>
+        return await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("SeizureIntel:ConnectionString", TestDatabase.ConnectionString);
             builder.UseSetting("SeizureIntel:Agency", "SSEP");
@@ -41,6 +50,7 @@ public class NodeFixture : IAsyncLifetime
             {
                 services.RunWolverineInSoloMode();
             });
+            configure?.Invoke(builder);
         });
     }
 

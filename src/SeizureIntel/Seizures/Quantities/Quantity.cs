@@ -9,16 +9,23 @@ public sealed record Quantity(decimal Value, string Unit);
 public sealed record Mass(decimal Grams, bool Estimated, string? TableVersion);
 
 /// <summary>
-/// Derives grams from a recorded quantity. Mass units (mg, g, kg) convert exactly; volumes and counts need the
-/// versioned conversion table and have no mass until one covers them.
+/// Derives grams from a recorded quantity. Mass units (mg, g, kg) convert exactly and are not estimates. Volumes and
+/// counts go through the node's active <see cref="ConversionTable"/>: the result is an estimate that names the table
+/// version, and a quantity the table does not cover has no mass (null) rather than a guessed one.
 /// </summary>
-public sealed class QuantityConverter(ReferenceData reference)
+public sealed class QuantityConverter(ReferenceData reference, ConversionTable table)
 {
+    /// <summary>The conversion table version this node derives masses with.</summary>
+    public ConversionTable Table => table;
+
     public Mass? ToMass(string substance, Quantity quantity)
     {
         var unit = reference.Find(ReferenceData.Units, quantity.Unit);
-        return unit is { Kind: "mass", Grams: { } gramsPerUnit }
-            ? new Mass(quantity.Value * gramsPerUnit, Estimated: false, TableVersion: null)
+        if (unit is null) return null;
+        if (unit is { Kind: "mass", Grams: { } gramsPerUnit })
+            return new Mass(quantity.Value * gramsPerUnit, Estimated: false, TableVersion: null);
+        return table.Find(unit.Code, substance) is { } factor
+            ? new Mass(quantity.Value * factor.GramsPerUnit, Estimated: true, TableVersion: table.Version)
             : null;
     }
 }
