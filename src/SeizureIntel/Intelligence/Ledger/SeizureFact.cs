@@ -120,8 +120,15 @@ public sealed class Tally
     public void Add(Contribution c, int sign)
     {
         Count += sign;
-        if (c.Grams is { } grams) Grams += sign * grams;
+        if (c.Grams is { } grams) Grams = Canonical(Grams + sign * grams);
         else WithoutMass += sign;
-        if (c.LabConfirmedGrams is { } lab) LabConfirmedGrams += sign * lab;
+        if (c.LabConfirmedGrams is { } lab) LabConfirmedGrams = Canonical(LabConfirmedGrams + sign * lab);
     }
+
+    /// <summary>
+    /// The same number with no trailing zeros (172.050 → 172.05): decimal keeps the scale of its operands, so without
+    /// this the stored JSON would depend on the order of additions and subtractions, and a rebuild would differ in
+    /// form though not in value.
+    /// </summary>
+    public static decimal Canonical(decimal value) => value / 1.000000000000000000000000000000000m;
 }
