@@ -7,6 +7,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using SeizureIntel.Facilities;
+using SeizureIntel.Geography;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
@@ -34,6 +35,7 @@ public static class NodeSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FacilityCatalog.LoadEmbedded());
         builder.Services.AddSingleton(ReferenceData.LoadEmbedded());
+        builder.Services.AddSingleton(Oblasts.LoadEmbedded());
         builder.Services.AddSingleton<QuantityConverter>();
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
@@ -50,7 +52,8 @@ public static class NodeSetup
                 opts.Connection(services.GetRequiredService<NpgsqlDataSource>());
                 opts.DatabaseSchemaName = node.Schema;
                 opts.Events.DatabaseSchemaName = node.Schema;
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                // NetTopologySuite geometries (seizure locations) are stored as GeoJSON, read back with SRID 4326.
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, o => o.Converters.Add(GeoJson.Converter()));
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
                 // One stream per seizure; its state is an inline snapshot, so reads after a write see it at once.
@@ -95,5 +98,7 @@ public static class NodeSetup
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        // NetTopologySuite geometries and features are written as GeoJSON (longitude first), not as their CLR properties.
+        options.Converters.Add(GeoJson.Converter());
     }
 }
