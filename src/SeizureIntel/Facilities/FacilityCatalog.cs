@@ -1,8 +1,14 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using SeizureIntel.Geography;
 
 namespace SeizureIntel.Facilities;
 
-/// <summary>A penitentiary facility of the catalogue. Closed facilities stay in it so their history still resolves.</summary>
+/// <summary>
+/// A penitentiary facility of the catalogue. Closed facilities stay in it so their history still resolves.
+/// <paramref name="Oblast"/> is the ISO 3166-2 code of its oblast, or null when no source says; <paramref name="Location"/>
+/// says where it is only as precisely as its source does.
+/// </summary>
 public sealed record Facility(
     string Code,
     string Name,
@@ -12,9 +18,11 @@ public sealed record Facility(
     IReadOnlyList<string> Aliases,
     string State,
     string TimeZone,
-    string? Note)
+    string? Note,
+    string? Oblast,
+    FacilityLocation Location)
 {
-    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    [System.Text.Json.Serialization.JsonIgnore] public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     /// <summary>The calendar date at the facility when the instant happened: a seizure counts in this date's year and month.</summary>
     public DateOnly LocalDateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
@@ -35,6 +43,10 @@ public sealed class FacilityCatalog
         foreach (var facility in facilities)
         {
             _ = facility.Zone; // fail at start-up, not at the first seizure, when a time zone is unknown
+            if (facility.Location is null) throw new InvalidOperationException($"{facility.Code} has no location (use precision 'unknown')");
+            if (facility.Location.Problem() is { } problem) throw new InvalidOperationException($"the location of {facility.Code} {problem}");
+            if (facility.Location.Precision == LocationPrecision.Oblast && facility.Oblast is null)
+                throw new InvalidOperationException($"the location of {facility.Code} is of oblast precision but names no oblast");
             foreach (var key in facility.Aliases.Prepend(facility.Code).Select(Normalise))
             {
                 if (_byKey.TryGetValue(key, out var other) && other != facility)
@@ -56,10 +68,16 @@ public sealed class FacilityCatalog
     {
         using var stream = typeof(FacilityCatalog).Assembly.GetManifestResourceStream("SeizureIntel.Facilities.facilities-kg.json")
                            ?? throw new InvalidOperationException("embedded facilities-kg.json is missing");
-        var file = JsonSerializer.Deserialize<CatalogFile>(stream, JsonSerializerOptions.Web)
+        var file = JsonSerializer.Deserialize<CatalogFile>(stream, FileJson)
                    ?? throw new InvalidOperationException("facilities-kg.json is empty");
         return new FacilityCatalog(file.Source, file.Facilities);
     }
+
+    /// <summary>The file's casing; precisions as words ("town"), never as numbers that would silently mean another one.</summary>
+    private static readonly JsonSerializerOptions FileJson = new(JsonSerializerOptions.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
+    };
 
     private sealed record CatalogFile(string Source, List<Facility> Facilities);
 }

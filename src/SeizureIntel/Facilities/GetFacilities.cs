@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+using NetTopologySuite.Features;
+using SeizureIntel.Geography;
 using Wolverine.Http;
 
 namespace SeizureIntel.Facilities;
@@ -7,9 +10,19 @@ public sealed record FacilityList(string Source, IReadOnlyList<Facility> Facilit
 
 public static class GetFacilitiesEndpoint
 {
-    /// <summary>Every facility of the catalogue, open and closed, with aliases, type and time zone.</summary>
+    /// <summary>
+    /// Every facility of the catalogue, open and closed, with aliases, type, time zone, oblast and location. With
+    /// <c>Accept: application/geo+json</c> the same catalogue comes as a GeoJSON FeatureCollection for map tools.
+    /// </summary>
     [WolverineGet("/api/facilities", OperationId = "listFacilities")]
-    public static FacilityList List(FacilityCatalog catalog) => new(catalog.Source, catalog.All);
+    public static Results<Ok<FacilityList>, JsonHttpResult<FeatureCollection>> List(FacilityCatalog catalog, HttpContext context)
+    {
+        // One URL, two representations: caches must key on Accept.
+        context.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Accept);
+        return GeoJson.IsPreferredBy(context.Request)
+            ? TypedResults.Json(FacilityFeatures.Of(catalog.All), contentType: GeoJson.MediaType)
+            : TypedResults.Ok(new FacilityList(catalog.Source, catalog.All));
+    }
 
     /// <summary>One facility, by code or alias.</summary>
     [WolverineGet("/api/facilities/{facilityId}", OperationId = "getFacility")]

@@ -7,6 +7,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using SeizureIntel.Facilities;
+using SeizureIntel.Geography;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
@@ -41,6 +42,7 @@ public static class NodeSetup
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton(new QuantityConverter(reference, tables.Select(options.ConversionTableVersion)));
         builder.Services.AddSingleton<SeizureFields>();
+        builder.Services.AddSingleton(Oblasts.LoadEmbedded());
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.ConnectionString).UseNetTopologySuite().Build());
@@ -62,7 +64,8 @@ public static class NodeSetup
                 opts.Connection(services.GetRequiredService<NpgsqlDataSource>());
                 opts.DatabaseSchemaName = node.Schema;
                 opts.Events.DatabaseSchemaName = node.Schema;
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                // NetTopologySuite geometries (seizure locations) are stored as GeoJSON, read back with SRID 4326.
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, o => o.Converters.Add(GeoJson.Converter()));
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
 
                 // One stream per seizure; its state is an inline snapshot, so reads after a write see it at once.
@@ -107,5 +110,7 @@ public static class NodeSetup
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        // NetTopologySuite geometries and features are written as GeoJSON (longitude first), not as their CLR properties.
+        options.Converters.Add(GeoJson.Converter());
     }
 }
