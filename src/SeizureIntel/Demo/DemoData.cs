@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Marten;
-using SeizureIntel.Facilities;
 using SeizureIntel.Node;
-using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures.References;
@@ -44,8 +42,8 @@ public static class DemoData
     /// Records every demo seizure as this node's own, through the same validation and event as the HTTP API, in one
     /// transaction. Returns the number recorded, or 0 when the store already holds the demo data.
     /// </summary>
-    public static async Task<int> LoadAsync(IDocumentStore store, FacilityCatalog facilities, ReferenceData reference,
-        NodeIdentity node, TimeProvider time, CancellationToken token)
+    public static async Task<int> LoadAsync(IDocumentStore store, SeizureFields fields, NodeIdentity node, TimeProvider time,
+        CancellationToken token)
     {
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<DemoDataLoad>("demo", token) is not null) return 0;
@@ -55,7 +53,7 @@ public static class DemoData
         var actor = new Actor(DemoUser, node.Agency);
         for (var i = 0; i < file.Seizures.Count; i++)
         {
-            var (seizure, problems) = SeizureRules.Check(file.Seizures[i], new SeizureFields(facilities, reference), now);
+            var (seizure, problems) = SeizureRules.Check(file.Seizures[i], fields, now);
             if (seizure is null)
                 throw new InvalidOperationException($"demo seizure #{i + 1}: " +
                     string.Join("; ", problems.Errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
@@ -69,12 +67,12 @@ public static class DemoData
         return file.Seizures.Count;
     }
 
-    private sealed class DemoDataLoader(IDocumentStore store, FacilityCatalog facilities, ReferenceData reference,
-        NodeIdentity node, TimeProvider time, ILogger<DemoDataLoader> logger) : IHostedService
+    private sealed class DemoDataLoader(IDocumentStore store, SeizureFields fields, NodeIdentity node, TimeProvider time,
+        ILogger<DemoDataLoader> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            var count = await LoadAsync(store, facilities, reference, node, time, cancellationToken);
+            var count = await LoadAsync(store, fields, node, time, cancellationToken);
             logger.LogInformation(count > 0 ? "Loaded {Count} synthetic demo seizures" : "Demo data already loaded", count);
         }
 

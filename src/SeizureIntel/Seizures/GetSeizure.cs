@@ -13,7 +13,9 @@ public sealed record SeizureView(
     Guid Id,
     string Agency,
     string Reference,
-    string FacilityId,
+    string? FacilityId,
+    SeizureLocation? Location,
+    string? Oblast,
     DateTimeOffset OccurredAt,
     DateOnly LocalDate,
     string TimeZone,
@@ -45,7 +47,7 @@ public sealed record SeizureView(
         var mass = converter.ToMass(s.Substance, s.Quantity);
         var lab = s.LatestLabResult;
         var status = s.Voided ? "voided" : s.DuplicateOf is not null ? "duplicate" : "counted";
-        return new SeizureView(s.Id, s.Agency, s.Reference, s.FacilityId, s.OccurredAt, s.LocalDate, s.TimeZone, s.Substance,
+        return new SeizureView(s.Id, s.Agency, s.Reference, s.FacilityId, s.Location, s.Oblast, s.OccurredAt, s.LocalDate, s.TimeZone, s.Substance,
             s.Quantity, mass?.Grams, mass?.Estimated ?? false, mass?.TableVersion, lab?.NetWeightGrams ?? mass?.Grams, lab is not null,
             s.Detection, s.Notes, s.Circumstances, s.RecordedBy, s.RecordedAt, s.Demo, status, s.VoidReason, s.DuplicateOf,
             s.CurrentCustodian, s.Custody, s.LabSubmissions, s.LabResults, s.Destroyed, s.Version);

@@ -36,7 +36,12 @@ public sealed class Seizure
     public long Version { get; set; }
     public string Agency { get; set; } = "";
     public string Reference { get; set; } = "";
-    public string FacilityId { get; set; } = "";
+    /// <summary>The facility, or null for a seizure with only its own location (road checkpoint, raid, perimeter drop).</summary>
+    public string? FacilityId { get; set; }
+    public SeizureLocation? Location { get; set; }
+
+    /// <summary>Its own point's oblast, else its facility's stated oblast; null when unknown.</summary>
+    public string? Oblast { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
     public DateOnly LocalDate { get; set; }
     public string TimeZone { get; set; } = "";
@@ -73,6 +78,8 @@ public sealed class Seizure
         Agency = e.Agency,
         Reference = e.Reference,
         FacilityId = e.FacilityId,
+        Location = e.Location,
+        Oblast = e.Oblast,
         OccurredAt = e.OccurredAt,
         LocalDate = e.LocalDate,
         TimeZone = e.TimeZone,
@@ -91,6 +98,8 @@ public sealed class Seizure
     public void Apply(SeizureCorrected e)
     {
         FacilityId = e.FacilityId ?? FacilityId;
+        Location = e.Location ?? Location;
+        if (e.Oblast is not null) Oblast = e.Oblast.Length == 0 ? null : e.Oblast;
         TimeZone = e.TimeZone ?? TimeZone;
         OccurredAt = e.OccurredAt ?? OccurredAt;
         LocalDate = e.LocalDate ?? LocalDate;

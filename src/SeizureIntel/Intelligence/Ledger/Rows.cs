@@ -9,6 +9,7 @@ public sealed record DetectionRow(string Detection, int Count, decimal Grams, de
 public sealed record EntryRow(string Entry, int Count, decimal Grams, decimal LabConfirmedGrams, int WithoutMass);
 public sealed record AgencyRow(string Agency, int Count, decimal Grams, decimal LabConfirmedGrams, int WithoutMass);
 public sealed record FacilityRow(string FacilityId, int Count, decimal Grams, decimal LabConfirmedGrams, int WithoutMass);
+public sealed record OblastRow(string Oblast, int Count, decimal Grams, decimal LabConfirmedGrams, int WithoutMass);
 public sealed record MonthRow(int Month, int Count, decimal Grams, decimal LabConfirmedGrams, int WithoutMass);
 
 public static class Rows
@@ -23,6 +24,7 @@ public static class Rows
     public static List<EntryRow> Entries(IEnumerable<KeyValuePair<string, Tally>> b) => Of(b, (k, t) => new EntryRow(k, t.Count, t.Grams, t.LabConfirmedGrams, t.WithoutMass));
     public static List<AgencyRow> Agencies(IEnumerable<KeyValuePair<string, Tally>> b) => Of(b, (k, t) => new AgencyRow(k, t.Count, t.Grams, t.LabConfirmedGrams, t.WithoutMass));
     public static List<FacilityRow> Facilities(IEnumerable<KeyValuePair<string, Tally>> b) => Of(b, (k, t) => new FacilityRow(k, t.Count, t.Grams, t.LabConfirmedGrams, t.WithoutMass));
+    public static List<OblastRow> Oblasts(IEnumerable<KeyValuePair<string, Tally>> b) => Of(b, (k, t) => new OblastRow(k, t.Count, t.Grams, t.LabConfirmedGrams, t.WithoutMass));
     public static List<MonthRow> Months(IEnumerable<KeyValuePair<string, Tally>> b) => Of(b, (k, t) => new MonthRow(int.Parse(k), t.Count, t.Grams, t.LabConfirmedGrams, t.WithoutMass));
 
     public static string MonthKey(int month) => month.ToString("D2");

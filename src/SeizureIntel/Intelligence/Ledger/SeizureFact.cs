@@ -17,7 +17,8 @@ public sealed class SeizureFact
 {
     public Guid Id { get; set; }
     public string Agency { get; set; } = "";
-    public string FacilityId { get; set; } = "";
+    public string? FacilityId { get; set; }
+    public string? Oblast { get; set; }
     public DateOnly LocalDate { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
     public string FieldSubstance { get; set; } = "";
@@ -43,7 +44,7 @@ public sealed class SeizureFact
 
     public Contribution? Contribution(ReferenceData reference) => Counted
         ? new Contribution(Agency, FacilityId, LocalDate.Year, LocalDate.Month, Substance, reference.GroupOf(Substance), Detection,
-            Grams, LabGrams, OccurredAt, Circumstances.Entry ?? "unknown")
+            Grams, LabGrams, OccurredAt, Circumstances.Entry ?? "unknown", Oblast)
         : null;
 
     public void Apply(object @event, QuantityConverter converter)
@@ -53,6 +54,7 @@ public sealed class SeizureFact
             case SeizureRecorded e:
                 Agency = e.Agency;
                 FacilityId = e.FacilityId;
+                Oblast = e.Oblast;
                 LocalDate = e.LocalDate;
                 OccurredAt = e.OccurredAt;
                 FieldSubstance = e.Substance;
@@ -63,6 +65,7 @@ public sealed class SeizureFact
                 break;
             case SeizureCorrected e:
                 FacilityId = e.FacilityId ?? FacilityId;
+                if (e.Oblast is not null) Oblast = e.Oblast.Length == 0 ? null : e.Oblast;
                 OccurredAt = e.OccurredAt ?? OccurredAt;
                 LocalDate = e.LocalDate ?? LocalDate;
                 FieldSubstance = e.Substance ?? FieldSubstance;
@@ -90,7 +93,7 @@ public sealed class SeizureFact
 /// <summary>One seizure's share of every total. Grams is its best weight, null when the quantity has no known mass.</summary>
 public sealed record Contribution(
     string Agency,
-    string FacilityId,
+    string? FacilityId,
     int Year,
     int Month,
     string Substance,
@@ -99,7 +102,8 @@ public sealed record Contribution(
     decimal? Grams,
     decimal? LabConfirmedGrams,
     DateTimeOffset OccurredAt,
-    string Entry);
+    string Entry,
+    string? Oblast);
 
 /// <summary>A count and a mass, added to and taken from exactly (decimal), so a rebuild gives the same figures.</summary>
 public sealed class Tally

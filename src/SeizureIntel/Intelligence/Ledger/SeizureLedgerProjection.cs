@@ -56,10 +56,13 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
         if (changes.Count == 0) return;
 
         var batch = facts.Values.ToList();
-        await MoveAsync(operations, changes, c => c.FacilityId, c => new FacilitySummary { Id = c.FacilityId },
+        // Seizures with only their own location (no facility) count in the year totals, not in any facility's.
+        var atFacilities = changes.Select(c => new Change(c.Old?.FacilityId is null ? null : c.Old, c.New?.FacilityId is null ? null : c.New))
+            .Where(c => c.Old is not null || c.New is not null).ToList();
+        await MoveAsync(operations, atFacilities, c => c.FacilityId!, c => new FacilitySummary { Id = c.FacilityId! },
             (s, q) => q.Where(f => f.FacilityId == s.Id), batch, token);
-        await MoveAsync(operations, changes, c => FacilityYearSummary.IdFor(c.FacilityId, c.Year),
-            c => new FacilityYearSummary { Id = FacilityYearSummary.IdFor(c.FacilityId, c.Year), FacilityId = c.FacilityId, Year = c.Year },
+        await MoveAsync(operations, atFacilities, c => FacilityYearSummary.IdFor(c.FacilityId!, c.Year),
+            c => new FacilityYearSummary { Id = FacilityYearSummary.IdFor(c.FacilityId!, c.Year), FacilityId = c.FacilityId!, Year = c.Year },
             (s, q) => q.Where(f => f.FacilityId == s.FacilityId && f.LocalDate >= new DateOnly(s.Year, 1, 1) && f.LocalDate <= new DateOnly(s.Year, 12, 31)),
             batch, token);
         await MoveAsync(operations, changes, c => YearSummary.IdFor(c.Year), c => new YearSummary { Id = YearSummary.IdFor(c.Year), Year = c.Year },

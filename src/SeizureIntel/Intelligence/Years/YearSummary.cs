@@ -19,7 +19,11 @@ public sealed class YearSummary : Summary
     public SortedDictionary<string, Tally> ByFacility { get; set; } = new();
     public SortedDictionary<string, Tally> ByDetection { get; set; } = new();
     public SortedDictionary<string, Tally> ByEntry { get; set; } = new();
+    public SortedDictionary<string, Tally> ByOblast { get; set; } = new();
     public SortedDictionary<string, Tally> ByMonth { get; set; } = new();
+
+    public const string NoFacility = "none";
+    public const string UnknownOblast = "unknown";
 
     public static string IdFor(int year) => year.ToString();
 
@@ -28,7 +32,8 @@ public sealed class YearSummary : Summary
         Add(BySubstance, c.Substance, c, sign);
         Add(ByGroup, c.SubstanceGroup, c, sign);
         Add(ByAgency, c.Agency, c, sign);
-        Add(ByFacility, c.FacilityId, c, sign);
+        Add(ByFacility, c.FacilityId ?? NoFacility, c, sign);
+        Add(ByOblast, c.Oblast ?? UnknownOblast, c, sign);
         Add(ByDetection, c.Detection, c, sign);
         Add(ByEntry, c.Entry, c, sign);
         Add(ByMonth, Rows.MonthKey(c.Month), c, sign);
@@ -38,7 +43,7 @@ public sealed class YearSummary : Summary
 public sealed record YearSummaryView(
     int Year, DateTimeOffset? AsOf, int Count, decimal Grams, decimal LabConfirmedGrams, decimal? LabConfirmedPercent, int WithoutMass,
     IReadOnlyList<SubstanceRow> BySubstance, IReadOnlyList<GroupRow> ByGroup, IReadOnlyList<AgencyRow> ByAgency,
-    IReadOnlyList<FacilityRow> ByFacility, IReadOnlyList<DetectionRow> ByDetection, IReadOnlyList<EntryRow> ByEntry,
+    IReadOnlyList<FacilityRow> ByFacility, IReadOnlyList<OblastRow> ByOblast, IReadOnlyList<DetectionRow> ByDetection, IReadOnlyList<EntryRow> ByEntry,
     IReadOnlyList<MonthRow> ByMonth);
 
 public static class GetYearSummaryEndpoint
@@ -70,7 +75,7 @@ public static class GetYearSummaryEndpoint
 
         return TypedResults.Ok(new YearSummaryView(year, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,
             Rows.LabConfirmedShare(s.Total), s.Total.WithoutMass, Rows.Substances(s.BySubstance, reference.GroupOf),
-            Rows.Groups(s.ByGroup), Rows.Agencies(s.ByAgency), Rows.Facilities(s.ByFacility), Rows.Detections(s.ByDetection),
+            Rows.Groups(s.ByGroup), Rows.Agencies(s.ByAgency), Rows.Facilities(s.ByFacility), Rows.Oblasts(s.ByOblast), Rows.Detections(s.ByDetection),
             Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth)));
     }
 }

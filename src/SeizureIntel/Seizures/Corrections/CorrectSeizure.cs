@@ -24,11 +24,16 @@ public sealed record CorrectSeizure(
     string? Place = null,
     string? Entry = null,
     string? Concealment = null,
-    string? Possession = null);
+    string? Possession = null,
+    LocationInput? Location = null,
+    bool? CrossBorder = null);
 
 public sealed record FieldChange(string Field, string? From, string? To);
 
-/// <summary>A correction: new values of the changed fields only (null: unchanged), the changes as read, why and who.</summary>
+/// <summary>
+/// A correction: new values of the changed fields only (null: unchanged), the changes as read, why and who. Notes ""
+/// clears the notes; Oblast "" means the seizure no longer has a known oblast.
+/// </summary>
 public sealed record SeizureCorrected(
     Guid SeizureId,
     IReadOnlyList<FieldChange> Changes,
@@ -46,12 +51,14 @@ public sealed record SeizureCorrected(
     string? Place = null,
     string? Entry = null,
     string? Concealment = null,
-    string? Possession = null) : ISeizureEvent, IAttributedEvent;
+    string? Possession = null,
+    SeizureLocation? Location = null,
+    string? Oblast = null) : ISeizureEvent, IAttributedEvent;
 
 /// <summary>The correction's fields, checked and resolved.</summary>
 public sealed record ValidCorrection(
     string Reason, Facility? Facility, DateTimeOffset? OccurredAt, string? Substance, Quantity? Quantity, string? Detection,
-    string? Notes, string? Place, string? Entry, string? Concealment, string? Possession);
+    string? Notes, string? Place, string? Entry, string? Concealment, string? Possession, SeizureLocation? Location = null);
 
 public static class CorrectSeizureEndpoint
 {
@@ -72,7 +79,8 @@ public static class CorrectSeizureEndpoint
             fields.Code(problems, "place", ReferenceData.Places, command.Place, required: false),
             fields.Code(problems, "entry", ReferenceData.EntryMethods, command.Entry, required: false),
             fields.Code(problems, "concealment", ReferenceData.ConcealmentMethods, command.Concealment, required: false),
-            fields.Code(problems, "possession", ReferenceData.Possession, command.Possession, required: false));
+            fields.Code(problems, "possession", ReferenceData.Possession, command.Possession, required: false),
+            fields.Location(problems, command.Location, command.CrossBorder ?? false));
         if (!problems.Any && correction with { Reason = "" } == new ValidCorrection("", null, null, null, null, null, null, null, null, null, null))
             problems.Fail("fields", "name at least one field to correct");
         return (problems.Any ? null : correction, problems);
@@ -93,6 +101,15 @@ public static class CorrectSeizureEndpoint
 
         var facility = c.Facility is { } f && f.Code != seizure.FacilityId ? f : null;
         if (facility is not null) changes.Add(new FieldChange("facilityId", seizure.FacilityId, facility.Code));
+        var location = Change("location", seizure.Location, c.Location, l => $"{l.Lat}, {l.Lon}{(l.CrossBorder ? " (cross-border)" : "")}");
+        // The oblast follows the seizure's own point, else its facility's stated oblast.
+        var oblastNow = (location ?? seizure.Location) is { } point ? point.Oblast : facility is not null ? facility.Oblast : seizure.Oblast;
+        string? oblast = null;
+        if (oblastNow != seizure.Oblast)
+        {
+            oblast = oblastNow ?? "";
+            changes.Add(new FieldChange("oblast", seizure.Oblast, oblastNow));
+        }
         var occurredAt = c.OccurredAt is { } o && o.ToUniversalTime() != seizure.OccurredAt ? o.ToUniversalTime() : (DateTimeOffset?)null;
         if (occurredAt is not null) changes.Add(new FieldChange("occurredAt", seizure.OccurredAt.ToString("O"), occurredAt.Value.ToString("O")));
         var substance = Change("substance", seizure.Substance, c.Substance, s => s);
@@ -114,8 +131,7 @@ public static class CorrectSeizureEndpoint
         if (facility is not null || occurredAt is not null)
         {
             var instant = occurredAt ?? seizure.OccurredAt;
-            var zone = TimeZoneInfo.FindSystemTimeZoneById(facility?.TimeZone ?? seizure.TimeZone);
-            var date = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
+            var date = SeizureFields.LocalDateOf(instant, facility?.TimeZone ?? seizure.TimeZone);
             if (date != seizure.LocalDate)
             {
                 localDate = date;
@@ -125,7 +141,7 @@ public static class CorrectSeizureEndpoint
 
         return Decision.Append(new SeizureCorrected(seizure.Id, changes, c.Reason, by, now,
             facility?.Code, zoneFacility?.TimeZone, occurredAt, localDate, substance, quantity, detection, notes,
-            place, entry, concealment, possession));
+            place, entry, concealment, possession, location, oblast));
     }
 
     public static ProblemDetails Validate(CorrectSeizure command, SeizureFields fields, TimeProvider time)

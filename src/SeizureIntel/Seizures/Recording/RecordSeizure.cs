@@ -2,6 +2,7 @@ using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Facilities;
+using SeizureIntel.Geography;
 using SeizureIntel.Node;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
@@ -25,6 +26,8 @@ namespace SeizureIntel.Seizures.Recording;
 /// <param name="Entry">Method of entry, from /api/reference/entry-methods (optional).</param>
 /// <param name="Concealment">How it was hidden, from /api/reference/concealment-methods (optional).</param>
 /// <param name="Possession">Whose possession, from /api/reference/possession (optional).</param>
+/// <param name="Location">Where it was seized, WGS 84, when not (only) at a facility: a road checkpoint, a raid, a perimeter drop.</param>
+/// <param name="CrossBorder">Set when the location lies outside Kyrgyzstan on purpose (seized across the border).</param>
 public sealed record RecordSeizure(
     string? FacilityId,
     string? OccurredAt,
@@ -35,7 +38,14 @@ public sealed record RecordSeizure(
     string? Place = null,
     string? Entry = null,
     string? Concealment = null,
-    string? Possession = null);
+    string? Possession = null,
+    LocationInput? Location = null,
+    bool? CrossBorder = null);
+
+public sealed record LocationInput(double? Lat, double? Lon);
+
+/// <summary>A seizure's own point (WGS 84) and the oblast the boundary polygons put it in (null outside Kyrgyzstan).</summary>
+public sealed record SeizureLocation(double Lat, double Lon, string? Oblast, bool CrossBorder);
 
 public sealed record QuantityInput(decimal? Value, string? Unit);
 
@@ -50,7 +60,7 @@ public sealed record SeizureRecorded(
     Guid SeizureId,
     string Agency,
     string Reference,
-    string FacilityId,
+    string? FacilityId,
     DateTimeOffset OccurredAt,
     DateOnly LocalDate,
     string TimeZone,
@@ -61,14 +71,17 @@ public sealed record SeizureRecorded(
     string RecordedBy,
     DateTimeOffset RecordedAt,
     bool Demo = false,
-    Circumstances? Circumstances = null) : ISeizureEvent;
+    Circumstances? Circumstances = null,
+    SeizureLocation? Location = null,
+    string? Oblast = null) : ISeizureEvent;
 
 /// <summary>Answer to a recorded seizure: 201 with a Location header.</summary>
 public sealed record SeizureCreated(Guid Id, string Reference, long Version) : CreationResponse($"/api/seizures/{Id}");
 
 /// <summary>A command that passed validation, with its facility resolved and its instant parsed.</summary>
 public sealed record ValidSeizure(
-    Facility Facility,
+    Facility? Facility,
+    SeizureLocation? Location,
     DateTimeOffset OccurredAt,
     string Substance,
     Quantity Quantity,
@@ -76,13 +89,46 @@ public sealed record ValidSeizure(
     string? Notes,
     Circumstances Circumstances)
 {
-    public DateOnly LocalDate => Facility.LocalDateOf(OccurredAt);
+    /// <summary>The facility's zone; a seizure outside any facility takes the country's (Kyrgyzstan keeps one zone).</summary>
+    public string TimeZone => Facility?.TimeZone ?? SeizureFields.CountryTimeZone;
+
+    public DateOnly LocalDate => SeizureFields.LocalDateOf(OccurredAt, TimeZone);
+
+    /// <summary>Where the seizure counts on the map: its own point's oblast, else its facility's stated oblast.</summary>
+    public string? Oblast => Location is not null ? Location.Oblast : Facility?.Oblast;
 }
 
 /// <summary>Checks of single fields, shared by recording and correcting a seizure.</summary>
-public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData reference)
+public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData reference, Oblasts oblasts)
 {
     public const int MaxNotesLength = 4000;
+    public const string CountryTimeZone = "Asia/Bishkek";
+
+    public static DateOnly LocalDateOf(DateTimeOffset instant, string timeZone) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
+
+    /// <summary>A point (WGS 84) with its oblast; outside Kyrgyzstan only when flagged as cross-border.</summary>
+    public SeizureLocation? Location(Problems problems, LocationInput? value, bool crossBorder)
+    {
+        if (value is null)
+        {
+            if (crossBorder) problems.Fail("crossBorder", "is set but no location is given");
+            return null;
+        }
+        if (value.Lat is not { } lat) problems.Fail("location.lat", "is required");
+        else if (lat is < -90 or > 90 || double.IsNaN(lat)) problems.Fail("location.lat", "must be a latitude between -90 and 90 (WGS 84)");
+        if (value.Lon is not { } lon) problems.Fail("location.lon", "is required");
+        else if (lon is < -180 or > 180 || double.IsNaN(lon)) problems.Fail("location.lon", "must be a longitude between -180 and 180 (WGS 84)");
+        if (value.Lat is not { } la || value.Lon is not { } lo || problems.Errors.Keys.Any(k => k.StartsWith("location."))) return null;
+
+        var oblast = oblasts.Locate(la, lo)?.Code;
+        if (oblast is null && !crossBorder)
+        {
+            problems.Fail("location", $"({la}, {lo}) lies outside Kyrgyzstan; set crossBorder: true if it was seized across the border");
+            return null;
+        }
+        return new SeizureLocation(la, lo, oblast, crossBorder);
+    }
 
     /// <summary>Clock skew tolerated before an instant counts as "in the future".</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
@@ -91,7 +137,7 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            if (required) problems.Fail("facilityId", "is required");
+            if (required) problems.Fail("facilityId", "is required (unless the seizure has its own location)");
             return null;
         }
         var facility = facilities.Resolve(value);
@@ -162,7 +208,8 @@ public static class SeizureRules
     public static (ValidSeizure? Seizure, Problems Problems) Check(RecordSeizure command, SeizureFields fields, DateTimeOffset now)
     {
         var problems = new Problems();
-        var facility = fields.Facility(problems, command.FacilityId, required: true);
+        var location = fields.Location(problems, command.Location, command.CrossBorder ?? false);
+        var facility = fields.Facility(problems, command.FacilityId, required: command.Location is null);
         var occurredAt = SeizureFields.Instant(problems, "occurredAt", command.OccurredAt, now, required: true);
         var substance = fields.Code(problems, "substance", ReferenceData.Substances, command.Substance, required: true);
         var quantity = fields.Quantity(problems, command.Quantity, required: true);
@@ -176,14 +223,14 @@ public static class SeizureRules
 
         return problems.Any
             ? (null, problems)
-            : (new ValidSeizure(facility!, occurredAt!.Value, substance!, quantity!, detection!, notes, circumstances), problems);
+            : (new ValidSeizure(facility, location, occurredAt!.Value, substance!, quantity!, detection!, notes, circumstances), problems);
     }
 
     /// <summary>The event that starts the seizure's stream. Pure: everything it needs is passed in.</summary>
     public static SeizureRecorded Recorded(Guid id, ValidSeizure seizure, string reference, Actor actor, DateTimeOffset now, bool demo = false) =>
-        new(id, actor.Agency, reference, seizure.Facility.Code, seizure.OccurredAt.ToUniversalTime(), seizure.LocalDate,
-            seizure.Facility.TimeZone, seizure.Substance, seizure.Quantity, seizure.Detection, seizure.Notes, actor.User, now, demo,
-            seizure.Circumstances);
+        new(id, actor.Agency, reference, seizure.Facility?.Code, seizure.OccurredAt.ToUniversalTime(), seizure.LocalDate,
+            seizure.TimeZone, seizure.Substance, seizure.Quantity, seizure.Detection, seizure.Notes, actor.User, now, demo,
+            seizure.Circumstances, seizure.Location, seizure.Oblast);
 
     public const string RefusedTitle = "The seizure was not recorded";
 }
@@ -203,11 +250,10 @@ public static class RecordSeizureEndpoint
 
     /// <summary>Allocates the reference inside the transaction that will append the event.</summary>
     public static async Task<AllocatedReference> LoadAsync(
-        RecordSeizure command, FacilityCatalog facilities, NodeIdentity node, IDocumentSession session, CancellationToken token)
+        RecordSeizure command, SeizureFields fields, NodeIdentity node, IDocumentSession session, TimeProvider time, CancellationToken token)
     {
-        var facility = facilities.Resolve(command.FacilityId)!;
-        SeizureFields.TryParseInstant(command.OccurredAt!, out var occurredAt);
-        var reference = await ReferenceAllocator.NextAsync(session, node.Agency, facility.LocalDateOf(occurredAt).Year, token);
+        var (seizure, _) = SeizureRules.Check(command, fields, time.GetUtcNow());
+        var reference = await ReferenceAllocator.NextAsync(session, node.Agency, seizure!.LocalDate.Year, token);
         return new AllocatedReference(reference);
     }
 
