@@ -13,8 +13,8 @@ var node = builder.AddNode();
 // Marten: one event stream per seizure, projections to per-facility and per-year read models.
 builder.AddEventStore(node);
 
-// Wolverine: handlers, HTTP endpoints, transactional middleware and the durable outbox.
-builder.AddMessaging();
+// Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
+builder.AddMessaging(node);
 
 // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
 builder.AddDemoData(node);

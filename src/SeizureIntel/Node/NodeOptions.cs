@@ -32,6 +32,9 @@ public sealed class NodeOptions
     /// </summary>
     public string? ConversionTablesFile { get; set; }
 
+    /// <summary>What this node shares with which partner, and over which transport (see README, "Sharing").</summary>
+    public Sharing.SharingOptions Sharing { get; set; } = new();
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 

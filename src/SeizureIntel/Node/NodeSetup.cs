@@ -15,6 +15,7 @@ using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures.References;
 using Weasel.Core;
+using SeizureIntel.Sharing;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -88,11 +89,18 @@ public static class NodeSetup
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(node.RunDaemon ? DaemonMode.HotCold : DaemonMode.Disabled)
-            .IntegrateWithWolverine();
+            .IntegrateWithWolverine(w =>
+            {
+                // Envelope tables beside the node's own store; PostgreSQL queue tables in the schema the nodes share.
+                w.MessageStorageSchemaName = node.Schema;
+                w.TransportSchemaName = node.Sharing.QueueSchema;
+            });
     }
 
-    public static void AddMessaging(this WebApplicationBuilder builder)
+    public static void AddMessaging(this WebApplicationBuilder builder, NodeOptions node)
     {
+        SharingSetup.Validate(node);
+        builder.Services.AddSharingServices();
         builder.Host.UseWolverine(opts =>
         {
             // Scan this assembly for handlers and endpoints even when a test project is the entry assembly.
@@ -101,6 +109,9 @@ public static class NodeSetup
             opts.UseRuntimeCompilation();
             opts.Policies.AutoApplyTransactions();
             opts.Policies.UseDurableLocalQueues();
+            // Messages between nodes are JSON with the same names as the schemas in schemas/sharing.
+            opts.UseSystemTextJsonForSerialization(ConfigureJson);
+            opts.ConfigureSharing(node);
         });
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));

@@ -5,6 +5,8 @@ using SeizureIntel.Seizures.Destruction;
 using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Sharing.Receiving;
 
 namespace SeizureIntel.Seizures;
 
@@ -54,6 +56,16 @@ public sealed class Seizure
     public DateTimeOffset RecordedAt { get; set; }
     public bool Demo { get; set; }
 
+    /// <summary>Europol-style handling code (H0–H3) the record is shared under.</summary>
+    public string HandlingCode { get; set; } = HandlingCodes.Default;
+    public Distribution Distribution { get; set; } = Distribution.Everyone;
+
+    /// <summary>A partner's record, received over sharing: its agency is the origin, and only newer versions apply.</summary>
+    public bool Received { get; set; }
+    public long OriginVersion { get; set; }
+    public string? PolicyId { get; set; }
+    public SharedRecordRef? DuplicateOfRecord { get; set; }
+
     public bool Voided { get; set; }
     public string? VoidReason { get; set; }
     public Guid? DuplicateOf { get; set; }
@@ -91,6 +103,8 @@ public sealed class Seizure
         RecordedBy = e.RecordedBy,
         RecordedAt = e.RecordedAt,
         Demo = e.Demo,
+        HandlingCode = e.HandlingCode ?? HandlingCodes.Default,
+        Distribution = e.Distribution ?? Distribution.Everyone,
         // The seizing officer holds the evidence until the first hand-over.
         Custody = [new CustodyStep(e.RecordedBy, e.OccurredAt, null, "seized")],
     };
@@ -133,4 +147,80 @@ public sealed class Seizure
         e.NetWeightGrams, e.PurityPercent, e.Techniques, e.Analyst, e.ReportDate));
 
     public void Apply(EvidenceDestroyed e) => Destroyed = true;
+
+    public static Seizure Create(PartnerSeizureReceived e)
+    {
+        var seizure = new Seizure { Id = e.SeizureId };
+        seizure.Apply(e);
+        return seizure;
+    }
+
+    /// <summary>A partner's record replaces what this node knew of it: the snapshot is the whole state at its origin.</summary>
+    public void Apply(PartnerSeizureReceived e)
+    {
+        var s = e.Seizure;
+        Agency = e.OriginAgency;
+        Reference = e.OriginReference;
+        Received = true;
+        OriginVersion = e.OriginVersion;
+        PolicyId = e.PolicyId;
+        HandlingCode = e.HandlingCode;
+        Distribution = e.Distribution;
+        FacilityId = s.FacilityId;
+        Location = s.Location is { } l ? new SeizureLocation(l.Lat, l.Lon, l.Oblast, l.CrossBorder) : null;
+        Oblast = s.Oblast;
+        OccurredAt = s.OccurredAt;
+        LocalDate = s.LocalDate;
+        TimeZone = s.TimeZone;
+        Substance = s.Substance;
+        Quantity = s.Quantity;
+        Detection = s.Detection;
+        Circumstances = new Circumstances(s.Circumstances.Place, s.Circumstances.Entry, s.Circumstances.Concealment, s.Circumstances.Possession);
+        Notes = s.Notes;
+        Demo = s.Demo;
+        RecordedBy = $"partner:{e.OriginAgency}";
+        RecordedAt = e.ReceivedAt;
+        LabResults = s.Lab is { } lab
+            ? [new LabResult(lab.Lab, "", lab.ConfirmedSubstance, lab.NetWeightGrams, lab.PurityPercent, [], "", lab.ReportDate)]
+            : [];
+        Voided = s.Status == "voided";
+        DuplicateOfRecord = s.DuplicateOf;
+        DuplicateOf = s.DuplicateOf?.Id;
+    }
+
+    public void Apply(PartnerSeizureWithdrawn e)
+    {
+        OriginVersion = e.OriginVersion;
+        Voided = true;
+        VoidReason = $"withdrawn by {e.OriginAgency}: {e.Reason}";
+    }
+
+    /// <summary>
+    /// The state after these events, on a copy: the instance Marten fetched for writing is also the one its inline
+    /// snapshot applies the appended events to, so it must not be changed here.
+    /// </summary>
+    public Seizure After(IEnumerable<object> events)
+    {
+        var copy = System.Text.Json.JsonSerializer.Deserialize<Seizure>(System.Text.Json.JsonSerializer.Serialize(this))!;
+        foreach (var e in events) copy.When(e);
+        return copy;
+    }
+
+    /// <summary>Applies any event of the stream; used to see the state a decision leads to before it is saved.</summary>
+    public void When(object e)
+    {
+        switch (e)
+        {
+            case SeizureCorrected x: Apply(x); break;
+            case SeizureVoided x: Apply(x); break;
+            case SeizureMarkedDuplicate x: Apply(x); break;
+            case CustodyTransferred x: Apply(x); break;
+            case EvidenceSubmittedToLab x: Apply(x); break;
+            case LabAnalysisReported x: Apply(x); break;
+            case EvidenceDestroyed x: Apply(x); break;
+            case PartnerSeizureReceived x: Apply(x); break;
+            case PartnerSeizureWithdrawn x: Apply(x); break;
+        }
+        Version++;
+    }
 }

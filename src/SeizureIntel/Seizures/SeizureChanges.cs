@@ -3,6 +3,8 @@ using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 
 namespace SeizureIntel.Seizures;
 
@@ -28,8 +30,8 @@ public sealed record SeizureChanged(Guid Id, long Version);
 /// </summary>
 public static class SeizureChanges
 {
-    public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session,
-        Func<Seizure, Decision> decide, CancellationToken token)
+    public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus,
+        SharingOutbox sharing, Func<Seizure, Decision> decide, CancellationToken token)
     {
         var (expected, problem) = SeizureVersions.Expected(context);
         if (problem is not null) return Results.Problem(problem);
@@ -41,7 +43,14 @@ public static class SeizureChanges
         var decision = decide(stream.Aggregate);
         if (decision.Problem is not null) return Results.Problem(decision.Problem);
 
+        if (stream.Aggregate.Received)
+            return Results.Problem(Problems.Refused("seizure",
+                $"is {stream.Aggregate.Agency}'s record, received over sharing; only {stream.Aggregate.Agency} can change it", "Not this node's record"));
+
         stream.AppendMany(decision.Events.Cast<object>().ToArray());
+        // Partners see the new state in the same transaction as the events (Wolverine's durable outbox).
+        var after = stream.Aggregate.After(decision.Events);
+        await sharing.ShareAsync(after, session, bus, token);
         try
         {
             await session.SaveChangesAsync(token);

@@ -5,6 +5,7 @@ using SeizureIntel.Seizures.Corrections;
 using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Sharing.Receiving;
 
 namespace SeizureIntel.Intelligence.Ledger;
 
@@ -83,6 +84,27 @@ public sealed class SeizureFact
                 break;
             case SeizureMarkedDuplicate e:
                 DuplicateOf = e.DuplicateOf;
+                break;
+            case PartnerSeizureReceived e:
+                // A partner's record: its whole state comes with it, under its origin agency.
+                var s = e.Seizure;
+                Agency = e.OriginAgency;
+                FacilityId = s.FacilityId;
+                Oblast = s.Oblast;
+                LocalDate = s.LocalDate;
+                OccurredAt = s.OccurredAt;
+                FieldSubstance = s.Substance;
+                Detection = s.Detection;
+                Quantity = s.Quantity;
+                Circumstances = new Circumstances(s.Circumstances.Place, s.Circumstances.Entry, s.Circumstances.Concealment, s.Circumstances.Possession);
+                LabSubstance = s.Lab?.ConfirmedSubstance;
+                LabGrams = s.Lab?.NetWeightGrams;
+                Voided = s.Status == "voided";
+                DuplicateOf = s.DuplicateOf?.Id;
+                Demo = s.Demo;
+                break;
+            case PartnerSeizureWithdrawn:
+                Voided = true;
                 break;
         }
 

@@ -67,6 +67,9 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
             batch, token);
         await MoveAsync(operations, changes, c => YearSummary.IdFor(c.Year), c => new YearSummary { Id = YearSummary.IdFor(c.Year), Year = c.Year },
             null, batch, token);
+        // The same year, one agency's records only (GET /api/years/{year}/summary?agency=).
+        await MoveAsync(operations, changes, c => YearSummary.IdFor(c.Year, c.Agency),
+            c => new YearSummary { Id = YearSummary.IdFor(c.Year, c.Agency), Year = c.Year, Agency = c.Agency }, null, batch, token);
     }
 
     private sealed record Change(Contribution? Old, Contribution? New);

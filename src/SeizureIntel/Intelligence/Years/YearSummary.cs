@@ -13,6 +13,9 @@ namespace SeizureIntel.Intelligence.Years;
 public sealed class YearSummary : Summary
 {
     public int Year { get; set; }
+
+    /// <summary>Null for the whole year; an agency code for that agency's records only (Id "2015/SSEP").</summary>
+    public string? Agency { get; set; }
     public SortedDictionary<string, Tally> BySubstance { get; set; } = new();
     public SortedDictionary<string, Tally> ByGroup { get; set; } = new();
     public SortedDictionary<string, Tally> ByAgency { get; set; } = new();
@@ -26,6 +29,7 @@ public sealed class YearSummary : Summary
     public const string UnknownOblast = "unknown";
 
     public static string IdFor(int year) => year.ToString();
+    public static string IdFor(int year, string? agency) => agency is null ? IdFor(year) : $"{year}/{agency}";
 
     protected override void AddToBreakdowns(Contribution c, int sign)
     {
@@ -41,7 +45,7 @@ public sealed class YearSummary : Summary
 }
 
 public sealed record YearSummaryView(
-    int Year, DateTimeOffset? AsOf, int Count, decimal Grams, decimal LabConfirmedGrams, decimal? LabConfirmedPercent, int WithoutMass,
+    int Year, string? Agency, DateTimeOffset? AsOf, int Count, decimal Grams, decimal LabConfirmedGrams, decimal? LabConfirmedPercent, int WithoutMass,
     IReadOnlyList<SubstanceRow> BySubstance, IReadOnlyList<GroupRow> ByGroup, IReadOnlyList<AgencyRow> ByAgency,
     IReadOnlyList<FacilityRow> ByFacility, IReadOnlyList<OblastRow> ByOblast, IReadOnlyList<DetectionRow> ByDetection, IReadOnlyList<EntryRow> ByEntry,
     IReadOnlyList<MonthRow> ByMonth);
@@ -51,29 +55,35 @@ public static class GetYearSummaryEndpoint
     /// <summary>
     /// Totals of one year (seizures counted by their local date), by substance, group, agency, facility, detection, method
     /// of entry and month. With asOf (ISO 8601 instant), the year as it stood then, recomputed from the events recorded up to
-    /// that instant.
+    /// that instant. With agency, that agency's records only (a partner's records count under their origin agency).
     /// </summary>
     [WolverineGet("/api/years/{year}/summary", OperationId = "getYearSummary")]
     public static async Task<Results<Ok<YearSummaryView>, ProblemHttpResult>> Get(
-        int year, string? asOf, ReferenceData reference, QuantityConverter converter, IQuerySession session, CancellationToken token)
+        int year, string? asOf, string? agency, ReferenceData reference, QuantityConverter converter, IQuerySession session, CancellationToken token)
     {
+        if (agency is not null)
+        {
+            agency = agency.Trim().ToUpperInvariant();
+            if (!Node.NodeIdentity.KnownAgencies.ContainsKey(agency))
+                return TypedResults.Problem(Problems.Invalid("agency", $"'{agency}' is not a known agency", "Bad agency"));
+        }
         YearSummary s;
         DateTimeOffset? cutOff = null;
         if (string.IsNullOrWhiteSpace(asOf))
         {
-            s = await session.LoadAsync<YearSummary>(YearSummary.IdFor(year), token) ?? new YearSummary { Year = year };
+            s = await session.LoadAsync<YearSummary>(YearSummary.IdFor(year, agency), token) ?? new YearSummary { Year = year, Agency = agency };
         }
         else
         {
             if (!SeizureFields.TryParseInstant(asOf, out var instant))
                 return TypedResults.Problem(Problems.Invalid("asOf", "must be an ISO 8601 date-time with an offset or Z", "Bad asOf"));
             cutOff = instant;
-            s = new YearSummary { Id = YearSummary.IdFor(year), Year = year };
+            s = new YearSummary { Id = YearSummary.IdFor(year, agency), Year = year, Agency = agency };
             foreach (var fact in await LedgerReplay.FactsAsOfAsync(session, instant, converter, token))
-                if (fact.Contribution(reference) is { } c && c.Year == year) s.Add(c, +1);
+                if (fact.Contribution(reference) is { } c && c.Year == year && (agency is null || c.Agency == agency)) s.Add(c, +1);
         }
 
-        return TypedResults.Ok(new YearSummaryView(year, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,
+        return TypedResults.Ok(new YearSummaryView(year, agency, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,
             Rows.LabConfirmedShare(s.Total), s.Total.WithoutMass, Rows.Substances(s.BySubstance, reference.GroupOf),
             Rows.Groups(s.ByGroup), Rows.Agencies(s.ByAgency), Rows.Facilities(s.ByFacility), Rows.Oblasts(s.ByOblast), Rows.Detections(s.ByDetection),
             Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth)));

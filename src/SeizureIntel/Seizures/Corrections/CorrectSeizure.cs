@@ -5,6 +5,8 @@ using SeizureIntel.Node;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Seizures.Corrections;
@@ -153,11 +155,11 @@ public static class CorrectSeizureEndpoint
     /// <summary>Correct fields of a seizure, with a reason. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/corrections", OperationId = "correctSeizure")]
     public static Task<IResult> Post(Guid id, CorrectSeizure command, SeizureFields fields, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token)
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (correction, _) = Check(command, fields, now);
-        return SeizureChanges.ApplyAsync(id, context, session,
+        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
             seizure => Decide(seizure, correction!, Actor.From(context, node), now), token);
     }
 }

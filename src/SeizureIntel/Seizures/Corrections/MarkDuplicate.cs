@@ -1,6 +1,8 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Seizures.Corrections;
@@ -48,7 +50,7 @@ public static class MarkDuplicateEndpoint
     /// <summary>Mark a seizure as a duplicate of another, with a reason. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/duplicate-of", OperationId = "markSeizureDuplicate")]
     public static Task<IResult> Post(Guid id, MarkDuplicate command, Seizure? original, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token) =>
-        SeizureChanges.ApplyAsync(id, context, session,
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
+        SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
             s => Decide(s, original, command, Actor.From(context, node), time.GetUtcNow()), token);
 }

@@ -1,6 +1,8 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Seizures.Corrections;
@@ -27,6 +29,6 @@ public static class VoidSeizureEndpoint
     /// <summary>Void a seizure, with a reason. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/void", OperationId = "voidSeizure")]
     public static Task<IResult> Post(Guid id, VoidSeizure command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token) =>
-        SeizureChanges.ApplyAsync(id, context, session, s => Decide(s, command, Actor.From(context, node), time.GetUtcNow()), token);
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
+        SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, command, Actor.From(context, node), time.GetUtcNow()), token);
 }

@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Seizures.Custody;
@@ -58,10 +60,10 @@ public static class TransferCustodyEndpoint
     /// <summary>Record a hand-over of the evidence. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/custody", OperationId = "transferCustody")]
     public static Task<IResult> Post(Guid id, TransferCustody command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token)
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (at, _) = Check(command, now);
-        return SeizureChanges.ApplyAsync(id, context, session, s => Decide(s, command, at!.Value, Actor.From(context, node), now), token);
+        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, command, at!.Value, Actor.From(context, node), now), token);
     }
 }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Seizures.LabAnalysis;
@@ -89,10 +91,10 @@ public static class ReportLabAnalysisEndpoint
     /// <summary>Record a lab's analysis of the evidence. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/lab-results", OperationId = "reportLabAnalysis")]
     public static Task<IResult> Post(Guid id, ReportLabAnalysis command, SeizureFields fields, ReferenceData reference, NodeIdentity node,
-        HttpContext context, IDocumentSession session, TimeProvider time, CancellationToken token)
+        HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (report, _) = Check(command, fields, reference, now);
-        return SeizureChanges.ApplyAsync(id, context, session, s => Decide(s, report!, Actor.From(context, node), now), token);
+        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, report!, Actor.From(context, node), now), token);
     }
 }

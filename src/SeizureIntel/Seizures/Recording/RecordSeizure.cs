@@ -7,6 +7,9 @@ using SeizureIntel.Node;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.References;
+using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -28,6 +31,8 @@ namespace SeizureIntel.Seizures.Recording;
 /// <param name="Possession">Whose possession, from /api/reference/possession (optional).</param>
 /// <param name="Location">Where it was seized, WGS 84, when not (only) at a facility: a road checkpoint, a raid, a perimeter drop.</param>
 /// <param name="CrossBorder">Set when the location lies outside Kyrgyzstan on purpose (seized across the border).</param>
+/// <param name="HandlingCode">Europol-style handling code H0–H3 for partners (default H2: no further dissemination).</param>
+/// <param name="Distribution">Who may see it: own-agency, named-partners or all-partners (the default).</param>
 public sealed record RecordSeizure(
     string? FacilityId,
     string? OccurredAt,
@@ -40,7 +45,13 @@ public sealed record RecordSeizure(
     string? Concealment = null,
     string? Possession = null,
     LocationInput? Location = null,
-    bool? CrossBorder = null);
+    bool? CrossBorder = null,
+    string? HandlingCode = null,
+    DistributionInput? Distribution = null);
+
+/// <param name="Scope">own-agency, named-partners or all-partners.</param>
+/// <param name="Partners">The partners, for named-partners.</param>
+public sealed record DistributionInput(string? Scope, List<string>? Partners);
 
 public sealed record LocationInput(double? Lat, double? Lon);
 
@@ -73,7 +84,9 @@ public sealed record SeizureRecorded(
     bool Demo = false,
     Circumstances? Circumstances = null,
     SeizureLocation? Location = null,
-    string? Oblast = null) : ISeizureEvent;
+    string? Oblast = null,
+    string? HandlingCode = null,
+    Distribution? Distribution = null) : ISeizureEvent;
 
 /// <summary>Answer to a recorded seizure: 201 with a Location header.</summary>
 public sealed record SeizureCreated(Guid Id, string Reference, long Version) : CreationResponse($"/api/seizures/{Id}");
@@ -87,7 +100,9 @@ public sealed record ValidSeizure(
     Quantity Quantity,
     string Detection,
     string? Notes,
-    Circumstances Circumstances)
+    Circumstances Circumstances,
+    string HandlingCode,
+    Distribution Distribution)
 {
     /// <summary>The facility's zone; a seizure outside any facility takes the country's (Kyrgyzstan keeps one zone).</summary>
     public string TimeZone => Facility?.TimeZone ?? SeizureFields.CountryTimeZone;
@@ -184,6 +199,21 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
         return value.Value > 0 && unit is not null ? new Quantity(value.Value.Value, unit) : null;
     }
 
+    /// <summary>How the record may be shared: a handling code H0–H3 and a distribution; defaults H2 to all partners.</summary>
+    public static (string HandlingCode, Distribution Distribution) Sharing(Problems problems, string? handlingCode, DistributionInput? distribution)
+    {
+        var code = string.IsNullOrWhiteSpace(handlingCode) ? HandlingCodes.Default : handlingCode.Trim().ToUpperInvariant();
+        if (!HandlingCodes.All.Contains(code)) problems.Fail("handlingCode", $"'{handlingCode}' is not a handling code (H0, H1, H2 or H3)");
+        if (distribution is null) return (code, Distribution.Everyone);
+        var scope = distribution.Scope?.Trim().ToLowerInvariant() ?? "";
+        if (!Distribution.Scopes.Contains(scope)) problems.Fail("distribution.scope", $"must be one of {string.Join(", ", Distribution.Scopes)}");
+        var partners = (distribution.Partners ?? []).Select(p => p.Trim().ToUpperInvariant()).Distinct().ToList();
+        var unknown = partners.Where(p => !NodeIdentity.KnownAgencies.ContainsKey(p)).ToList();
+        if (unknown.Count > 0) problems.Fail("distribution.partners", $"unknown agencies: {string.Join(", ", unknown)}");
+        if (scope == Distribution.NamedPartners && partners.Count == 0) problems.Fail("distribution.partners", "name at least one partner for named-partners");
+        return (code, new Distribution(scope, scope == Distribution.NamedPartners ? partners : []));
+    }
+
     public string? Notes(Problems problems, string? value)
     {
         if (value is { Length: > MaxNotesLength }) problems.Fail("notes", $"must be at most {MaxNotesLength} characters");
@@ -220,17 +250,19 @@ public static class SeizureRules
             fields.Code(problems, "entry", ReferenceData.EntryMethods, command.Entry, required: false),
             fields.Code(problems, "concealment", ReferenceData.ConcealmentMethods, command.Concealment, required: false),
             fields.Code(problems, "possession", ReferenceData.Possession, command.Possession, required: false));
+        var (handlingCode, distribution) = SeizureFields.Sharing(problems, command.HandlingCode, command.Distribution);
 
         return problems.Any
             ? (null, problems)
-            : (new ValidSeizure(facility, location, occurredAt!.Value, substance!, quantity!, detection!, notes, circumstances), problems);
+            : (new ValidSeizure(facility, location, occurredAt!.Value, substance!, quantity!, detection!, notes, circumstances,
+                handlingCode, distribution), problems);
     }
 
     /// <summary>The event that starts the seizure's stream. Pure: everything it needs is passed in.</summary>
     public static SeizureRecorded Recorded(Guid id, ValidSeizure seizure, string reference, Actor actor, DateTimeOffset now, bool demo = false) =>
         new(id, actor.Agency, reference, seizure.Facility?.Code, seizure.OccurredAt.ToUniversalTime(), seizure.LocalDate,
             seizure.TimeZone, seizure.Substance, seizure.Quantity, seizure.Detection, seizure.Notes, actor.User, now, demo,
-            seizure.Circumstances, seizure.Location, seizure.Oblast);
+            seizure.Circumstances, seizure.Location, seizure.Oblast, seizure.HandlingCode, seizure.Distribution);
 
     public const string RefusedTitle = "The seizure was not recorded";
 }
@@ -259,9 +291,9 @@ public static class RecordSeizureEndpoint
 
     /// <summary>Record a seizure: starts its event stream and answers 201 with its id, reference and version.</summary>
     [WolverinePost("/api/seizures", OperationId = "recordSeizure")]
-    public static (SeizureCreated, IStartStream) Post(
+    public static async Task<(SeizureCreated, IStartStream)> Post(
         RecordSeizure command, AllocatedReference reference, SeizureFields fields, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time)
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (seizure, _) = SeizureRules.Check(command, fields, now);
@@ -270,6 +302,9 @@ public static class RecordSeizureEndpoint
         var created = new SeizureCreated(id, reference.Value, 1);
         IdempotentPosts.Remember(context, node, command, created, session, now);
         context.Response.Headers.ETag = SeizureVersions.ETag(1);
+        var state = Seizure.Create(recorded);
+        state.Version = 1;
+        await sharing.ShareAsync(state, session, bus, token);
         return (created, MartenOps.StartStream<Seizure>(id, recorded));
     }
 }

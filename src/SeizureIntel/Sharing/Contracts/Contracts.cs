@@ -1,0 +1,97 @@
+using SeizureIntel.Seizures.Quantities;
+
+namespace SeizureIntel.Sharing.Contracts;
+
+// Integration messages between agency nodes. Their JSON Schemas (2020-12) are in schemas/sharing/v1/; a change that
+// would break a reader of a published version needs a new version. Persons never appear in them: no user names,
+// custodians, witnesses or analysts; free-text notes only when the partner's policy allows.
+
+/// <summary>Europol-style handling codes: H0 evidence use allowed; H1 not as evidence without consent; H2 no further dissemination without permission; H3 other restrictions.</summary>
+public static class HandlingCodes
+{
+    public static readonly string[] All = ["H0", "H1", "H2", "H3"];
+    public const string Default = "H2";
+
+    /// <summary>A partner's record may be passed on to a third agency only under H0 or H1.</summary>
+    public static bool AllowsOnwardSharing(string code) => code is "H0" or "H1";
+}
+
+/// <summary>Who may see a record: its own agency only, named partners, or all partners.</summary>
+public sealed record Distribution(string Scope, IReadOnlyList<string> Partners)
+{
+    public const string OwnAgency = "own-agency";
+    public const string NamedPartners = "named-partners";
+    public const string AllPartners = "all-partners";
+    public static readonly string[] Scopes = [OwnAgency, NamedPartners, AllPartners];
+    public static readonly Distribution Everyone = new(AllPartners, []);
+
+    public bool Allows(string partner) => Scope switch
+    {
+        AllPartners => true,
+        NamedPartners => Partners.Contains(partner, StringComparer.OrdinalIgnoreCase),
+        _ => false,
+    };
+}
+
+public sealed record SharedLocation(double Lat, double Lon, string? Oblast, bool CrossBorder);
+public sealed record SharedCircumstances(string? Place, string? Entry, string? Concealment, string? Possession);
+public sealed record SharedLabResult(string Lab, string ConfirmedSubstance, decimal NetWeightGrams, decimal? PurityPercent, DateOnly ReportDate);
+public sealed record SharedRecordRef(string Agency, Guid Id);
+
+/// <summary>The shareable snapshot of a seizure (event-carried state): enough to count it, nothing personal.</summary>
+public sealed record SharedSeizure(
+    string? FacilityId,
+    SharedLocation? Location,
+    string? Oblast,
+    DateTimeOffset OccurredAt,
+    DateOnly LocalDate,
+    string TimeZone,
+    string Substance,
+    Quantity Quantity,
+    string Detection,
+    SharedCircumstances Circumstances,
+    string? Notes,
+    SharedLabResult? Lab,
+    string Status,
+    SharedRecordRef? DuplicateOf,
+    bool Demo);
+
+/// <summary>A partner's seizure, as of one version of its stream at its origin.</summary>
+public sealed record SeizureShared(
+    int SchemaVersion,
+    string OriginAgency,
+    Guid OriginId,
+    string OriginReference,
+    long OriginVersion,
+    string HandlingCode,
+    Distribution Distribution,
+    string PolicyId,
+    DateTimeOffset SharedAt,
+    SharedSeizure Seizure)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+/// <summary>The record was voided at its origin, or is no longer shareable with this partner: take it out.</summary>
+public sealed record SeizureWithdrawn(
+    int SchemaVersion,
+    string OriginAgency,
+    Guid OriginId,
+    long OriginVersion,
+    string Reason,
+    string PolicyId,
+    DateTimeOffset WithdrawnAt);
+
+/// <summary>The partner has applied (or already had) version N of a record.</summary>
+public sealed record ShareReceipt(
+    int SchemaVersion,
+    string ReceiverAgency,
+    string OriginAgency,
+    Guid OriginId,
+    long AppliedVersion,
+    string Outcome,
+    DateTimeOffset ReceivedAt)
+{
+    public const string Applied = "applied";
+    public const string AlreadyApplied = "already-applied";
+}

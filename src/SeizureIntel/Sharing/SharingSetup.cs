@@ -1,0 +1,74 @@
+using SeizureIntel.Node;
+using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Sharing.Publishing;
+using SeizureIntel.Sharing.Receiving;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Postgresql;
+using Wolverine.Postgresql.Transport;
+using Wolverine.RabbitMQ;
+
+namespace SeizureIntel.Sharing;
+
+/// <summary>
+/// Wolverine's side of sharing: one durable inbox queue per node, one named durable sending endpoint per partner,
+/// over PostgreSQL queues (the default: no server beyond PostgreSQL) or RabbitMQ (agencies on separate machines).
+/// The same handlers and the same outbox run on either; only this configuration differs.
+/// </summary>
+public static class SharingSetup
+{
+    public static void AddSharingServices(this IServiceCollection services)
+    {
+        services.AddSingleton<SharingOutbox>();
+        services.AddSingleton<SharedMessageChecks>();
+    }
+
+    public static void ConfigureSharing(this WolverineOptions opts, NodeOptions node)
+    {
+        var sharing = node.Sharing;
+        // A message this node refuses (invalid, or contradicting its store) is dead-lettered with the reason at once.
+        opts.OnException<InvalidSharedMessage>().MoveToErrorQueue();
+        if (!sharing.Enabled) return;
+
+        var inbox = sharing.InboxOf(node.Agency);
+        var partners = sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
+        switch (sharing.Transport)
+        {
+            case SharingOptions.Postgresql:
+                opts.ListenToPostgresqlQueue(inbox).UseDurableInbox().Sequential();
+                // LISTEN/NOTIFY wakes the listener when a partner enqueues, instead of waiting for the next poll.
+                opts.Transports.GetOrCreate<PostgresqlTransport>().EnableQueueNotifications = true;
+                foreach (var partner in partners)
+                    opts.Publish().ToPostgresqlQueue(sharing.InboxOf(partner)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
+                break;
+            case SharingOptions.RabbitMq:
+                opts.UseRabbitMq(f =>
+                {
+                    f.HostName = sharing.RabbitMqHost;
+                    f.Port = sharing.RabbitMqPort;
+                }).AutoProvision();
+                opts.ListenToRabbitQueue(inbox).UseDurableInbox().Sequential();
+                foreach (var partner in partners)
+                    opts.Publish().ToRabbitQueue(sharing.InboxOf(partner)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"SeizureIntel:Sharing:Transport '{sharing.Transport}' is not one of none, postgresql, rabbitmq.");
+        }
+    }
+
+    /// <summary>Checks the partner policies at start-up: a misconfigured MOU must not silently share nothing (or too much).</summary>
+    public static void Validate(NodeOptions node)
+    {
+        foreach (var p in node.Sharing.Partners)
+        {
+            var agency = p.Agency.ToUpperInvariant();
+            if (!NodeIdentity.KnownAgencies.ContainsKey(agency)) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is not a known agency.");
+            if (agency == node.Agency.ToUpperInvariant()) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is this node's own agency.");
+            if (string.IsNullOrWhiteSpace(p.PolicyId)) throw new InvalidOperationException($"Sharing partner {agency} has no PolicyId.");
+            if (p.Records is not (PartnerPolicy.All or PartnerPolicy.PenitentiaryFacilities))
+                throw new InvalidOperationException($"Sharing partner {agency}: Records must be '{PartnerPolicy.All}' or '{PartnerPolicy.PenitentiaryFacilities}'.");
+        }
+        _ = HandlingCodes.Default;
+    }
+}
