@@ -46,7 +46,10 @@ public static class SharingSetup
                 {
                     f.HostName = sharing.RabbitMqHost;
                     f.Port = sharing.RabbitMqPort;
-                }).AutoProvision();
+                }).AutoProvision()
+                    // Refused messages go to this node's own dead-letter table with their reason, as on PostgreSQL,
+                    // rather than to a broker-side queue nobody reads.
+                    .CustomizeDeadLetterQueueing(new DeadLetterQueue($"{sharing.QueuePrefix}_dead_letters", DeadLetterQueueMode.WolverineStorage));
                 opts.ListenToRabbitQueue(inbox).UseDurableInbox().Sequential();
                 foreach (var partner in partners)
                     opts.Publish().ToRabbitQueue(sharing.InboxOf(partner)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();

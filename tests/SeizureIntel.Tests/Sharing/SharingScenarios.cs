@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Sharing;
+using SeizureIntel.Sharing.Contracts;
+using Wolverine;
+using static SeizureIntel.Tests.Sharing.NodeApi;
+
+namespace SeizureIntel.Tests.Sharing;
+
+/// <summary>The same sharing scenarios, run on each transport against real servers.</summary>
+public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
+{
+    protected IAlbaHost Ssep => nodes.Ssep;
+    protected IAlbaHost Ssdc => nodes.Ssdc;
+
+    public Task InitializeAsync() => nodes.ResetAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static object Seizure(decimal grams, string facility = "SIZO-1", string occurredAt = "2015-04-01T10:00:00+06:00",
+        string substance = "heroin", object? distribution = null, string? notes = null) => new
+    {
+        facilityId = facility, occurredAt, substance, quantity = new { value = grams, unit = "g" }, detection = "visitor-search",
+        notes, distribution,
+    };
+
+    private static async Task<bool> HasAsync(IAlbaHost host, Guid id, Func<JsonElement, bool>? and = null)
+    {
+        var result = await host.Scenario(s => { s.Get.Url($"/api/seizures/{id}"); s.IgnoreStatusCode(); });
+        if (result.Context.Response.StatusCode != 200) return false;
+        return and?.Invoke(JsonSerializer.Deserialize<JsonElement>(await result.ReadAsTextAsync())) ?? true;
+    }
+
+    [Fact]
+    public async Task a_seizure_recorded_by_one_node_appears_at_the_partner_under_its_origin_agency_and_is_acknowledged()
+    {
+        var a = await Ssep.RecordAsync(Seizure(120m, notes: "names a visitor, must not cross"));
+        await EventuallyAsync(() => HasAsync(Ssdc, a.Id), "SSDC has SSEP's seizure");
+
+        var there = await Ssdc.GetJsonAsync($"/api/seizures/{a.Id}");
+        there.GetProperty("agency").GetString().ShouldBe("SSEP");
+        there.GetProperty("reference").GetString().ShouldBe(a.Reference);
+        there.GetProperty("notes").ValueKind.ShouldBe(JsonValueKind.Null); // the policy does not allow notes
+
+        await EventuallyAsync(async () =>
+        {
+            var status = await Ssep.GetJsonAsync("/api/sharing/status");
+            var ssdc = status.GetProperty("partners").EnumerateArray().Single();
+            return ssdc.GetProperty("delivered").GetInt32() == 1 && ssdc.GetProperty("pending").GetInt32() == 0;
+        }, "SSEP's status shows the record delivered to SSDC");
+    }
+
+    [Fact]
+    public async Task both_nodes_count_every_physical_seizure_once_attributed_to_its_origin()
+    {
+        await Ssep.RecordAsync(Seizure(100m));
+        await Ssep.RecordAsync(Seizure(20m, facility: "IK-1"));
+        await Ssdc.RecordAsync(Seizure(3m, facility: "IK-3"));
+        // The same physical seizure recorded by both agencies: SSDC marks its own record as the duplicate.
+        var twin = await Ssdc.RecordAsync(Seizure(100m));
+
+        await EventuallyAsync(async () => (await Ssdc.YearGramsAsync(2015, "SSEP")) == 120m, "SSDC counts SSEP's 120 g");
+        var ssepRecord = (await Ssdc.GetJsonAsync("/api/years/2015/summary?agency=SSEP")).GetProperty("count").GetInt32();
+        ssepRecord.ShouldBe(2);
+
+        // Find SSEP's 100 g record as SSDC holds it, and mark SSDC's twin as its duplicate.
+        var ssepHundred = await FirstSeizureAsync(Ssep, 100m);
+        await Ssdc.ChangeAsync(twin.Id, "duplicate-of", new { duplicateOf = ssepHundred, reason = "same parcel, seized in a joint search" }, 1);
+
+        await EventuallyAsync(async () => await Ssep.YearGramsAsync(2015) == 123m && await Ssdc.YearGramsAsync(2015) == 123m,
+            "both nodes show 123 g: 100 + 20 from SSEP, 3 from SSDC, the twin counted once");
+        var bySsep = await Ssep.GetJsonAsync("/api/years/2015/summary");
+        bySsep.GetProperty("byAgency").EnumerateArray().ToDictionary(r => r.GetProperty("agency").GetString()!, r => r.GetProperty("grams").GetDecimal())
+            .ShouldBe(new Dictionary<string, decimal> { ["SSEP"] = 120m, ["SSDC"] = 3m }, ignoreOrder: true);
+        (await Ssep.YearGramsAsync(2015, "SSDC")).ShouldBe(3m);
+    }
+
+    private static async Task<Guid> FirstSeizureAsync(IAlbaHost host, decimal grams)
+    {
+        await using var session = host.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+        var all = await Marten.QueryableExtensions.ToListAsync(session.Query<SeizureIntel.Seizures.Seizure>());
+        return all.First(s => s.Quantity.Value == grams && !s.Received).Id;
+    }
+
+    [Fact]
+    public async Task corrections_lab_results_and_voids_propagate()
+    {
+        var a = await Ssep.RecordAsync(Seizure(500m));
+        var b = await Ssep.RecordAsync(Seizure(40m));
+        await EventuallyAsync(async () => await Ssdc.YearGramsAsync(2015) == 540m, "SSDC has 540 g");
+
+        await Ssep.ChangeAsync(a.Id, "corrections", new { reason = "re-weighed", quantity = new { value = 450, unit = "g" } }, 1);
+        await Ssep.ChangeAsync(a.Id, "lab-submissions", new { lab = "SFC", labCaseNumber = "SFC-9", submittedAt = "2015-04-02T09:00:00+06:00" }, 2);
+        await Ssep.ChangeAsync(a.Id, "lab-results", new
+        {
+            confirmedSubstance = "heroin", netWeightGrams = 431.5m, techniques = new[] { new { name = "GC-MS", category = "A" } },
+            analyst = "analyst-3", reportDate = "2015-04-20",
+        }, 3);
+        await Ssep.ChangeAsync(b.Id, "void", new { reason = "test parcel, not a seizure" }, 1);
+
+        await EventuallyAsync(async () => await Ssdc.YearGramsAsync(2015) == 431.5m, "SSDC shows the lab weight and no voided record");
+        var year = await Ssdc.GetJsonAsync("/api/years/2015/summary");
+        year.GetProperty("labConfirmedGrams").GetDecimal().ShouldBe(431.5m);
+        year.GetProperty("count").GetInt32().ShouldBe(1);
+        var there = await Ssdc.GetJsonAsync($"/api/seizures/{a.Id}");
+        there.GetProperty("quantity").GetProperty("value").GetDecimal().ShouldBe(450m);
+        there.GetProperty("labResults")[0].GetProperty("analyst").GetString().ShouldBe(""); // no person crosses
+        (await Ssdc.GetJsonAsync($"/api/seizures/{b.Id}")).GetProperty("status").GetString().ShouldBe("voided");
+
+        // A partner's record is changed only by its origin.
+        await Ssdc.ChangeAsync(a.Id, "void", new { reason = "not ours to void" }, 4, status: 409);
+    }
+
+    [Fact]
+    public async Task a_record_marked_own_agency_only_never_leaves()
+    {
+        var secret = await Ssep.RecordAsync(Seizure(77m, distribution: new { scope = "own-agency" }));
+        var open = await Ssep.RecordAsync(Seizure(1m));
+        await EventuallyAsync(() => HasAsync(Ssdc, open.Id), "the open record arrived");
+        (await HasAsync(Ssdc, secret.Id)).ShouldBeFalse();
+        (await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.mt_streams")).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task the_same_message_ten_times_and_an_older_version_after_a_newer_change_nothing()
+    {
+        using var scope = Ssep.Services.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        var id = Guid.CreateVersion7();
+        SeizureShared Version(long v, decimal grams) => new(1, "SSEP", id, "SSEP-2015-999999", v, "H2", Distribution.Everyone, "MOU-SSEP-SSDC",
+            DateTimeOffset.UtcNow, new SharedSeizure("SIZO-1", null, "KG-C", DateTimeOffset.Parse("2015-06-01T04:00:00Z"), new DateOnly(2015, 6, 1),
+                "Asia/Bishkek", "heroin", new Quantity(grams, "g"), "cell-search", new SharedCircumstances(null, null, null, null), null, null,
+                "counted", null, false));
+
+        for (var i = 0; i < 10; i++) await bus.EndpointFor(SharingOptions.EndpointOf("SSDC")).SendAsync(Version(2, 250m));
+        await bus.EndpointFor(SharingOptions.EndpointOf("SSDC")).SendAsync(Version(1, 999m)); // late, older
+        await EventuallyAsync(() => HasAsync(Ssdc, id), "the record arrived");
+        await Task.Delay(1500); // let the duplicates and the late version be processed too
+        await EventuallyAsync(async () => await Ssdc.YearGramsAsync(2015) == 250m, "SSDC counts the record once, at version 2");
+        (await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.mt_events where stream_id = '{id}'")).ShouldBe(1);
+        (await Ssdc.GetJsonAsync($"/api/seizures/{id}")).GetProperty("quantity").GetProperty("value").GetDecimal().ShouldBe(250m);
+    }
+
+    [Fact]
+    public async Task a_schema_invalid_message_is_dead_lettered_with_its_reason_and_nothing_is_applied()
+    {
+        using var scope = Ssep.Services.CreateScope();
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        var id = Guid.CreateVersion7();
+        var bad = new SeizureShared(1, "SSEP", id, "SSEP-2015-000777", 1, "H2", Distribution.Everyone, "MOU-SSEP-SSDC", DateTimeOffset.UtcNow,
+            new SharedSeizure("SIZO-1", null, null, DateTimeOffset.Parse("2015-06-01T04:00:00Z"), new DateOnly(2015, 6, 1), "Asia/Bishkek",
+                "moon-dust", new Quantity(5m, "g"), "cell-search", new SharedCircumstances(null, null, null, null), null, null, "counted", null, false));
+        await bus.EndpointFor(SharingOptions.EndpointOf("SSDC")).SendAsync(bad);
+
+        var deadLetters = $"select count(*) from {nodes.SchemaOf("SSDC")}.wolverine_dead_letters where exception_message like '%moon-dust%'";
+        await EventuallyAsync(async () => await CountAsync(deadLetters) == 1, "SSDC dead-lettered the message, naming the bad substance");
+        (await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.mt_events where stream_id = '{id}'")).ShouldBe(0);
+    }
+}
+
+[Collection(PostgresqlSharingCollection.Name)]
+public sealed class SharingOverPostgresqlQueues(TwoNodesOnPostgresql nodes) : SharingScenarios(nodes);
+
+[Collection(RabbitMqSharingCollection.Name)]
+public sealed class SharingOverRabbitMq(TwoNodesOnRabbitMq nodes) : SharingScenarios(nodes);

@@ -1,0 +1,160 @@
+using System.Text.Json;
+using Alba;
+using JasperFx.CommandLine;
+using Marten;
+using Marten.Events;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SeizureIntel.Seizures.References;
+using SeizureIntel.Tests.Support;
+using Wolverine;
+
+namespace SeizureIntel.Tests.Sharing;
+
+/// <summary>
+/// Two real agency nodes, SSEP and SSDC, each with its own store (schema), sharing under an MOU over a real
+/// transport: Wolverine's PostgreSQL queues (in a queue schema both use) or RabbitMQ on 127.0.0.1.
+/// </summary>
+public abstract class TwoNodes : IAsyncLifetime
+{
+    protected abstract string Transport { get; }
+    public string Base => (Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_SCHEMA") ?? "tests") + "_" + Transport[..2];
+    public IAlbaHost Ssep { get; private set; } = null!;
+    public IAlbaHost Ssdc { get; private set; } = null!;
+
+    public string SchemaOf(string agency) => $"{Base}_{agency.ToLowerInvariant()}";
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        Ssep = await StartAsync("SSEP", "SSDC");
+        Ssdc = await StartAsync("SSDC", "SSEP");
+    }
+
+    public Task<IAlbaHost> StartAsync(string agency, string partner) => AlbaHost.For<Program>(builder =>
+    {
+        builder.UseSetting("SeizureIntel:ConnectionString", TestDatabase.ConnectionString);
+        builder.UseSetting("SeizureIntel:Agency", agency);
+        builder.UseSetting("SeizureIntel:Schema", SchemaOf(agency));
+        builder.UseSetting("SeizureIntel:Sharing:Transport", Transport);
+        builder.UseSetting("SeizureIntel:Sharing:QueueSchema", $"{Base}_queues");
+        builder.UseSetting("SeizureIntel:Sharing:QueuePrefix", Base);
+        builder.UseSetting("SeizureIntel:Sharing:Partners:0:Agency", partner);
+        builder.UseSetting("SeizureIntel:Sharing:Partners:0:PolicyId", "MOU-SSEP-SSDC");
+        builder.UseSetting("SeizureIntel:Sharing:Partners:0:Records", "all");
+        builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+    });
+
+    public IAlbaHost Node(string agency) => agency == "SSEP" ? Ssep : Ssdc;
+
+    /// <summary>Clean data on both nodes; messages still in flight from an earlier test are purged first.</summary>
+    public async Task ResetAsync()
+    {
+        foreach (var host in new[] { Ssep, Ssdc })
+        {
+            await host.ResetAllMartenDataAsync();
+            await host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Storage.Admin.ClearAllAsync();
+        }
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var agency in new[] { "SSEP", "SSDC" })
+        {
+            await using var command = new NpgsqlCommand($"truncate {SchemaOf(agency)}.{ReferenceAllocator.TableName}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in new[] { Ssdc, Ssep })
+        {
+            try { await host.StopAsync(); } catch (ObjectDisposedException) { }
+            await host.DisposeAsync();
+        }
+    }
+}
+
+public sealed class TwoNodesOnPostgresql : TwoNodes
+{
+    protected override string Transport => "postgresql";
+}
+
+public sealed class TwoNodesOnRabbitMq : TwoNodes
+{
+    protected override string Transport => "rabbitmq";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresqlSharingCollection : ICollectionFixture<TwoNodesOnPostgresql>
+{
+    public const string Name = "sharing-postgresql";
+}
+
+[CollectionDefinition(Name)]
+public sealed class RabbitMqSharingCollection : ICollectionFixture<TwoNodesOnRabbitMq>
+{
+    public const string Name = "sharing-rabbitmq";
+}
+
+/// <summary>Small helpers over the two nodes' HTTP APIs.</summary>
+public static class NodeApi
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<SeizureCreatedBody> RecordAsync(this IAlbaHost host, object body)
+    {
+        var result = await host.Scenario(s => { s.Post.Json(body).ToUrl("/api/seizures"); s.StatusCodeShouldBe(201); });
+        return result.ReadAsJson<SeizureCreatedBody>()!;
+    }
+
+    public static async Task<JsonElement> GetJsonAsync(this IAlbaHost host, string url, int status = 200)
+    {
+        var result = await host.Scenario(s => { s.Get.Url(url); s.StatusCodeShouldBe(status); });
+        return JsonSerializer.Deserialize<JsonElement>(await result.ReadAsTextAsync());
+    }
+
+    public static async Task<JsonElement> ChangeAsync(this IAlbaHost host, Guid id, string action, object body, long version, int status = 200)
+    {
+        var result = await host.Scenario(s =>
+        {
+            s.Post.Json(body).ToUrl($"/api/seizures/{id}/{action}");
+            s.WithRequestHeader("If-Match", $"\"{version}\"");
+            s.StatusCodeShouldBe(status);
+        });
+        return JsonSerializer.Deserialize<JsonElement>(await result.ReadAsTextAsync());
+    }
+
+    /// <summary>Polls until the condition holds (messages cross nodes asynchronously); fails with the last answer.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition()) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"within {seconds} s: {what}");
+    }
+
+    public static async Task<decimal> YearGramsAsync(this IAlbaHost host, int year, string? agency = null)
+    {
+        try
+        {
+            await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            return -1m; // no event at all yet on this node: nothing counted; callers poll again
+        }
+        return (await host.GetJsonAsync($"/api/years/{year}/summary{(agency is null ? "" : "?agency=" + agency)}")).GetProperty("grams").GetDecimal();
+    }
+
+    public static async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
