@@ -10,6 +10,13 @@ node_connection() {
     "$SEIZUREINTEL_PG_PORT" "$a" "$a" "$a"
 }
 
+# local_connection AGENCY -> that agency's login on the shared demo database (its store is its own schema there)
+local_connection() {
+  local a; a=$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')
+  printf 'Host=127.0.0.1;Port=%s;Database=seizureintel;Username=seizureintel_%s;Password=%s-dev-password' \
+    "$SEIZUREINTEL_PG_PORT" "$a" "$a"
+}
+
 require_dotnet() {
   command -v dotnet >/dev/null 2>&1 || { echo "dotnet (SDK 10) is not on PATH; this machine kind ships it" >&2; exit 1; }
 }

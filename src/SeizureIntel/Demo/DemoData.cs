@@ -4,6 +4,8 @@ using SeizureIntel.Node;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures.References;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine.Marten;
 
 namespace SeizureIntel.Demo;
 
@@ -23,14 +25,20 @@ public static class DemoData
 {
     public const string DemoUser = "demo-loader";
 
-    public sealed record DemoFile(string Note, List<RecordSeizure> Seizures);
+    /// <summary>A demo seizure and the agency that records it.</summary>
+    public sealed record DemoSeizure(string Agency, RecordSeizure Seizure);
+
+    public sealed record DemoFile(string Note, List<DemoSeizure> Seizures);
 
     public static DemoFile Read()
     {
         using var stream = typeof(DemoData).Assembly.GetManifestResourceStream("SeizureIntel.Demo.demo-seizures.json")
                            ?? throw new InvalidOperationException("embedded demo-seizures.json is missing");
-        return JsonSerializer.Deserialize<DemoFile>(stream, JsonSerializerOptions.Web)
-               ?? throw new InvalidOperationException("demo-seizures.json is empty");
+        var root = JsonDocument.Parse(stream).RootElement;
+        var seizures = root.GetProperty("seizures").EnumerateArray()
+            .Select(e => new DemoSeizure(e.GetProperty("agency").GetString()!, e.Deserialize<RecordSeizure>(JsonSerializerOptions.Web)!))
+            .ToList();
+        return new DemoFile(root.GetProperty("note").GetString()!, seizures);
     }
 
     public static void AddDemoData(this WebApplicationBuilder builder, NodeOptions node)
@@ -39,40 +47,53 @@ public static class DemoData
     }
 
     /// <summary>
-    /// Records every demo seizure as this node's own, through the same validation and event as the HTTP API, in one
-    /// transaction. Returns the number recorded, or 0 when the store already holds the demo data.
+    /// Records the demo seizures through the same validation and event as the HTTP API, in one transaction, and shares
+    /// them through the durable outbox like any other record. A node with sharing partners records only the seizures
+    /// its own agency recorded (the partners record theirs and send them); a node alone records them all as its own.
+    /// Returns the number recorded, or 0 when the store already holds the demo data.
     /// </summary>
     public static async Task<int> LoadAsync(IDocumentStore store, SeizureFields fields, NodeIdentity node, TimeProvider time,
-        CancellationToken token)
+        CancellationToken token, IMartenOutbox? outbox = null, SharingOutbox? sharing = null)
     {
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<DemoDataLoad>("demo", token) is not null) return 0;
+        outbox?.Enroll(session);
 
         var file = Read();
+        var mine = sharing is { Enabled: true } ? file.Seizures.Where(s => s.Agency == node.Agency).ToList() : file.Seizures;
         var now = time.GetUtcNow();
         var actor = new Actor(DemoUser, node.Agency);
-        for (var i = 0; i < file.Seizures.Count; i++)
+        for (var i = 0; i < mine.Count; i++)
         {
-            var (seizure, problems) = SeizureRules.Check(file.Seizures[i], fields, now);
+            var (seizure, problems) = SeizureRules.Check(mine[i].Seizure, fields, now);
             if (seizure is null)
                 throw new InvalidOperationException($"demo seizure #{i + 1}: " +
                     string.Join("; ", problems.Errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
             var reference1 = await ReferenceAllocator.NextAsync(session, node.Agency, seizure.LocalDate.Year, token);
             var id = Guid.CreateVersion7(now);
-            session.Events.StartStream<Seizure>(id, SeizureRules.Recorded(id, seizure, reference1, actor, now, demo: true));
+            var recorded = SeizureRules.Recorded(id, seizure, reference1, actor, now, demo: true);
+            session.Events.StartStream<Seizure>(id, recorded);
+            if (outbox is not null && sharing is not null)
+            {
+                var state = Seizure.Create(recorded);
+                state.Version = 1;
+                await sharing.ShareAsync(state, session, outbox, token);
+            }
         }
 
-        session.Store(new DemoDataLoad { LoadedAt = now, Seizures = file.Seizures.Count });
+        session.Store(new DemoDataLoad { LoadedAt = now, Seizures = mine.Count });
         await session.SaveChangesAsync(token);
-        return file.Seizures.Count;
+        return mine.Count;
     }
 
-    private sealed class DemoDataLoader(IDocumentStore store, SeizureFields fields, NodeIdentity node, TimeProvider time,
-        ILogger<DemoDataLoader> logger) : IHostedService
+    private sealed class DemoDataLoader(IServiceProvider services, IDocumentStore store, SeizureFields fields, NodeIdentity node,
+        TimeProvider time, SharingOutbox sharing, ILogger<DemoDataLoader> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            var count = await LoadAsync(store, fields, node, time, cancellationToken);
+            using var scope = services.CreateScope();
+            var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
+            var count = await LoadAsync(store, fields, node, time, cancellationToken, outbox, sharing);
             logger.LogInformation(count > 0 ? "Loaded {Count} synthetic demo seizures" : "Demo data already loaded", count);
         }
 

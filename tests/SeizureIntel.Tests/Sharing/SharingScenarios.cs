@@ -113,6 +113,29 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task each_node_records_its_own_demo_seizures_and_once_exchanged_both_show_the_seed_figures()
+    {
+        foreach (var host in new[] { Ssep, Ssdc })
+        {
+            using var scope = host.Services.CreateScope();
+            var loaded = await SeizureIntel.Demo.DemoData.LoadAsync(host.Services.GetRequiredService<Marten.IDocumentStore>(),
+                host.Services.GetRequiredService<SeizureIntel.Seizures.Recording.SeizureFields>(),
+                host.Services.GetRequiredService<SeizureIntel.Node.NodeIdentity>(), TimeProvider.System, CancellationToken.None,
+                scope.ServiceProvider.GetRequiredService<Wolverine.Marten.IMartenOutbox>(),
+                host.Services.GetRequiredService<SeizureIntel.Sharing.Publishing.SharingOutbox>());
+            loaded.ShouldBeGreaterThan(0);
+            loaded.ShouldBeLessThan(82); // its own share only
+        }
+
+        foreach (var host in new[] { Ssep, Ssdc })
+            await EventuallyAsync(async () => await host.YearGramsAsync(2015) == 140_900m && await host.YearGramsAsync(2014) == 119_900m,
+                "140.9 kg in 2015 and 119.9 kg in 2014 on both nodes", seconds: 60);
+        (await Ssep.YearGramsAsync(2015, "SSEP") + await Ssep.YearGramsAsync(2015, "SSDC")).ShouldBe(140_900m);
+        (await Ssdc.GetJsonAsync("/api/years/2015/summary")).GetProperty("count").GetInt32()
+            .ShouldBe((await Ssep.GetJsonAsync("/api/years/2015/summary")).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
     public async Task a_record_marked_own_agency_only_never_leaves()
     {
         var secret = await Ssep.RecordAsync(Seizure(77m, distribution: new { scope = "own-agency" }));
