@@ -48,6 +48,16 @@ public abstract class TwoNodes : IAsyncLifetime
 
     public IAlbaHost Node(string agency) => agency == "SSEP" ? Ssep : Ssdc;
 
+    /// <summary>Stops the SSDC node (its process gone as far as the partner can tell); messages for it wait in the transport.</summary>
+    public async Task StopSsdcAsync()
+    {
+        await Ssdc.StopAsync();
+        await Ssdc.DisposeAsync();
+    }
+
+    /// <summary>Starts a fresh SSDC node on the same store and inbox.</summary>
+    public async Task StartSsdcAsync() => Ssdc = await StartAsync("SSDC", "SSEP");
+
     /// <summary>Clean data on both nodes; messages still in flight from an earlier test are purged first.</summary>
     public async Task ResetAsync()
     {
