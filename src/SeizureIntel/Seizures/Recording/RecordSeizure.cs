@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Facilities;
 using SeizureIntel.Node;
+using SeizureIntel.Operations.Linking;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.References;
@@ -25,6 +26,7 @@ namespace SeizureIntel.Seizures.Recording;
 /// <param name="Entry">Method of entry, from /api/reference/entry-methods (optional).</param>
 /// <param name="Concealment">How it was hidden, from /api/reference/concealment-methods (optional).</param>
 /// <param name="Possession">Whose possession, from /api/reference/possession (optional).</param>
+/// <param name="OperationId">The launched joint operation the seizure was made in: required with detection joint-operation, taken with no other.</param>
 public sealed record RecordSeizure(
     string? FacilityId,
     string? OccurredAt,
@@ -35,7 +37,8 @@ public sealed record RecordSeizure(
     string? Place = null,
     string? Entry = null,
     string? Concealment = null,
-    string? Possession = null);
+    string? Possession = null,
+    Guid? OperationId = null);
 
 public sealed record QuantityInput(decimal? Value, string? Unit);
 
@@ -167,6 +170,7 @@ public static class SeizureRules
         var substance = fields.Code(problems, "substance", ReferenceData.Substances, command.Substance, required: true);
         var quantity = fields.Quantity(problems, command.Quantity, required: true);
         var detection = fields.Code(problems, "detection", ReferenceData.DetectionMethods, command.Detection, required: true);
+        RecordingInOperation.CheckField(problems, detection, command.OperationId);
         var notes = fields.Notes(problems, command.Notes);
         var circumstances = new Circumstances(
             fields.Code(problems, "place", ReferenceData.Places, command.Place, required: false),
@@ -196,10 +200,15 @@ public static class RecordSeizureEndpoint
         return problems.Any ? problems.Invalid(SeizureRules.RefusedTitle) : WolverineContinue.NoProblems;
     }
 
-    /// <summary>A retry with the same Idempotency-Key gets the first answer again, and no second seizure.</summary>
+    /// <summary>
+    /// A retry with the same Idempotency-Key gets the first answer again, and no second seizure; a seizure of a joint
+    /// operation is refused (409) unless its operation is launched and this node's agency takes part.
+    /// </summary>
     public static async Task<IResult> BeforeAsync(RecordSeizure command, HttpContext context, NodeIdentity node,
         IDocumentSession session, CancellationToken token) =>
-        await IdempotentPosts.ReplayAsync(context, node, command, session, token) ?? WolverineContinue.Result();
+        await IdempotentPosts.ReplayAsync(context, node, command, session, token)
+        ?? await RecordingInOperation.RefuseAsync(command, node, session, token)
+        ?? WolverineContinue.Result();
 
     /// <summary>Allocates the reference inside the transaction that will append the event.</summary>
     public static async Task<AllocatedReference> LoadAsync(
@@ -223,6 +232,7 @@ public static class RecordSeizureEndpoint
         var recorded = SeizureRules.Recorded(id, seizure!, reference.Value, Actor.From(context, node), now);
         var created = new SeizureCreated(id, reference.Value, 1);
         IdempotentPosts.Remember(context, node, command, created, session, now);
+        RecordingInOperation.Link(session, command.OperationId, recorded);
         context.Response.Headers.ETag = SeizureVersions.ETag(1);
         return (created, MartenOps.StartStream<Seizure>(id, recorded));
     }
