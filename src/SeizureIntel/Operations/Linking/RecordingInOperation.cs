@@ -11,11 +11,15 @@ namespace SeizureIntel.Operations.Linking;
 /// transaction: SeizureLinked is appended to the operation's stream with the seizure's first event. The operation's
 /// stream row is locked while it is checked, so a conclusion or cancellation cannot slip in between the check and
 /// the link (it waits, then finds the operation changed: 412), while simultaneous recordings into one operation queue
-/// briefly instead of failing each other.
+/// briefly instead of failing each other. The version read under the lock is handed to the append (through the
+/// request's items) so that the operation's inline snapshot gets its true version.
 /// </summary>
 public static class RecordingInOperation
 {
     public const string Detection = "joint-operation";
+
+    /// <summary>What <see cref="RefuseAsync"/> found, for <see cref="Link"/> in the same request.</summary>
+    private sealed record Checked(Guid OperationId, long Version);
 
     /// <summary>400 rules: joint-operation requires operationId; any other detection takes none (link those later).</summary>
     public static void CheckField(Problems problems, string? detection, Guid? operationId)
@@ -27,7 +31,8 @@ public static class RecordingInOperation
     }
 
     /// <summary>409 when the named operation is unknown, not running, or this node's agency does not take part; null to go on.</summary>
-    public static async Task<IResult?> RefuseAsync(RecordSeizure command, NodeIdentity node, IDocumentSession session, CancellationToken token)
+    public static async Task<IResult?> RefuseAsync(RecordSeizure command, NodeIdentity node, IDocumentSession session, HttpContext context,
+        CancellationToken token)
     {
         if (command.OperationId is not { } id) return null;
 
@@ -50,16 +55,18 @@ public static class RecordingInOperation
                 $"{node.Agency} does not take part in {operation.CodeName} (participants: {string.Join(", ", operation.Agencies)})",
             _ => null,
         };
-        return refusal is null ? null : Results.Problem(OperationProblems.Refused("operationId", refusal, SeizureRules.RefusedTitle));
+        if (refusal is not null) return Results.Problem(OperationProblems.Refused("operationId", refusal, SeizureRules.RefusedTitle));
+        context.Items[typeof(Checked)] = new Checked(id, operation!.Version);
+        return null;
     }
 
-    /// <summary>Appends SeizureLinked to the operation named (checked and locked by <see cref="RefuseAsync"/>) and its link row.</summary>
-    public static void Link(IDocumentSession session, Guid? operationId, SeizureRecorded recorded)
+    /// <summary>Appends SeizureLinked to the operation checked and locked by <see cref="RefuseAsync"/>, and its link row.</summary>
+    public static void Link(IDocumentSession session, HttpContext context, SeizureRecorded recorded)
     {
-        if (operationId is not { } id) return;
+        if (context.Items[typeof(Checked)] is not Checked (var id, var version)) return;
         var linked = new SeizureLinked(id, recorded.SeizureId, recorded.Reference, recorded.Agency, LinkSeizureEndpoint.ViaRecording,
             new Actor(recorded.RecordedBy, recorded.Agency), recorded.RecordedAt);
-        session.Events.Append(id, linked);
+        session.Events.Append(id, version + 1, linked);
         SeizureOperationLinks.Follow(session, [linked]);
     }
 }

@@ -207,7 +207,7 @@ public static class RecordSeizureEndpoint
     public static async Task<IResult> BeforeAsync(RecordSeizure command, HttpContext context, NodeIdentity node,
         IDocumentSession session, CancellationToken token) =>
         await IdempotentPosts.ReplayAsync(context, node, command, session, token)
-        ?? await RecordingInOperation.RefuseAsync(command, node, session, token)
+        ?? await RecordingInOperation.RefuseAsync(command, node, session, context, token)
         ?? WolverineContinue.Result();
 
     /// <summary>Allocates the reference inside the transaction that will append the event.</summary>
@@ -232,7 +232,7 @@ public static class RecordSeizureEndpoint
         var recorded = SeizureRules.Recorded(id, seizure!, reference.Value, Actor.From(context, node), now);
         var created = new SeizureCreated(id, reference.Value, 1);
         IdempotentPosts.Remember(context, node, command, created, session, now);
-        RecordingInOperation.Link(session, command.OperationId, recorded);
+        RecordingInOperation.Link(session, context, recorded);
         context.Response.Headers.ETag = SeizureVersions.ETag(1);
         return (created, MartenOps.StartStream<Seizure>(id, recorded));
     }
