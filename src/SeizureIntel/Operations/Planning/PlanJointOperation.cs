@@ -89,7 +89,12 @@ public static class PlanJointOperationEndpoint
     public static OperationArea? Area(Problems problems, AreaInput? input)
     {
         if (input is null) return null;
-        if (!string.Equals(input.Type, "Polygon", StringComparison.Ordinal)) problems.Fail("area.type", "must be \"Polygon\" (GeoJSON)");
+        if (!string.Equals(input.Type, "Polygon", StringComparison.Ordinal))
+        {
+            // Other geometry types read their coordinates differently: judging them as a polygon's would only mislead.
+            problems.Fail("area.type", "must be \"Polygon\" (GeoJSON)");
+            return null;
+        }
         if (input.Coordinates is not { Count: > 0 })
         {
             problems.Fail("area.coordinates", "give at least one ring of [longitude, latitude] positions");
@@ -116,7 +121,7 @@ public static class PlanJointOperationEndpoint
             if (!positions[0].Equals2D(positions[^1])) { problems.Fail(field, "is not closed: its last position must equal its first"); continue; }
             rings.Add(new LinearRing(positions.ToArray()));
         }
-        if (problems.Errors.Count > failed || input.Type != "Polygon") return null;
+        if (problems.Errors.Count > failed) return null;
 
         var polygon = new Polygon(rings[0], rings.Skip(1).ToArray());
         var error = new IsValidOp(polygon).ValidationError;
