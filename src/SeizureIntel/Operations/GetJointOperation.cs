@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Marten;
+using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
 using Wolverine.Http;
@@ -84,6 +85,7 @@ public static class GetJointOperationEndpoint
     /// (counted seizures only), arrests, criminal cases and the timeline of every event with who and when. ETag: its version.
     /// </summary>
     [WolverineGet("/api/operations/{id}", OperationId = "getJointOperation")]
+    [ProducesResponseType<OperationView>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(Guid id, IQuerySession session, QuantityConverter converter, HttpContext context, CancellationToken token)
     {
         var operation = await session.LoadAsync<JointOperation>(id, token);

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Seizures;
 using Wolverine.Http;
 
@@ -20,6 +21,7 @@ public static class ListJointOperationsEndpoint
     /// launched, concluded or cancelled.
     /// </summary>
     [WolverineGet("/api/operations", OperationId = "listJointOperations")]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status400BadRequest, "application/problem+json")]
     public static async Task<Results<Ok<List<OperationListItem>>, ProblemHttpResult>> Get(
         string? year, string? agency, string? status, IQuerySession session, CancellationToken token)
     {

@@ -3,7 +3,9 @@ using JasperFx.Events;
 using Marten;
 using Marten.Exceptions;
 using Microsoft.AspNetCore.Mvc;
+using JasperFx.CodeGeneration;
 using SeizureIntel.Seizures;
+using Wolverine.Http;
 
 namespace SeizureIntel.Operations;
 
@@ -125,4 +127,18 @@ public static class OperationChanges
         context.Response.Headers.ETag = OperationVersions.ETag(version);
         return Results.Ok(new OperationChanged(id, version));
     }
+}
+
+/// <summary>
+/// Documents a change endpoint's answers in the OpenAPI document: 200 with <see cref="OperationChanged"/>, and the
+/// problem details of a state refusal (409), a stale If-Match (412) and a missing one (428).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class OperationChangeResponsesAttribute : ModifyHttpChainAttribute
+{
+    public override void Modify(HttpChain chain, GenerationRules rules) => chain.Metadata.WithMetadata(
+        new ProducesResponseTypeAttribute(typeof(OperationChanged), StatusCodes.Status200OK, "application/json"),
+        new ProducesResponseTypeAttribute(typeof(ProblemDetails), StatusCodes.Status409Conflict, "application/problem+json"),
+        new ProducesResponseTypeAttribute(typeof(ProblemDetails), StatusCodes.Status412PreconditionFailed, "application/problem+json"),
+        new ProducesResponseTypeAttribute(typeof(ProblemDetails), StatusCodes.Status428PreconditionRequired, "application/problem+json"));
 }

@@ -37,6 +37,7 @@ public static class JoinAgencyEndpoint
 
     /// <summary>Add a participating agency. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/agencies", OperationId = "joinJointOperation")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, JoinAgency command, NodeIdentity node, HttpContext context, IDocumentSession session,
         TimeProvider time, CancellationToken token)
     {

@@ -41,6 +41,7 @@ public static class LeaveAgencyEndpoint
 
     /// <summary>Remove a participating agency (not the lead), with a reason. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/agencies/{agency}/leave", OperationId = "leaveJointOperation")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, string agency, LeaveAgency command, NodeIdentity node, HttpContext context,
         IDocumentSession session, TimeProvider time, CancellationToken token)
     {

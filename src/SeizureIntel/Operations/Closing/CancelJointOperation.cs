@@ -25,6 +25,7 @@ public static class CancelJointOperationEndpoint
 
     /// <summary>Cancel a planned or launched joint operation, with a reason. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/cancel", OperationId = "cancelJointOperation")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, CancelJointOperation command, NodeIdentity node, HttpContext context,
         IDocumentSession session, TimeProvider time, CancellationToken token) =>
         OperationChanges.ApplyAsync(id, context, session, op => Decide(op, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);

@@ -40,6 +40,7 @@ public static class ConcludeJointOperationEndpoint
 
     /// <summary>Conclude a launched joint operation with a summary. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/conclude", OperationId = "concludeJointOperation")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, ConcludeJointOperation command, NodeIdentity node, HttpContext context,
         IDocumentSession session, TimeProvider time, CancellationToken token)
     {

@@ -38,6 +38,7 @@ public static class LaunchJointOperationEndpoint
 
     /// <summary>Launch a planned joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/launch", OperationId = "launchJointOperation")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, LaunchJointOperation command, NodeIdentity node, HttpContext context,
         IDocumentSession session, TimeProvider time, CancellationToken token)
     {

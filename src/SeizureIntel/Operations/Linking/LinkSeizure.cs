@@ -47,6 +47,7 @@ public static class LinkSeizureEndpoint
 
     /// <summary>Link a seizure to a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/seizures", OperationId = "linkSeizureToJointOperation")]
+    [OperationChangeResponses]
     public static async Task<IResult> Post(Guid id, LinkSeizure command, NodeIdentity node, HttpContext context, IDocumentSession session,
         TimeProvider time, CancellationToken token)
     {

@@ -31,6 +31,7 @@ public static class UnlinkSeizureEndpoint
 
     /// <summary>Unlink a seizure from a launched joint operation, with a reason. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/seizures/{seizureId}/unlink", OperationId = "unlinkSeizureFromJointOperation")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, Guid seizureId, UnlinkSeizure command, NodeIdentity node, HttpContext context,
         IDocumentSession session, TimeProvider time, CancellationToken token) =>
         OperationChanges.ApplyAsync(id, context, session,

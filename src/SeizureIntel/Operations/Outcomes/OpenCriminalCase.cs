@@ -46,6 +46,7 @@ public static class OpenCriminalCaseEndpoint
 
     /// <summary>Record a criminal case opened from a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/cases", OperationId = "openJointOperationCase")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, OpenCriminalCase command, NodeIdentity node, HttpContext context, IDocumentSession session,
         TimeProvider time, CancellationToken token)
     {

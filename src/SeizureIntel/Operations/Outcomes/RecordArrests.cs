@@ -43,6 +43,7 @@ public static class RecordArrestsEndpoint
 
     /// <summary>Record arrests made in a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/arrests", OperationId = "recordJointOperationArrests")]
+    [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, RecordArrests command, NodeIdentity node, HttpContext context, IDocumentSession session,
         TimeProvider time, CancellationToken token)
     {
