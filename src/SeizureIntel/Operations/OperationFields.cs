@@ -47,6 +47,9 @@ public static class OperationFields
         return null;
     }
 
+    /// <summary>400 for a body that is JSON <c>null</c> rather than an object (which would otherwise fail deep inside).</summary>
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails NoBody(string title) => Problems.Invalid("body", "must be a JSON object", title);
+
     /// <summary>Optional bounded free text, trimmed; empty is none.</summary>
     public static string? OptionalText(Problems problems, string field, string? value, int maxLength = 1000)
     {

@@ -61,6 +61,25 @@ public sealed class RefusalTests(NodeFixture fixture) : OperationTest(fixture)
             .ShouldBe(["agencies[0]", "codeName", "leadAgency", "legalBasis", "plannedEnd", "plannedStart", "targetFacilities"]);
     }
 
+    [Fact]
+    public async Task a_json_null_body_is_refused_with_400_naming_the_body()
+    {
+        var op = await PlanAsync();
+        var events = await EventCountAsync();
+        foreach (var url in new[] { "/api/operations", $"/api/operations/{op.Id}/launch", $"/api/operations/{op.Id}/agencies/SSDC/leave" })
+        {
+            var result = await Host.Scenario(s =>
+            {
+                s.Post.Text("null").ToUrl(url);
+                s.WithRequestHeader("Content-Type", "application/json");
+                s.WithRequestHeader("If-Match", "\"1\"");
+                s.StatusCodeShouldBe(400);
+            });
+            ErrorFields(JsonSerializer.Deserialize<JsonElement>(await result.ReadAsTextAsync())).ShouldBe(["body"], url);
+        }
+        (await EventCountAsync()).ShouldBe(events);
+    }
+
     public static TheoryData<string, string, object, string> ChangeRefusals() => new()
     {
         { "launch in the future", "launch", new { launchedAt = "2999-01-01T00:00:00Z" }, "launchedAt" },

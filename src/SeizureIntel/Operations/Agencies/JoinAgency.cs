@@ -23,6 +23,7 @@ public static class JoinAgencyEndpoint
 
     public static ProblemDetails Validate(JoinAgency command)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var (_, _, problems) = Check(command);
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

@@ -23,6 +23,7 @@ public static class LeaveAgencyEndpoint
 
     public static ProblemDetails Validate(string agency, LeaveAgency command)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(agency, command);
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

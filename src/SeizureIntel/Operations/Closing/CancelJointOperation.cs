@@ -15,6 +15,7 @@ public static class CancelJointOperationEndpoint
 
     public static ProblemDetails Validate(CancelJointOperation command)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var problems = new Problems();
         problems.RequireText("reason", command.Reason);
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;

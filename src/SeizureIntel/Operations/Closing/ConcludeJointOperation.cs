@@ -23,6 +23,7 @@ public static class ConcludeJointOperationEndpoint
 
     public static ProblemDetails Validate(ConcludeJointOperation command, TimeProvider time)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

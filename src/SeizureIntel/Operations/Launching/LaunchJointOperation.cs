@@ -22,6 +22,7 @@ public static class LaunchJointOperationEndpoint
 
     public static ProblemDetails Validate(LaunchJointOperation command, TimeProvider time)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

@@ -29,6 +29,7 @@ public static class OpenCriminalCaseEndpoint
 
     public static ProblemDetails Validate(OpenCriminalCase command, TimeProvider time)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

@@ -32,6 +32,7 @@ public static class RecordArrestsEndpoint
 
     public static ProblemDetails Validate(RecordArrests command)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command);
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

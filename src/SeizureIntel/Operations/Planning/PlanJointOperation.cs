@@ -140,6 +140,7 @@ public static class PlanJointOperationEndpoint
 
     public static ProblemDetails Validate(PlanJointOperation command, FacilityCatalog facilities, NodeIdentity node, TimeProvider time)
     {
+        if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, facilities, node, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }
