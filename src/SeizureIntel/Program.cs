@@ -2,6 +2,7 @@ using JasperFx;
 using Scalar.AspNetCore;
 using SeizureIntel.Demo;
 using SeizureIntel.Node;
+using SeizureIntel.Operations;
 using Wolverine.Http;
 
 // Settings come from appsettings.json beside the binary, then the environment, then the command line.
@@ -12,6 +13,9 @@ var node = builder.AddNode();
 
 // Marten: one event stream per seizure, projections to per-facility and per-year read models.
 builder.AddEventStore(node);
+
+// Joint operations: one event stream per operation, in the same store.
+builder.AddJointOperations();
 
 // Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
 builder.AddMessaging(node);

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Operations.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
@@ -48,7 +49,7 @@ public sealed record YearSummaryView(
     int Year, string? Agency, DateTimeOffset? AsOf, int Count, decimal Grams, decimal LabConfirmedGrams, decimal? LabConfirmedPercent, int WithoutMass,
     IReadOnlyList<SubstanceRow> BySubstance, IReadOnlyList<GroupRow> ByGroup, IReadOnlyList<AgencyRow> ByAgency,
     IReadOnlyList<FacilityRow> ByFacility, IReadOnlyList<OblastRow> ByOblast, IReadOnlyList<DetectionRow> ByDetection, IReadOnlyList<EntryRow> ByEntry,
-    IReadOnlyList<MonthRow> ByMonth);
+    IReadOnlyList<MonthRow> ByMonth, JointOperationsYear JointOperations);
 
 public static class GetYearSummaryEndpoint
 {
@@ -86,6 +87,6 @@ public static class GetYearSummaryEndpoint
         return TypedResults.Ok(new YearSummaryView(year, agency, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,
             Rows.LabConfirmedShare(s.Total), s.Total.WithoutMass, Rows.Substances(s.BySubstance, reference.GroupOf),
             Rows.Groups(s.ByGroup), Rows.Agencies(s.ByAgency), Rows.Facilities(s.ByFacility), Rows.Oblasts(s.ByOblast), Rows.Detections(s.ByDetection),
-            Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth)));
+            Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth), await JointOperationYears.ComputeAsync(session, year, cutOff, converter, token)));
     }
 }

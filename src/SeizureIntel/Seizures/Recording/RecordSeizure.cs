@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
 using SeizureIntel.Node;
+using SeizureIntel.Operations.Linking;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.References;
@@ -33,6 +34,7 @@ namespace SeizureIntel.Seizures.Recording;
 /// <param name="CrossBorder">Set when the location lies outside Kyrgyzstan on purpose (seized across the border).</param>
 /// <param name="HandlingCode">Europol-style handling code H0–H3 for partners (default H2: no further dissemination).</param>
 /// <param name="Distribution">Who may see it: own-agency, named-partners or all-partners (the default).</param>
+/// <param name="OperationId">The launched joint operation the seizure was made in: required with detection joint-operation, taken with no other.</param>
 public sealed record RecordSeizure(
     string? FacilityId,
     string? OccurredAt,
@@ -47,7 +49,8 @@ public sealed record RecordSeizure(
     LocationInput? Location = null,
     bool? CrossBorder = null,
     string? HandlingCode = null,
-    DistributionInput? Distribution = null);
+    DistributionInput? Distribution = null,
+    Guid? OperationId = null);
 
 /// <param name="Scope">own-agency, named-partners or all-partners.</param>
 /// <param name="Partners">The partners, for named-partners.</param>
@@ -244,6 +247,7 @@ public static class SeizureRules
         var substance = fields.Code(problems, "substance", ReferenceData.Substances, command.Substance, required: true);
         var quantity = fields.Quantity(problems, command.Quantity, required: true);
         var detection = fields.Code(problems, "detection", ReferenceData.DetectionMethods, command.Detection, required: true);
+        RecordingInOperation.CheckField(problems, detection, command.OperationId);
         var notes = fields.Notes(problems, command.Notes);
         var circumstances = new Circumstances(
             fields.Code(problems, "place", ReferenceData.Places, command.Place, required: false),
@@ -275,10 +279,15 @@ public static class RecordSeizureEndpoint
         return problems.Any ? problems.Invalid(SeizureRules.RefusedTitle) : WolverineContinue.NoProblems;
     }
 
-    /// <summary>A retry with the same Idempotency-Key gets the first answer again, and no second seizure.</summary>
+    /// <summary>
+    /// A retry with the same Idempotency-Key gets the first answer again, and no second seizure; a seizure of a joint
+    /// operation is refused (409) unless its operation is launched and this node's agency takes part.
+    /// </summary>
     public static async Task<IResult> BeforeAsync(RecordSeizure command, HttpContext context, NodeIdentity node,
         IDocumentSession session, CancellationToken token) =>
-        await IdempotentPosts.ReplayAsync(context, node, command, session, token) ?? WolverineContinue.Result();
+        await IdempotentPosts.ReplayAsync(context, node, command, session, token)
+        ?? await RecordingInOperation.RefuseAsync(command, node, session, context, token)
+        ?? WolverineContinue.Result();
 
     /// <summary>Allocates the reference inside the transaction that will append the event.</summary>
     public static async Task<AllocatedReference> LoadAsync(
@@ -301,6 +310,7 @@ public static class RecordSeizureEndpoint
         var recorded = SeizureRules.Recorded(id, seizure!, reference.Value, Actor.From(context, node), now);
         var created = new SeizureCreated(id, reference.Value, 1);
         IdempotentPosts.Remember(context, node, command, created, session, now);
+        RecordingInOperation.Link(session, context, recorded);
         context.Response.Headers.ETag = SeizureVersions.ETag(1);
         var state = Seizure.Create(recorded);
         state.Version = 1;

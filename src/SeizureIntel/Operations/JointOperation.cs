@@ -1,0 +1,175 @@
+using System.Text.Json.Serialization;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures;
+
+namespace SeizureIntel.Operations;
+
+/// <summary>Every event of a joint operation's stream (one stream per operation): who did it and when, always.</summary>
+public interface IOperationEvent : IAttributedEvent
+{
+    Guid OperationId { get; }
+}
+
+/// <summary>An area as a GeoJSON Polygon: rings of [longitude, latitude] positions (WGS 84), the first ring the outer one.</summary>
+public sealed record OperationArea(string Type, IReadOnlyList<IReadOnlyList<double[]>> Coordinates);
+
+/// <summary>The first event of every operation stream: what was agreed before anyone moved.</summary>
+public sealed record JointOperationPlanned(
+    Guid OperationId,
+    string CodeName,
+    string LeadAgency,
+    IReadOnlyList<string> Agencies,
+    IReadOnlyList<string> TargetFacilities,
+    OperationArea? Area,
+    DateTimeOffset PlannedStart,
+    DateTimeOffset PlannedEnd,
+    string LegalBasis,
+    Actor By,
+    DateTimeOffset At) : IOperationEvent;
+
+public sealed record AgencyJoined(Guid OperationId, string Agency, string? Reason, Actor By, DateTimeOffset At) : IOperationEvent;
+
+public sealed record AgencyLeft(Guid OperationId, string Agency, string Reason, Actor By, DateTimeOffset At) : IOperationEvent;
+
+/// <summary>The operation started at <paramref name="LaunchedAt"/>; it counts in the year of <paramref name="LocalDate"/>.</summary>
+public sealed record JointOperationLaunched(
+    Guid OperationId, DateTimeOffset LaunchedAt, DateOnly LocalDate, string TimeZone, Actor By, DateTimeOffset At) : IOperationEvent;
+
+/// <summary>A seizure of a participating agency joined the operation; <paramref name="Via"/> is "link" or "recording".</summary>
+public sealed record SeizureLinked(
+    Guid OperationId, Guid SeizureId, string SeizureReference, string SeizureAgency, string Via, Actor By, DateTimeOffset At) : IOperationEvent;
+
+public sealed record SeizureUnlinked(Guid OperationId, Guid SeizureId, string SeizureReference, string Reason, Actor By, DateTimeOffset At)
+    : IOperationEvent;
+
+public sealed record ArrestsRecorded(Guid OperationId, int Count, IReadOnlyList<string> Charges, string? Notes, Actor By, DateTimeOffset At)
+    : IOperationEvent;
+
+public sealed record CriminalCaseOpened(Guid OperationId, string CaseNumber, string Agency, DateOnly? OpenedOn, Actor By, DateTimeOffset At)
+    : IOperationEvent;
+
+public sealed record JointOperationConcluded(Guid OperationId, DateTimeOffset ConcludedAt, string Summary, Actor By, DateTimeOffset At)
+    : IOperationEvent;
+
+public sealed record JointOperationCancelled(Guid OperationId, string Reason, Actor By, DateTimeOffset At) : IOperationEvent;
+
+public enum OperationStatus
+{
+    Planned,
+    Launched,
+    Concluded,
+    Cancelled,
+}
+
+public sealed record LinkedSeizure(Guid SeizureId, string Reference, string Agency, string Via, Actor By, DateTimeOffset At);
+public sealed record ArrestRecord(int Count, IReadOnlyList<string> Charges, string? Notes, Actor By, DateTimeOffset At);
+public sealed record CriminalCase(string CaseNumber, string Agency, DateOnly? OpenedOn, Actor By, DateTimeOffset At);
+
+/// <summary>
+/// The state of one joint operation, folded from its own stream. Marten keeps it as an inline snapshot: it is the
+/// write model the use cases decide on, and the document lists and the year figures query.
+/// planned → launched → concluded; planned or launched → cancelled. Concluded and cancelled take no more changes.
+/// </summary>
+public sealed class JointOperation
+{
+    /// <summary>Operations are dated in Kyrgyzstan's time: a launch counts in the year of its local date in Bishkek.</summary>
+    public const string TimeZone = "Asia/Bishkek";
+
+    public Guid Id { get; set; }
+    public long Version { get; set; }
+    public string CodeName { get; set; } = "";
+    public string LeadAgency { get; set; } = "";
+    public List<string> Agencies { get; set; } = [];
+    public List<string> TargetFacilities { get; set; } = [];
+    public OperationArea? Area { get; set; }
+    public DateTimeOffset PlannedStart { get; set; }
+    public DateTimeOffset PlannedEnd { get; set; }
+    public string LegalBasis { get; set; } = "";
+    public Actor PlannedBy { get; set; } = new("", "");
+    public DateTimeOffset PlannedAt { get; set; }
+
+    public OperationStatus Status { get; set; }
+    public DateTimeOffset? LaunchedAt { get; set; }
+    public DateOnly? LaunchDate { get; set; }
+    public DateTimeOffset? ConcludedAt { get; set; }
+    public string? Summary { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    public string? CancellationReason { get; set; }
+
+    public List<LinkedSeizure> Seizures { get; set; } = [];
+    public List<ArrestRecord> Arrests { get; set; } = [];
+    public List<CriminalCase> Cases { get; set; } = [];
+
+    /// <summary>The year the operation is listed under: the local year of its launch, or of its planned start until it is launched.</summary>
+    public int Year { get; set; }
+
+    /// <summary>The year whose figures count it: the local year of its launch; none before launch or once cancelled.</summary>
+    public int? CountedYear { get; set; }
+
+    [JsonIgnore] public int ArrestCount => Arrests.Sum(a => a.Count);
+    [JsonIgnore] public bool Closed => Status is OperationStatus.Concluded or OperationStatus.Cancelled;
+
+    public bool Links(Guid seizureId) => Seizures.Any(s => s.SeizureId == seizureId);
+
+    public static TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    public static DateOnly LocalDateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+
+    public static JointOperation Create(JointOperationPlanned e) => new()
+    {
+        Id = e.OperationId,
+        CodeName = e.CodeName,
+        LeadAgency = e.LeadAgency,
+        Agencies = [.. e.Agencies],
+        TargetFacilities = [.. e.TargetFacilities],
+        Area = e.Area,
+        PlannedStart = e.PlannedStart,
+        PlannedEnd = e.PlannedEnd,
+        LegalBasis = e.LegalBasis,
+        PlannedBy = e.By,
+        PlannedAt = e.At,
+        Status = OperationStatus.Planned,
+        Year = LocalDateOf(e.PlannedStart).Year,
+    };
+
+    public void Apply(AgencyJoined e)
+    {
+        if (!Agencies.Contains(e.Agency)) Agencies.Add(e.Agency);
+    }
+
+    public void Apply(AgencyLeft e) => Agencies.Remove(e.Agency);
+
+    public void Apply(JointOperationLaunched e)
+    {
+        Status = OperationStatus.Launched;
+        LaunchedAt = e.LaunchedAt;
+        LaunchDate = e.LocalDate;
+        Year = e.LocalDate.Year;
+        CountedYear = e.LocalDate.Year;
+    }
+
+    public void Apply(SeizureLinked e)
+    {
+        if (!Links(e.SeizureId)) Seizures.Add(new LinkedSeizure(e.SeizureId, e.SeizureReference, e.SeizureAgency, e.Via, e.By, e.At));
+    }
+
+    public void Apply(SeizureUnlinked e) => Seizures.RemoveAll(s => s.SeizureId == e.SeizureId);
+
+    public void Apply(ArrestsRecorded e) => Arrests.Add(new ArrestRecord(e.Count, e.Charges, e.Notes, e.By, e.At));
+
+    public void Apply(CriminalCaseOpened e) => Cases.Add(new CriminalCase(e.CaseNumber, e.Agency, e.OpenedOn, e.By, e.At));
+
+    public void Apply(JointOperationConcluded e)
+    {
+        Status = OperationStatus.Concluded;
+        ConcludedAt = e.ConcludedAt;
+        Summary = e.Summary;
+    }
+
+    public void Apply(JointOperationCancelled e)
+    {
+        Status = OperationStatus.Cancelled;
+        CancelledAt = e.At;
+        CancellationReason = e.Reason;
+        CountedYear = null;
+    }
+}

@@ -1,0 +1,50 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures;
+using Wolverine.Http;
+
+namespace SeizureIntel.Operations.Launching;
+
+/// <summary>Launch a planned operation. <paramref name="LaunchedAt"/>: when it started (ISO 8601 with offset); default now.</summary>
+public sealed record LaunchJointOperation(string? LaunchedAt = null);
+
+public static class LaunchJointOperationEndpoint
+{
+    public const string Title = "The joint operation was not launched";
+
+    public static (DateTimeOffset? LaunchedAt, Problems Problems) Check(LaunchJointOperation command, DateTimeOffset now)
+    {
+        var problems = new Problems();
+        var at = OperationFields.Instant(problems, "launchedAt", command.LaunchedAt, now, required: false, allowFuture: false);
+        return (at ?? now, problems);
+    }
+
+    public static ProblemDetails Validate(LaunchJointOperation command, TimeProvider time)
+    {
+        if (command is null) return OperationFields.NoBody(Title);
+        var (_, problems) = Check(command, time.GetUtcNow());
+        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+    }
+
+    /// <summary>Pure: only a planned operation is launched; it then counts in the local (Bishkek) year of its launch.</summary>
+    public static OperationDecision Decide(JointOperation operation, DateTimeOffset launchedAt, Actor by, DateTimeOffset now)
+    {
+        if (OperationDecision.RefuseIfClosed(operation, Title) is { } closed) return closed;
+        if (operation.Status == OperationStatus.Launched)
+            return OperationDecision.Refuse("operation", $"was already launched at {operation.LaunchedAt:O}", Title);
+        return OperationDecision.Append(new JointOperationLaunched(operation.Id, launchedAt.ToUniversalTime(),
+            JointOperation.LocalDateOf(launchedAt), JointOperation.TimeZone, by, now));
+    }
+
+    /// <summary>Launch a planned joint operation. Requires If-Match with the operation's ETag.</summary>
+    [WolverinePost("/api/operations/{id}/launch", OperationId = "launchJointOperation")]
+    [OperationChangeResponses]
+    public static Task<IResult> Post(Guid id, LaunchJointOperation command, NodeIdentity node, HttpContext context,
+        IDocumentSession session, TimeProvider time, CancellationToken token)
+    {
+        var now = time.GetUtcNow();
+        var (launchedAt, _) = Check(command, now);
+        return OperationChanges.ApplyAsync(id, context, session, op => Decide(op, launchedAt!.Value, Actor.From(context, node), now), token);
+    }
+}

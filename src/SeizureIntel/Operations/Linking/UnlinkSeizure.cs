@@ -1,0 +1,40 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures;
+using Wolverine.Http;
+
+namespace SeizureIntel.Operations.Linking;
+
+/// <summary>Take a seizure out of the operation, with a reason (e.g. linked by mistake).</summary>
+public sealed record UnlinkSeizure(string? Reason);
+
+public static class UnlinkSeizureEndpoint
+{
+    public const string Title = "The seizure was not unlinked";
+
+    public static ProblemDetails Validate(UnlinkSeizure command)
+    {
+        if (command is null) return OperationFields.NoBody(Title);
+        var problems = new Problems();
+        problems.RequireText("reason", command.Reason);
+        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+    }
+
+    /// <summary>Pure: only a linked seizure of a running operation is unlinked.</summary>
+    public static OperationDecision Decide(JointOperation operation, Guid seizureId, string reason, Actor by, DateTimeOffset now)
+    {
+        if (OperationDecision.RefuseUnlessLaunched(operation, Title) is { } refused) return refused;
+        var linked = operation.Seizures.FirstOrDefault(s => s.SeizureId == seizureId);
+        if (linked is null) return OperationDecision.Refuse("seizureId", $"seizure {seizureId} is not linked to this operation", Title);
+        return OperationDecision.Append(new SeizureUnlinked(operation.Id, seizureId, linked.Reference, reason, by, now));
+    }
+
+    /// <summary>Unlink a seizure from a launched joint operation, with a reason. Requires If-Match with the operation's ETag.</summary>
+    [WolverinePost("/api/operations/{id}/seizures/{seizureId}/unlink", OperationId = "unlinkSeizureFromJointOperation")]
+    [OperationChangeResponses]
+    public static Task<IResult> Post(Guid id, Guid seizureId, UnlinkSeizure command, NodeIdentity node, HttpContext context,
+        IDocumentSession session, TimeProvider time, CancellationToken token) =>
+        OperationChanges.ApplyAsync(id, context, session,
+            op => Decide(op, seizureId, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Recording;
+
+namespace SeizureIntel.Operations;
+
+/// <summary>Checks of single fields shared by the operation use cases; each failure names its field (JSON path).</summary>
+public static class OperationFields
+{
+    /// <summary>An agency code known to every node (SSEP, SSDC, MVD), upper-cased; null with a problem otherwise.</summary>
+    public static string? Agency(Problems problems, string field, string? value, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) problems.Fail(field, "is required");
+            return null;
+        }
+        var code = value.Trim().ToUpperInvariant();
+        if (NodeIdentity.KnownAgencies.ContainsKey(code)) return code;
+        problems.Fail(field, $"'{value}' is not a known agency; use one of {string.Join(", ", NodeIdentity.KnownAgencies.Keys)}");
+        return null;
+    }
+
+    /// <summary>An instant with its offset; <paramref name="allowFuture"/> for plans, which are about the future.</summary>
+    public static DateTimeOffset? Instant(Problems problems, string field, string? value, DateTimeOffset now, bool required, bool allowFuture)
+    {
+        if (!allowFuture) return SeizureFields.Instant(problems, field, value, now, required);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) problems.Fail(field, "is required");
+            return null;
+        }
+        if (SeizureFields.TryParseInstant(value, out var instant)) return instant;
+        problems.Fail(field, "must be an ISO 8601 date-time with an offset or Z, e.g. 2015-03-14T10:30:00+06:00");
+        return null;
+    }
+
+    /// <summary>An optional calendar date such as 2015-03-14, not in the future.</summary>
+    public static DateOnly? Date(Problems problems, string field, string? value, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (!DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            problems.Fail(field, "must be a date such as 2015-03-14");
+        else if (date > JointOperation.LocalDateOf(now).AddDays(1)) problems.Fail(field, "is in the future");
+        else return date;
+        return null;
+    }
+
+    /// <summary>400 for a body that is JSON <c>null</c> rather than an object (which would otherwise fail deep inside).</summary>
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails NoBody(string title) => Problems.Invalid("body", "must be a JSON object", title);
+
+    /// <summary>Optional bounded free text, trimmed; empty is none.</summary>
+    public static string? OptionalText(Problems problems, string field, string? value, int maxLength = 1000)
+    {
+        if (value is { Length: > 0 } && value.Length > maxLength) problems.Fail(field, $"must be at most {maxLength} characters");
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+}

@@ -1,0 +1,58 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures;
+using Wolverine.Http;
+
+namespace SeizureIntel.Operations.Outcomes;
+
+/// <summary>A criminal case opened from the operation: its number and the participating agency that opened it.</summary>
+/// <param name="CaseNumber">The case number as the agency registered it.</param>
+/// <param name="Agency">The participating agency that opened it (SSEP, SSDC or MVD).</param>
+/// <param name="OpenedOn">The date it was opened, e.g. 2015-05-20 (optional).</param>
+public sealed record OpenCriminalCase(string? CaseNumber, string? Agency, string? OpenedOn = null);
+
+public sealed record ValidCase(string CaseNumber, string Agency, DateOnly? OpenedOn);
+
+public static class OpenCriminalCaseEndpoint
+{
+    public const string Title = "The criminal case was not recorded";
+
+    public static (ValidCase? Case, Problems Problems) Check(OpenCriminalCase command, DateTimeOffset now)
+    {
+        var problems = new Problems();
+        var number = problems.RequireText("caseNumber", command.CaseNumber, 100);
+        var agency = OperationFields.Agency(problems, "agency", command.Agency);
+        var openedOn = OperationFields.Date(problems, "openedOn", command.OpenedOn, now);
+        return (problems.Any ? null : new ValidCase(number!, agency!, openedOn), problems);
+    }
+
+    public static ProblemDetails Validate(OpenCriminalCase command, TimeProvider time)
+    {
+        if (command is null) return OperationFields.NoBody(Title);
+        var (_, problems) = Check(command, time.GetUtcNow());
+        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+    }
+
+    /// <summary>Pure: a participant opens a case in a running operation; the same agency's case number is recorded once.</summary>
+    public static OperationDecision Decide(JointOperation operation, ValidCase c, Actor by, DateTimeOffset now)
+    {
+        if (OperationDecision.RefuseUnlessLaunched(operation, Title) is { } refused) return refused;
+        if (!operation.Agencies.Contains(c.Agency))
+            return OperationDecision.Refuse("agency", $"{c.Agency} does not take part (participants: {string.Join(", ", operation.Agencies)})", Title);
+        if (operation.Cases.Any(k => k.Agency == c.Agency && string.Equals(k.CaseNumber, c.CaseNumber, StringComparison.OrdinalIgnoreCase)))
+            return OperationDecision.Refuse("caseNumber", $"{c.Agency} case {c.CaseNumber} is already recorded", Title);
+        return OperationDecision.Append(new CriminalCaseOpened(operation.Id, c.CaseNumber, c.Agency, c.OpenedOn, by, now));
+    }
+
+    /// <summary>Record a criminal case opened from a launched joint operation. Requires If-Match with the operation's ETag.</summary>
+    [WolverinePost("/api/operations/{id}/cases", OperationId = "openJointOperationCase")]
+    [OperationChangeResponses]
+    public static Task<IResult> Post(Guid id, OpenCriminalCase command, NodeIdentity node, HttpContext context, IDocumentSession session,
+        TimeProvider time, CancellationToken token)
+    {
+        var now = time.GetUtcNow();
+        var (c, _) = Check(command, now);
+        return OperationChanges.ApplyAsync(id, context, session, op => Decide(op, c!, Actor.From(context, node), now), token);
+    }
+}

@@ -1,0 +1,54 @@
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Node;
+using SeizureIntel.Seizures;
+using Wolverine.Http;
+
+namespace SeizureIntel.Operations.Outcomes;
+
+/// <summary>Arrests made in the operation: how many, on which charges (e.g. "Art. 283 Criminal Code"); no names.</summary>
+public sealed record RecordArrests(int? Count, List<string>? Charges, string? Notes = null);
+
+public sealed record ValidArrests(int Count, IReadOnlyList<string> Charges, string? Notes);
+
+public static class RecordArrestsEndpoint
+{
+    public const string Title = "The arrests were not recorded";
+    public const int MaxCount = 10_000;
+
+    public static (ValidArrests? Arrests, Problems Problems) Check(RecordArrests command)
+    {
+        var problems = new Problems();
+        if (command.Count is null) problems.Fail("count", "is required");
+        else if (command.Count is < 1 or > MaxCount) problems.Fail("count", $"must be between 1 and {MaxCount}");
+        var charges = new List<string>();
+        if (command.Charges is not { Count: > 0 }) problems.Fail("charges", "name at least one charge");
+        else
+            for (var i = 0; i < command.Charges.Count; i++)
+                if (problems.RequireText($"charges[{i}]", command.Charges[i], 200) is { } charge) charges.Add(charge);
+        var notes = OperationFields.OptionalText(problems, "notes", command.Notes, 4000);
+        return (problems.Any ? null : new ValidArrests(command.Count!.Value, charges, notes), problems);
+    }
+
+    public static ProblemDetails Validate(RecordArrests command)
+    {
+        if (command is null) return OperationFields.NoBody(Title);
+        var (_, problems) = Check(command);
+        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+    }
+
+    /// <summary>Pure: arrests belong to a running operation.</summary>
+    public static OperationDecision Decide(JointOperation operation, ValidArrests arrests, Actor by, DateTimeOffset now) =>
+        OperationDecision.RefuseUnlessLaunched(operation, Title)
+        ?? OperationDecision.Append(new ArrestsRecorded(operation.Id, arrests.Count, arrests.Charges, arrests.Notes, by, now));
+
+    /// <summary>Record arrests made in a launched joint operation. Requires If-Match with the operation's ETag.</summary>
+    [WolverinePost("/api/operations/{id}/arrests", OperationId = "recordJointOperationArrests")]
+    [OperationChangeResponses]
+    public static Task<IResult> Post(Guid id, RecordArrests command, NodeIdentity node, HttpContext context, IDocumentSession session,
+        TimeProvider time, CancellationToken token)
+    {
+        var (arrests, _) = Check(command);
+        return OperationChanges.ApplyAsync(id, context, session, op => Decide(op, arrests!, Actor.From(context, node), time.GetUtcNow()), token);
+    }
+}
