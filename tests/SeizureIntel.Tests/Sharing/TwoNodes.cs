@@ -61,6 +61,7 @@ public abstract class TwoNodes : IAsyncLifetime
     /// <summary>Clean data on both nodes; messages still in flight from an earlier test are purged first.</summary>
     public async Task ResetAsync()
     {
+        await PurgeQueuesAsync();
         foreach (var host in new[] { Ssep, Ssdc })
         {
             await host.ResetAllMartenDataAsync();
@@ -72,6 +73,22 @@ public abstract class TwoNodes : IAsyncLifetime
         {
             await using var command = new NpgsqlCommand($"truncate {SchemaOf(agency)}.{ReferenceAllocator.TableName}", connection);
             await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>Empties the PostgreSQL queue tables (RabbitMQ queues are purged by the tests' fresh prefixes and by reading them dry).</summary>
+    private async Task PurgeQueuesAsync()
+    {
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand($"select table_name from information_schema.tables where table_schema = '{Base}_queues'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) tables.Add(reader.GetString(0));
+        foreach (var table in tables)
+        {
+            await using var truncate = new NpgsqlCommand($"truncate {Base}_queues.{table}", connection);
+            await truncate.ExecuteNonQueryAsync();
         }
     }
 
