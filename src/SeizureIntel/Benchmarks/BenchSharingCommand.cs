@@ -78,9 +78,10 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         if (input.CountFlag < 1) return Fail("--count must be at least 1");
         if (input.BurstFlag < 1) return Fail("--burst must be at least 1");
 
-        Console.WriteLine($"bench-sharing: SSEP -> SSDC on 127.0.0.1, {Environment.ProcessorCount} cores; {input.CountFlag} seizures one after another " +
+        Console.WriteLine($"bench-sharing: SSEP -> SSDC on 127.0.0.1, {Environment.ProcessorCount} cores{LoadAverage()}; {input.CountFlag} seizures one after another " +
                           $"(polling SSDC every {PollInterval.TotalMilliseconds} ms), then a burst of {input.BurstFlag} from {Clients} concurrent clients");
         var results = new List<Result>();
+        var started = Stopwatch.GetTimestamp();
         foreach (var transport in transports)
         {
             try
@@ -93,6 +94,8 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
             }
         }
         if (results.Count > 1) PrintSummary(results, input);
+        Console.WriteLine();
+        Console.WriteLine($"bench-sharing: done in {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s, node start-up included");
         return true;
     }
 
@@ -339,6 +342,23 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
             Console.WriteLine($"{r.Transport,-12}{Percentile(r.Posts, 0.50),10:F1}{Percentile(r.Posts, 0.95),8:F1}" +
                               $"{Percentile(r.Visible, 0.50),10:F1}{Percentile(r.Visible, 0.95),8:F1}{r.Visible.Max(),8:F1}" +
                               $"{r.Burst.RecordedRate,10:F1}{r.Burst.ArrivedRate,10:F1}{r.Burst.ArrivedRate / r.Burst.RecordedRate,8:F2}");
+    }
+
+    /// <summary>The machine's 1, 5 and 15 minute load averages (Linux), so that figures taken on a busy machine say so.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return ", load average " + string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     /// <summary>Nearest-rank percentile: the smallest value with at least <paramref name="p"/> of the values at or below it.</summary>
