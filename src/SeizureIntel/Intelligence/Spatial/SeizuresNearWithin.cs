@@ -33,13 +33,21 @@ public static class SeizuresNearWithinEndpoints
         var (f, t) = SpatialQuery.Dates(problems, from, to);
         if (problems.Any) return TypedResults.Problem(problems.Invalid(SpatialQuery.Title));
 
+        return TypedResults.Json(await NearAsync(db, store.Options.DatabaseSchemaName, la!.Value, lo!.Value, radius!.Value, f, t, token),
+            contentType: GeoJson.MediaType);
+    }
+
+    /// <summary>The query behind GET /api/seizures/near, parameters already checked.</summary>
+    public static async Task<FeatureCollection> NearAsync(
+        NpgsqlDataSource db, string schema, double lat, double lon, double radiusKm, DateOnly? f, DateOnly? t, CancellationToken token)
+    {
         await using var command = db.CreateCommand();
         var where = SpatialQuery.Where(command, f, t);
-        command.Parameters.AddWithValue("lat", la!.Value);
-        command.Parameters.AddWithValue("lon", lo!.Value);
-        command.Parameters.AddWithValue("meters", radius!.Value * 1000);
+        command.Parameters.AddWithValue("lat", lat);
+        command.Parameters.AddWithValue("lon", lon);
+        command.Parameters.AddWithValue("meters", radiusKm * 1000);
         // A bounding box on the geometry first, so the GIST index on geom narrows the rows the geodesic test sees.
-        if (BoundingBox(la.Value, lo.Value, radius.Value) is { } box)
+        if (BoundingBox(lat, lon, radiusKm) is { } box)
         {
             where += " and geom && ST_MakeEnvelope(@west, @south, @east, @north, 4326)";
             command.Parameters.AddWithValue("west", box.West);
@@ -51,7 +59,7 @@ public static class SeizuresNearWithinEndpoints
             $"""
              with here as (select ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography as g)
              select {SpatialQuery.Columns}, ST_Distance(geom::geography, here.g) / 1000.0 as distance_km
-             from {SpatialQuery.Table(store.Options.DatabaseSchemaName)}, here
+             from {SpatialQuery.Table(schema)}, here
              where {where} and ST_DWithin(geom::geography, here.g, @meters)
              order by distance_km, seizure_id
              """;
@@ -63,7 +71,7 @@ public static class SeizuresNearWithinEndpoints
             feature.Attributes.Add("distanceKm", Math.Round(reader.GetDouble(12), 6));
             features.Add(feature);
         }
-        return TypedResults.Json(features, contentType: GeoJson.MediaType);
+        return features;
     }
 
     /// <summary>A lat/lon box that holds every point within the radius (generous), or null near a pole or the antimeridian.</summary>
