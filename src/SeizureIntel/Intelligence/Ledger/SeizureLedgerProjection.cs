@@ -1,7 +1,9 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using SeizureIntel.Facilities;
 using SeizureIntel.Facilities.Summaries;
+using SeizureIntel.Intelligence.Spatial;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
@@ -21,7 +23,7 @@ public interface ITracksLastSeizure
 /// the totals it counted in before to the totals it counts in now (exact decimal arithmetic, so a rebuild from
 /// the events reproduces the live figures). Summaries that become empty are deleted, for the same reason.
 /// </summary>
-public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityConverter converter) : IProjection
+public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityConverter converter, FacilityCatalog facilities) : IProjection
 {
     public const string Name = "SeizureLedger";
 
@@ -53,6 +55,8 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
             if (old != now) changes.Add(new Change(old, now));
             operations.Store(facts[id]);
         }
+        // The PostGIS seizure-locations table follows every touched seizure (a moved point changes no total).
+        SeizureLocations.Write(operations, facilities, reference, ids.Select(id => facts[id]));
         if (changes.Count == 0) return;
 
         var batch = facts.Values.ToList();
