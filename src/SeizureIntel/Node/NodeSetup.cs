@@ -88,6 +88,8 @@ public static class NodeSetup
                         foreach (var type in SeizureLedgerProjection.Documents) asyncOptions.DeleteViewTypeOnTeardown(type);
                         asyncOptions.DeleteDataInTableOnTeardown(locations.Identifier.QualifiedName);
                     });
+                // Trends and impact tests filter monthly buckets by month range and facility: columns of their own, indexed.
+                opts.Schema.For<Intelligence.Trends.MonthlyBucket>().Duplicate(b => b.MonthIndex).Duplicate(b => b.Facility);
                 opts.Storage.ExtendedSchemaObjects.Add(ReferenceAllocator.CounterTable(node.Schema));
                 opts.Storage.ExtendedSchemaObjects.Add(locations);
                 return opts;

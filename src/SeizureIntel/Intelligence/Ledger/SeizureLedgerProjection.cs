@@ -4,6 +4,7 @@ using Marten.Events.Projections;
 using SeizureIntel.Facilities;
 using SeizureIntel.Facilities.Summaries;
 using SeizureIntel.Intelligence.Spatial;
+using SeizureIntel.Intelligence.Trends;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
@@ -28,7 +29,7 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
     public const string Name = "SeizureLedger";
 
     /// <summary>The document types this projection owns (torn down on rebuild).</summary>
-    public static readonly Type[] Documents = [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary)];
+    public static readonly Type[] Documents = [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary), typeof(MonthlyBucket)];
 
     public static bool Handles(object data) => data is ISeizureEvent;
 
@@ -74,6 +75,8 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
         // The same year, one agency's records only (GET /api/years/{year}/summary?agency=).
         await MoveAsync(operations, changes, c => YearSummary.IdFor(c.Year, c.Agency),
             c => new YearSummary { Id = YearSummary.IdFor(c.Year, c.Agency), Year = c.Year, Agency = c.Agency }, null, batch, token);
+        // Monthly buckets by every dimension: what trends, comparisons and impact tests sum.
+        await MoveAsync(operations, changes, MonthlyBucket.IdFor, MonthlyBucket.For, null, batch, token);
     }
 
     private sealed record Change(Contribution? Old, Contribution? New);
