@@ -3,6 +3,7 @@ using Scalar.AspNetCore;
 using SeizureIntel.Demo;
 using SeizureIntel.Node;
 using SeizureIntel.Operations;
+using SeizureIntel.Reports.Annual;
 using Wolverine.Http;
 
 // Settings come from appsettings.json beside the binary, then the environment, then the command line.
@@ -19,6 +20,9 @@ builder.AddJointOperations();
 
 // Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
 builder.AddMessaging(node);
+
+// Reports: the annual comparison report (HTML, CSV, XLSX), over HTTP and on the command line.
+builder.AddReports();
 
 // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
 builder.AddDemoData(node);

@@ -9,6 +9,7 @@ using Npgsql;
 using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
 using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Intelligence.Spatial;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
@@ -62,6 +63,8 @@ public static class NodeSetup
         builder.Services.AddMarten(services =>
             {
                 var opts = new StoreOptions();
+                // The PostGIS seizure-locations table, kept by the SeizureLedger projection (Intelligence/Spatial).
+                var locations = SeizureLocations.Table(node.Schema);
                 opts.Connection(services.GetRequiredService<NpgsqlDataSource>());
                 opts.DatabaseSchemaName = node.Schema;
                 opts.Events.DatabaseSchemaName = node.Schema;
@@ -77,13 +80,18 @@ public static class NodeSetup
 
                 // Facility, year and facility-year totals: kept by the async daemon.
                 opts.Projections.Add(
-                    new SeizureLedgerProjection(services.GetRequiredService<ReferenceData>(), services.GetRequiredService<QuantityConverter>()),
+                    new SeizureLedgerProjection(services.GetRequiredService<ReferenceData>(), services.GetRequiredService<QuantityConverter>(),
+                        services.GetRequiredService<FacilityCatalog>()),
                     ProjectionLifecycle.Async, SeizureLedgerProjection.Name,
                     asyncOptions =>
                     {
                         foreach (var type in SeizureLedgerProjection.Documents) asyncOptions.DeleteViewTypeOnTeardown(type);
+                        asyncOptions.DeleteDataInTableOnTeardown(locations.Identifier.QualifiedName);
                     });
+                // Trends and impact tests filter monthly buckets by month range and facility: columns of their own, indexed.
+                opts.Schema.For<Intelligence.Trends.MonthlyBucket>().Duplicate(b => b.MonthIndex).Duplicate(b => b.Facility);
                 opts.Storage.ExtendedSchemaObjects.Add(ReferenceAllocator.CounterTable(node.Schema));
+                opts.Storage.ExtendedSchemaObjects.Add(locations);
                 return opts;
             })
             .UseLightweightSessions()

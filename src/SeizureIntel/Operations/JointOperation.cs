@@ -172,4 +172,71 @@ public sealed class JointOperation
         CancellationReason = e.Reason;
         CountedYear = null;
     }
+
+    /// <summary>A partner planned this operation and shared it with us: read-only here, replaced by each newer version.</summary>
+    public bool Received { get; set; }
+    public string? OriginAgency { get; set; }
+    public long OriginVersion { get; set; }
+
+    public static JointOperation Create(PartnerOperationReceived e)
+    {
+        var operation = new JointOperation { Id = e.OperationId };
+        operation.Apply(e);
+        return operation;
+    }
+
+    public void Apply(PartnerOperationReceived e)
+    {
+        var o = e.Operation;
+        var partner = new Actor($"partner:{e.OriginAgency}", e.OriginAgency);
+        Received = true;
+        OriginAgency = e.OriginAgency;
+        OriginVersion = e.OriginVersion;
+        CodeName = o.CodeName;
+        LeadAgency = o.LeadAgency;
+        Agencies = [.. o.Agencies];
+        TargetFacilities = [.. o.TargetFacilities];
+        PlannedStart = o.PlannedStart;
+        PlannedEnd = o.PlannedEnd;
+        LegalBasis = o.LegalBasis;
+        PlannedBy = partner;
+        Status = Enum.Parse<OperationStatus>(o.Status, ignoreCase: true);
+        LaunchedAt = o.LaunchedAt;
+        LaunchDate = o.LaunchDate;
+        ConcludedAt = o.ConcludedAt;
+        CancelledAt = o.CancelledAt;
+        Year = (o.LaunchDate ?? LocalDateOf(o.PlannedStart)).Year;
+        CountedYear = Status is OperationStatus.Launched or OperationStatus.Concluded ? o.LaunchDate?.Year : null;
+        Seizures = o.Seizures.Select(s => new LinkedSeizure(s.Id, s.Reference, s.Agency, "partner", partner, e.ReceivedAt)).ToList();
+        Arrests = o.Arrests.Select(a => new ArrestRecord(a.Count, a.Charges, null, partner, e.ReceivedAt)).ToList();
+        Cases = o.Cases.Select(c => new CriminalCase(c.CaseNumber, c.Agency, c.OpenedOn, partner, e.ReceivedAt)).ToList();
+    }
+
+    /// <summary>The state after these events, on a copy (the fetched instance is Marten's, for its inline snapshot).</summary>
+    public JointOperation After(IEnumerable<object> events)
+    {
+        var copy = System.Text.Json.JsonSerializer.Deserialize<JointOperation>(System.Text.Json.JsonSerializer.Serialize(this))!;
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case AgencyJoined x: copy.Apply(x); break;
+                case AgencyLeft x: copy.Apply(x); break;
+                case JointOperationLaunched x: copy.Apply(x); break;
+                case SeizureLinked x: copy.Apply(x); break;
+                case SeizureUnlinked x: copy.Apply(x); break;
+                case ArrestsRecorded x: copy.Apply(x); break;
+                case CriminalCaseOpened x: copy.Apply(x); break;
+                case JointOperationConcluded x: copy.Apply(x); break;
+                case JointOperationCancelled x: copy.Apply(x); break;
+            }
+            copy.Version++;
+        }
+        return copy;
+    }
 }
+
+/// <summary>A partner's joint operation arrived (or a newer version of it), in a stream keyed by the origin's id.</summary>
+public sealed record PartnerOperationReceived(
+    Guid OperationId, string OriginAgency, long OriginVersion, string PolicyId, SeizureIntel.Sharing.Contracts.SharedOperation Operation,
+    DateTimeOffset ReceivedAt);

@@ -5,6 +5,8 @@ using Marten.Exceptions;
 using Microsoft.AspNetCore.Mvc;
 using JasperFx.CodeGeneration;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations;
@@ -89,8 +91,8 @@ public sealed record OperationChanged(Guid Id, long Version);
 /// </summary>
 public static class OperationChanges
 {
-    public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session,
-        Func<JointOperation, OperationDecision> decide, CancellationToken token)
+    public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus,
+        SharingOutbox sharing, Func<JointOperation, OperationDecision> decide, CancellationToken token)
     {
         var (expected, problem) = OperationVersions.Expected(context);
         if (problem is not null) return Results.Problem(problem);
@@ -99,11 +101,17 @@ public static class OperationChanges
         if (stream.Aggregate is null) return OperationProblems.Unknown(id);
         if (stream.CurrentVersion != expected) return Results.Problem(OperationVersions.Stale(expected!.Value, stream.CurrentVersion ?? 0));
 
+        if (stream.Aggregate.Received)
+            return Results.Problem(OperationProblems.Refused("operation",
+                $"is {stream.Aggregate.OriginAgency}'s operation, received over sharing; only {stream.Aggregate.OriginAgency} can change it", "Not this node's operation"));
+
         var decision = decide(stream.Aggregate);
         if (decision.Problem is not null) return Results.Problem(decision.Problem);
 
         stream.AppendMany(decision.Events.Cast<object>().ToArray());
         SeizureOperationLinks.Follow(session, decision.Events);
+        // Its participants see the new state in the same transaction (Wolverine's durable outbox).
+        await sharing.ShareAsync(stream.Aggregate.After(decision.Events), session, bus, token);
         try
         {
             await session.SaveChangesAsync(token);

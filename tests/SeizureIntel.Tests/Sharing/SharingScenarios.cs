@@ -136,6 +136,64 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_joint_operation_goes_to_its_participants_and_counts_once_in_both_nodes_years()
+    {
+        var created = await Ssep.Scenario(x =>
+        {
+            x.Post.Json(new
+            {
+                codeName = "Barrier-21", leadAgency = "SSEP", agencies = new[] { "SSEP", "SSDC" }, targetFacilities = new[] { "SIZO-1" },
+                plannedStart = "2015-03-01T08:00:00+06:00", plannedEnd = "2015-04-30T20:00:00+06:00", legalBasis = "MOU SSEP–SSDC",
+            }).ToUrl("/api/operations");
+            x.StatusCodeShouldBe(201);
+        });
+        var op = JsonSerializer.Deserialize<JsonElement>(await created.ReadAsTextAsync()).GetProperty("id").GetGuid();
+        async Task Change(string path, object body, long version) => await Ssep.Scenario(x =>
+        {
+            x.Post.Json(body).ToUrl($"/api/operations/{op}/{path}");
+            x.WithRequestHeader("If-Match", $"\"{version}\"");
+            x.StatusCodeShouldBe(200);
+        });
+        var seizure = await Ssep.RecordAsync(Seizure(60m));
+        await Change("launch", new { launchedAt = "2015-03-02T06:00:00+06:00" }, 1);
+        await Change("seizures", new { seizureId = seizure.Id }, 2);
+        await Change("arrests", new { count = 3, charges = new[] { "art. 247 (drug trafficking)" }, notes = "names of the arrested stay here" }, 3);
+        await Change("cases", new { caseNumber = "CC-2015-0042", agency = "SSDC" }, 4);
+
+        async Task<bool> SsdcHasOperation()
+        {
+            var r = await Ssdc.Scenario(x => { x.Get.Url($"/api/operations/{op}"); x.IgnoreStatusCode(); });
+            if (r.Context.Response.StatusCode != 200) return false;
+            var o = JsonSerializer.Deserialize<JsonElement>(await r.ReadAsTextAsync());
+            return o.GetProperty("cases").GetArrayLength() == 1;
+        }
+        await EventuallyAsync(SsdcHasOperation, "SSDC holds the operation with its case");
+        await EventuallyAsync(() => HasAsync(Ssdc, seizure.Id), "SSDC holds the linked seizure");
+
+        var there = await Ssdc.GetJsonAsync($"/api/operations/{op}");
+        there.GetProperty("status").GetString().ShouldBe("launched");
+        there.GetProperty("arrests").GetInt32().ShouldBe(3);
+        JsonSerializer.Serialize(there).ShouldNotContain("names of the arrested");
+        foreach (var host in new[] { Ssep, Ssdc })
+        {
+            await EventuallyAsync(async () =>
+            {
+                await host.YearGramsAsync(2015);
+                var jo = (await host.GetJsonAsync("/api/years/2015/summary")).GetProperty("jointOperations");
+                return jo.GetProperty("count").GetInt32() == 1 && jo.GetProperty("arrests").GetInt32() == 3 && jo.GetProperty("cases").GetInt32() == 1
+                       && jo.GetProperty("grams").GetDecimal() == 60m;
+            }, "one operation, 3 arrests, 1 case, 60 g in 2015");
+        }
+        // Only the node that planned it changes it.
+        await Ssdc.Scenario(x =>
+        {
+            x.Post.Json(new { reason = "not ours" }).ToUrl($"/api/operations/{op}/cancel");
+            x.WithRequestHeader("If-Match", "\"5\"");
+            x.StatusCodeShouldBe(409);
+        });
+    }
+
+    [Fact]
     public async Task a_record_marked_own_agency_only_never_leaves()
     {
         var secret = await Ssep.RecordAsync(Seizure(77m, distribution: new { scope = "own-agency" }));

@@ -6,7 +6,7 @@ namespace SeizureIntel.Tests.Support;
 public static class LedgerSnapshot
 {
     private static readonly string[] Tables =
-        ["mt_doc_seizurefact", "mt_doc_facilitysummary", "mt_doc_facilityyearsummary", "mt_doc_yearsummary"];
+        ["mt_doc_seizurefact", "mt_doc_facilitysummary", "mt_doc_facilityyearsummary", "mt_doc_yearsummary", "mt_doc_monthlybucket"];
 
     public static async Task<Dictionary<string, List<string>>> TakeAsync(string schema)
     {

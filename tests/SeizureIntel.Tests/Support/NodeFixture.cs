@@ -60,7 +60,9 @@ public class NodeFixture : IAsyncLifetime
         await Host.ResetAllMartenDataAsync();
         await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"truncate {Schema}.{ReferenceAllocator.TableName}", connection);
+        // Our own tables beside Marten's: reference counters, and the seizure locations the ledger projection keeps.
+        await using var command = new NpgsqlCommand(
+            $"truncate {Schema}.{ReferenceAllocator.TableName}; truncate {Schema}.{SeizureIntel.Intelligence.Spatial.SeizureLocations.TableName}", connection);
         await command.ExecuteNonQueryAsync();
     }
 

@@ -32,6 +32,9 @@ public sealed class SeizureFact
     public Guid? DuplicateOf { get; set; }
     public bool Demo { get; set; }
 
+    /// <summary>The seizure's own point (WGS 84), if it has one; kept for the seizure-locations table (Intelligence/Spatial).</summary>
+    public SeizureLocation? Location { get; set; }
+
     /// <summary>Derived on every apply from the quantity and the active conversion table (rebuilds recompute it).</summary>
     public decimal? FieldGrams { get; set; }
 
@@ -63,8 +66,10 @@ public sealed class SeizureFact
                 Quantity = e.Quantity;
                 Circumstances = e.Circumstances ?? Circumstances.None;
                 Demo = e.Demo;
+                Location = e.Location;
                 break;
             case SeizureCorrected e:
+                Location = e.Location ?? Location;
                 FacilityId = e.FacilityId ?? FacilityId;
                 if (e.Oblast is not null) Oblast = e.Oblast.Length == 0 ? null : e.Oblast;
                 OccurredAt = e.OccurredAt ?? OccurredAt;
@@ -102,6 +107,7 @@ public sealed class SeizureFact
                 Voided = s.Status == "voided";
                 DuplicateOf = s.DuplicateOf?.Id;
                 Demo = s.Demo;
+                Location = s.Location is { } l ? new SeizureLocation(l.Lat, l.Lon, l.Oblast, l.CrossBorder) : null;
                 break;
             case PartnerSeizureWithdrawn:
                 Voided = true;

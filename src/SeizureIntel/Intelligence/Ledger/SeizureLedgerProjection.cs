@@ -1,7 +1,10 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using SeizureIntel.Facilities;
 using SeizureIntel.Facilities.Summaries;
+using SeizureIntel.Intelligence.Spatial;
+using SeizureIntel.Intelligence.Trends;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
@@ -21,12 +24,12 @@ public interface ITracksLastSeizure
 /// the totals it counted in before to the totals it counts in now (exact decimal arithmetic, so a rebuild from
 /// the events reproduces the live figures). Summaries that become empty are deleted, for the same reason.
 /// </summary>
-public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityConverter converter) : IProjection
+public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityConverter converter, FacilityCatalog facilities) : IProjection
 {
     public const string Name = "SeizureLedger";
 
     /// <summary>The document types this projection owns (torn down on rebuild).</summary>
-    public static readonly Type[] Documents = [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary)];
+    public static readonly Type[] Documents = [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary), typeof(MonthlyBucket)];
 
     public static bool Handles(object data) => data is ISeizureEvent;
 
@@ -53,6 +56,8 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
             if (old != now) changes.Add(new Change(old, now));
             operations.Store(facts[id]);
         }
+        // The PostGIS seizure-locations table follows every touched seizure (a moved point changes no total).
+        SeizureLocations.Write(operations, facilities, reference, ids.Select(id => facts[id]));
         if (changes.Count == 0) return;
 
         var batch = facts.Values.ToList();
@@ -70,6 +75,8 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
         // The same year, one agency's records only (GET /api/years/{year}/summary?agency=).
         await MoveAsync(operations, changes, c => YearSummary.IdFor(c.Year, c.Agency),
             c => new YearSummary { Id = YearSummary.IdFor(c.Year, c.Agency), Year = c.Year, Agency = c.Agency }, null, batch, token);
+        // Monthly buckets by every dimension: what trends, comparisons and impact tests sum.
+        await MoveAsync(operations, changes, MonthlyBucket.IdFor, MonthlyBucket.For, null, batch, token);
     }
 
     private sealed record Change(Contribution? Old, Contribution? New);

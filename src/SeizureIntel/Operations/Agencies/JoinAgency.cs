@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Agencies;
@@ -39,10 +41,10 @@ public static class JoinAgencyEndpoint
     /// <summary>Add a participating agency. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/agencies", OperationId = "joinJointOperation")]
     [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, JoinAgency command, NodeIdentity node, HttpContext context, IDocumentSession session,
+    public static Task<IResult> Post(Guid id, JoinAgency command, NodeIdentity node, HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing,
         TimeProvider time, CancellationToken token)
     {
         var (agency, reason, _) = Check(command);
-        return OperationChanges.ApplyAsync(id, context, session, op => Decide(op, agency!, reason, Actor.From(context, node), time.GetUtcNow()), token);
+        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, agency!, reason, Actor.From(context, node), time.GetUtcNow()), token);
     }
 }

@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Agencies;
@@ -44,10 +46,10 @@ public static class LeaveAgencyEndpoint
     [WolverinePost("/api/operations/{id}/agencies/{agency}/leave", OperationId = "leaveJointOperation")]
     [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, string agency, LeaveAgency command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token)
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var (code, _) = Check(agency, command);
-        return OperationChanges.ApplyAsync(id, context, session,
+        return OperationChanges.ApplyAsync(id, context, session, bus, sharing,
             op => Decide(op, code!, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
     }
 }

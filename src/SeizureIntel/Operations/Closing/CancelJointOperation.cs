@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Closing;
@@ -28,6 +30,6 @@ public static class CancelJointOperationEndpoint
     [WolverinePost("/api/operations/{id}/cancel", OperationId = "cancelJointOperation")]
     [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, CancelJointOperation command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token) =>
-        OperationChanges.ApplyAsync(id, context, session, op => Decide(op, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
+        OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
 }

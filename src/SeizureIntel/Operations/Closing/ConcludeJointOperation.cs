@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Closing;
@@ -43,11 +45,11 @@ public static class ConcludeJointOperationEndpoint
     [WolverinePost("/api/operations/{id}/conclude", OperationId = "concludeJointOperation")]
     [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, ConcludeJointOperation command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token)
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (at, _) = Check(command, now);
-        return OperationChanges.ApplyAsync(id, context, session,
+        return OperationChanges.ApplyAsync(id, context, session, bus, sharing,
             op => Decide(op, command.Summary!.Trim(), at!.Value, Actor.From(context, node), now), token);
     }
 }

@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Launching;
@@ -41,10 +43,10 @@ public static class LaunchJointOperationEndpoint
     [WolverinePost("/api/operations/{id}/launch", OperationId = "launchJointOperation")]
     [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, LaunchJointOperation command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token)
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (launchedAt, _) = Check(command, now);
-        return OperationChanges.ApplyAsync(id, context, session, op => Decide(op, launchedAt!.Value, Actor.From(context, node), now), token);
+        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, launchedAt!.Value, Actor.From(context, node), now), token);
     }
 }

@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Linking;
@@ -49,13 +51,13 @@ public static class LinkSeizureEndpoint
     /// <summary>Link a seizure to a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/seizures", OperationId = "linkSeizureToJointOperation")]
     [OperationChangeResponses]
-    public static async Task<IResult> Post(Guid id, LinkSeizure command, NodeIdentity node, HttpContext context, IDocumentSession session,
+    public static async Task<IResult> Post(Guid id, LinkSeizure command, NodeIdentity node, HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing,
         TimeProvider time, CancellationToken token)
     {
         var seizureId = command.SeizureId!.Value;
         var seizure = await session.LoadAsync<Seizure>(seizureId, token);
         var link = await session.LoadAsync<SeizureOperationLink>(seizureId, token);
-        return await OperationChanges.ApplyAsync(id, context, session,
+        return await OperationChanges.ApplyAsync(id, context, session, bus, sharing,
             op => Decide(op, seizureId, seizure, link, ViaLink, Actor.From(context, node), time.GetUtcNow()), token);
     }
 }

@@ -61,12 +61,13 @@ public static class RecordingInOperation
     }
 
     /// <summary>Appends SeizureLinked to the operation checked and locked by <see cref="RefuseAsync"/>, and its link row.</summary>
-    public static void Link(IDocumentSession session, HttpContext context, SeizureRecorded recorded)
+    public static SeizureLinked? Link(IDocumentSession session, HttpContext context, SeizureRecorded recorded)
     {
-        if (context.Items[typeof(Checked)] is not Checked (var id, var version)) return;
+        if (context.Items[typeof(Checked)] is not Checked (var id, var version)) return null;
         var linked = new SeizureLinked(id, recorded.SeizureId, recorded.Reference, recorded.Agency, LinkSeizureEndpoint.ViaRecording,
             new Actor(recorded.RecordedBy, recorded.Agency), recorded.RecordedAt);
         session.Events.Append(id, version + 1, linked);
         SeizureOperationLinks.Follow(session, [linked]);
+        return linked;
     }
 }

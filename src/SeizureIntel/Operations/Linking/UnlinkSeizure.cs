@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Linking;
@@ -34,7 +36,7 @@ public static class UnlinkSeizureEndpoint
     [WolverinePost("/api/operations/{id}/seizures/{seizureId}/unlink", OperationId = "unlinkSeizureFromJointOperation")]
     [OperationChangeResponses]
     public static Task<IResult> Post(Guid id, Guid seizureId, UnlinkSeizure command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, TimeProvider time, CancellationToken token) =>
-        OperationChanges.ApplyAsync(id, context, session,
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
+        OperationChanges.ApplyAsync(id, context, session, bus, sharing,
             op => Decide(op, seizureId, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
 }

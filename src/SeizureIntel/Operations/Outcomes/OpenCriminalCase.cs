@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Outcomes;
@@ -48,11 +50,11 @@ public static class OpenCriminalCaseEndpoint
     /// <summary>Record a criminal case opened from a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/cases", OperationId = "openJointOperationCase")]
     [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, OpenCriminalCase command, NodeIdentity node, HttpContext context, IDocumentSession session,
+    public static Task<IResult> Post(Guid id, OpenCriminalCase command, NodeIdentity node, HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing,
         TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (c, _) = Check(command, now);
-        return OperationChanges.ApplyAsync(id, context, session, op => Decide(op, c!, Actor.From(context, node), now), token);
+        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, c!, Actor.From(context, node), now), token);
     }
 }

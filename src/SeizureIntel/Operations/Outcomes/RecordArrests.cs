@@ -2,6 +2,8 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations.Outcomes;
@@ -45,10 +47,10 @@ public static class RecordArrestsEndpoint
     /// <summary>Record arrests made in a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/arrests", OperationId = "recordJointOperationArrests")]
     [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, RecordArrests command, NodeIdentity node, HttpContext context, IDocumentSession session,
+    public static Task<IResult> Post(Guid id, RecordArrests command, NodeIdentity node, HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing,
         TimeProvider time, CancellationToken token)
     {
         var (arrests, _) = Check(command);
-        return OperationChanges.ApplyAsync(id, context, session, op => Decide(op, arrests!, Actor.From(context, node), time.GetUtcNow()), token);
+        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, arrests!, Actor.From(context, node), time.GetUtcNow()), token);
     }
 }

@@ -1,9 +1,12 @@
+using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Valid;
 using SeizureIntel.Facilities;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
+using SeizureIntel.Sharing.Publishing;
+using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -147,13 +150,17 @@ public static class PlanJointOperationEndpoint
 
     /// <summary>Plan a joint operation: starts its event stream and answers 201 with its id and version (also the ETag).</summary>
     [WolverinePost("/api/operations", OperationId = "planJointOperation")]
-    public static (OperationCreated, IStartStream) Post(PlanJointOperation command, FacilityCatalog facilities, NodeIdentity node,
-        HttpContext context, TimeProvider time)
+    public static async Task<(OperationCreated, IStartStream)> Post(PlanJointOperation command, FacilityCatalog facilities, NodeIdentity node,
+        HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (plan, _) = Check(command, facilities, node, now);
         var id = Guid.CreateVersion7(now);
         context.Response.Headers.ETag = OperationVersions.ETag(1);
-        return (new OperationCreated(id, 1), MartenOps.StartStream<JointOperation>(id, Decide(id, plan!, Actor.From(context, node), now)));
+        var planned = Decide(id, plan!, Actor.From(context, node), now);
+        var state = JointOperation.Create(planned);
+        state.Version = 1;
+        await sharing.ShareAsync(state, session, bus, token);
+        return (new OperationCreated(id, 1), MartenOps.StartStream<JointOperation>(id, planned));
     }
 }

@@ -310,7 +310,9 @@ public static class RecordSeizureEndpoint
         var recorded = SeizureRules.Recorded(id, seizure!, reference.Value, Actor.From(context, node), now);
         var created = new SeizureCreated(id, reference.Value, 1);
         IdempotentPosts.Remember(context, node, command, created, session, now);
-        RecordingInOperation.Link(session, context, recorded);
+        if (RecordingInOperation.Link(session, context, recorded) is { } linked &&
+            await session.LoadAsync<Operations.JointOperation>(linked.OperationId, token) is { } operation)
+            await sharing.ShareAsync(operation.After([linked]), session, bus, token);
         context.Response.Headers.ETag = SeizureVersions.ETag(1);
         var state = Seizure.Create(recorded);
         state.Version = 1;

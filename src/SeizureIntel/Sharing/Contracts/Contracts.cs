@@ -95,3 +95,36 @@ public sealed record ShareReceipt(
     public const string Applied = "applied";
     public const string AlreadyApplied = "already-applied";
 }
+
+/// <summary>A seizure linked to a shared joint operation: by reference only (the seizure itself travels on its own).</summary>
+public sealed record SharedOperationSeizure(string Agency, Guid Id, string Reference);
+public sealed record SharedArrests(int Count, IReadOnlyList<string> Charges);
+public sealed record SharedCase(string CaseNumber, string Agency, DateOnly? OpenedOn);
+
+/// <summary>The shareable state of a joint operation: no persons (planners, officers) and no free-text notes.</summary>
+public sealed record SharedOperation(
+    string CodeName,
+    string LeadAgency,
+    IReadOnlyList<string> Agencies,
+    IReadOnlyList<string> TargetFacilities,
+    string Status,
+    DateTimeOffset PlannedStart,
+    DateTimeOffset PlannedEnd,
+    string LegalBasis,
+    DateTimeOffset? LaunchedAt,
+    DateOnly? LaunchDate,
+    DateTimeOffset? ConcludedAt,
+    DateTimeOffset? CancelledAt,
+    IReadOnlyList<SharedOperationSeizure> Seizures,
+    IReadOnlyList<SharedArrests> Arrests,
+    IReadOnlyList<SharedCase> Cases);
+
+/// <summary>A joint operation, as of one version of its stream at the node that planned it; sent to its participants only.</summary>
+public sealed record JointOperationShared(
+    int SchemaVersion,
+    string OriginAgency,
+    Guid OriginId,
+    long OriginVersion,
+    string PolicyId,
+    DateTimeOffset SharedAt,
+    SharedOperation Operation);

@@ -89,6 +89,23 @@ public sealed class SharingOutbox(NodeOptions node, NodeIdentity identity, TimeP
 {
     public bool Enabled => node.Sharing.Enabled;
 
+    /// <summary>Sends a joint operation's new state to its participating partners.</summary>
+    public async Task ShareAsync(Operations.JointOperation operation, IDocumentSession session, IMessageBus bus, CancellationToken token)
+    {
+        if (!Enabled) return;
+        var now = time.GetUtcNow();
+        foreach (var (partner, message) in OperationSharing.Decide(operation, identity.Agency, node.Sharing, now))
+        {
+            await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
+            var id = ShareLedgerEntry.IdFor(partner, operation.Id);
+            var entry = await session.LoadAsync<ShareLedgerEntry>(id, token)
+                        ?? new ShareLedgerEntry { Id = id, Partner = partner, RecordId = operation.Id, OriginAgency = identity.Agency };
+            entry.SentVersion = operation.Version;
+            entry.SentAt = now;
+            session.Store(entry);
+        }
+    }
+
     public async Task ShareAsync(Seizure seizure, IDocumentSession session, IMessageBus bus, CancellationToken token)
     {
         if (!Enabled) return;

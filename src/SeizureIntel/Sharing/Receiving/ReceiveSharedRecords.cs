@@ -44,6 +44,19 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
         if (problem is not null) throw new InvalidSharedMessage($"SeizureWithdrawn {m.OriginAgency}/{m.OriginId}: {problem}");
     }
 
+    public void Check(JointOperationShared m)
+    {
+        var o = m.Operation;
+        var problem = OriginProblem(m.SchemaVersion, m.OriginAgency, m.OriginId, m.OriginVersion, m.PolicyId)
+            ?? (o is null ? "operation is missing" : null)
+            ?? (string.IsNullOrWhiteSpace(o!.CodeName) ? "operation.codeName is missing" : null)
+            ?? (!o.Agencies.Contains(node.Agency) ? $"{node.Agency} does not take part in the operation; it should not have been sent" : null)
+            ?? (!o.Agencies.Contains(o.LeadAgency) ? "operation.leadAgency is not a participant" : null)
+            ?? (!Enum.TryParse<Operations.OperationStatus>(o.Status, ignoreCase: true, out _) ? $"operation.status '{o.Status}' is not known" : null)
+            ?? (o.Arrests.Any(a => a.Count < 1) ? "operation.arrests counts must be positive" : null);
+        if (problem is not null) throw new InvalidSharedMessage($"JointOperationShared {m.OriginAgency}/{m.OriginId}: {problem}");
+    }
+
     private string? SeizureProblem(SharedSeizure? s)
     {
         if (s is null) return "seizure is missing";
@@ -113,6 +126,28 @@ public static class ReceiveSharedRecordsHandler
             outcome = ShareReceipt.Applied;
         }
         await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, Math.Max(current.OriginVersion, message.OriginVersion), outcome, now);
+    }
+
+    /// <summary>A partner's joint operation we take part in: kept read-only in our store, newer versions only.</summary>
+    public static async Task Handle(JointOperationShared message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks,
+        NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
+    {
+        checks.Check(message);
+        var stream = await session.Events.FetchForWriting<Operations.JointOperation>(message.OriginId, token);
+        var current = stream.Aggregate;
+        if (current is not null && (!current.Received || current.OriginAgency != message.OriginAgency))
+            throw new InvalidSharedMessage($"JointOperationShared {message.OriginAgency}/{message.OriginId}: the id belongs to an operation of {current.OriginAgency ?? node.Agency} here");
+        var now = time.GetUtcNow();
+        var outcome = ShareReceipt.AlreadyApplied;
+        var applied = current?.OriginVersion ?? 0;
+        if (applied < message.OriginVersion)
+        {
+            stream.AppendOne(new Operations.PartnerOperationReceived(message.OriginId, message.OriginAgency, message.OriginVersion, message.PolicyId,
+                message.Operation, now));
+            outcome = ShareReceipt.Applied;
+            applied = message.OriginVersion;
+        }
+        await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, applied, outcome, now);
     }
 
     /// <summary>The origin learns what was applied. Partners without a policy here get no receipt (no route to them).</summary>

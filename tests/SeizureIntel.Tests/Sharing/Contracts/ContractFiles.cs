@@ -20,6 +20,7 @@ public static class ContractFiles
         [typeof(SeizureShared)] = "seizure-shared",
         [typeof(SeizureWithdrawn)] = "seizure-withdrawn",
         [typeof(ShareReceipt)] = "share-receipt",
+        [typeof(JointOperationShared)] = "joint-operation-shared",
     };
 
     public static Type MessageTypeOf(string schema) => SchemaOf.Single(p => p.Value == schema).Key;

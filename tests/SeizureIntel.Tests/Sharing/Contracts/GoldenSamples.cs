@@ -44,6 +44,7 @@ public static class GoldenSamples
             ("seizure-withdrawn.voided", Pick("voided", "SSDC", sentBefore: true)),
             ("seizure-withdrawn.no-longer-shareable", noLongerShareable),
             .. Receipts().Select(r => ($"share-receipt.{r.Name}", (object)r.Receipt)),
+            ("joint-operation-shared.launched-with-outcomes", OperationContractTests.Example()),
         ];
     }
 

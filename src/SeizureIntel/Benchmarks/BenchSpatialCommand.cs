@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using JasperFx.CommandLine;
+using Npgsql;
+using NpgsqlTypes;
+using SeizureIntel.Geography;
+using SeizureIntel.Intelligence.Spatial;
+using SeizureIntel.Node;
+
+namespace SeizureIntel.Benchmarks;
+
+public sealed class BenchSpatialInput : NetCoreInput
+{
+    [Description("Comma-separated numbers of generated seizures, e.g. 10000,100000")]
+    public string SizesFlag { get; set; } = "10000";
+
+    [Description("Timed runs of each query per size")]
+    public int RunsFlag { get; set; } = 30;
+
+    [Description("Scratch PostgreSQL schema (dropped and recreated); never the node's own schema")]
+    public string SchemaFlag { get; set; } = "bench_spatial";
+}
+
+/// <summary>
+/// The spatial queries on generated data: N seizure points across Kyrgyzstan (70 % around 40 hot spots, 30 % spread
+/// over the country, 5 % voided) are copied into a scratch schema as raw JSON records (shaped like the events' data)
+/// and as rows of the seizure-locations table with its GIST index. p50/p95 of the product's near and NNH hot-spot
+/// queries (the code behind the endpoints, GeoJSON serialisation included) next to ad-hoc SQL over the raw JSON giving
+/// the same answer (PostGIS ST_DWithin on geography; ST_ClusterDBSCAN with minpoints 1, i.e. single linkage, in UTM 43N).
+/// </summary>
+[Description("p50/p95 of near and hotspots against ad-hoc SQL over the raw data", Name = "bench-spatial")]
+public sealed partial class BenchSpatialCommand : JasperFxAsyncCommand<BenchSpatialInput>
+{
+    private const double RadiusKm = 10, ThresholdKm = 1, CellKm = 10;
+    private const int MinPoints = 5;
+
+    public override async Task<bool> Execute(BenchSpatialInput input)
+    {
+        var schema = input.SchemaFlag.Trim().ToLowerInvariant();
+        if (!Identifier().IsMatch(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
+        var sizes = new List<int>();
+        foreach (var part in input.SizesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0) sizes.Add(n);
+            else return Fail($"--sizes: '{part}' is not a positive whole number");
+        if (input.RunsFlag < 1) return Fail("--runs must be at least 1");
+
+        using var host = input.BuildHost();
+        var node = host.Services.GetRequiredService<NodeOptions>();
+        if (string.Equals(schema, node.Schema, StringComparison.OrdinalIgnoreCase)) return Fail($"--schema '{schema}' is this node's own schema");
+        var db = host.Services.GetRequiredService<NpgsqlDataSource>();
+        var oblasts = host.Services.GetRequiredService<Oblasts>();
+        var json = new JsonSerializerOptions();
+        NodeSetup.ConfigureJson(json);
+
+        Console.WriteLine($"bench-spatial: schema '{schema}', {input.RunsFlag} runs a query; near: radius {RadiusKm} km; nnh: threshold {ThresholdKm} km, minPoints {MinPoints}");
+        Console.WriteLine();
+        Console.WriteLine("| seizures | query | product p50 ms | p95 | ad-hoc SQL p50 ms | p95 | ratio of p50 (ad-hoc / product) | same answer |");
+        Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var size in sizes)
+        {
+            var centres = await GenerateAsync(db, schema, oblasts, size);
+            var random = new Random(size);
+            var probes = Enumerable.Range(0, input.RunsFlag).Select(_ => centres[random.Next(centres.Count)]).ToList();
+
+            // near: the product's query over the table, and the raw JSON scanned with the same geodesic test.
+            var same = true;
+            var (product, adhoc) = (new List<double>(), new List<double>());
+            foreach (var (lat, lon) in probes.Prepend(probes[0])) // the first run warms up and is not counted
+            {
+                var clock = Stopwatch.StartNew();
+                var features = await SeizuresNearWithinEndpoints.NearAsync(db, schema, lat, lon, RadiusKm, null, null, CancellationToken.None);
+                _ = JsonSerializer.Serialize(features, json);
+                var productMs = clock.Elapsed.TotalMilliseconds;
+                clock.Restart();
+                var ids = await AdHocNearAsync(db, schema, lat, lon);
+                var adhocMs = clock.Elapsed.TotalMilliseconds;
+                same &= ids.SequenceEqual(features.Select(f => Guid.Parse((string)f.Attributes["seizureId"])));
+                product.Add(productMs);
+                adhoc.Add(adhocMs);
+            }
+            Row(size, $"near ({RadiusKm} km)", product.Skip(1).ToList(), adhoc.Skip(1).ToList(), same);
+
+            // hotspots (nnh): clusters of at least MinPoints seizures linked within ThresholdKm.
+            same = true;
+            (product, adhoc) = (new List<double>(), new List<double>());
+            for (var run = 0; run <= Math.Max(1, input.RunsFlag / 3); run++)
+            {
+                var clock = Stopwatch.StartNew();
+                var points = await HotspotsEndpoint.PointsAsync(db, schema, null, null, null, CancellationToken.None);
+                var clusters = Nnh.Clusters(points, ThresholdKm, MinPoints, 1);
+                _ = JsonSerializer.Serialize(HotspotsEndpoint.Features(clusters), json);
+                product.Add(clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+                var (count, members) = await AdHocClustersAsync(db, schema);
+                adhoc.Add(clock.Elapsed.TotalMilliseconds);
+                // UTM 43N stretches distances by up to ~0.1 % across the country: a pair right at the threshold may differ.
+                same &= count == clusters.Count && members == clusters.Sum(c => c.Members.Count);
+                if (run == 0) Console.Error.WriteLine($"  {size}: nnh {clusters.Count} clusters / {clusters.Sum(c => c.Members.Count)} seizures; ad-hoc {count} / {members}");
+            }
+            Row(size, $"hotspots nnh ({ThresholdKm} km, ≥{MinPoints})", product.Skip(1).ToList(), adhoc.Skip(1).ToList(), same);
+        }
+        await using (var drop = db.CreateCommand($"drop schema if exists {schema} cascade")) await drop.ExecuteNonQueryAsync();
+        return true;
+    }
+
+    private static void Row(int size, string query, List<double> product, List<double> adhoc, bool same)
+    {
+        double P(List<double> xs, double q) => xs.Order().ElementAt((int)Math.Ceiling(q * xs.Count) - 1);
+        var f = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Format(f, "| {0:N0} | {1} | {2:F1} | {3:F1} | {4:F1} | {5:F1} | {6:F1}× | {7} |",
+            size, query, P(product, 0.5), P(product, 0.95), P(adhoc, 0.5), P(adhoc, 0.95), P(adhoc, 0.5) / P(product, 0.5), same ? "yes" : "no"));
+    }
+
+    /// <summary>Creates the scratch schema with both tables and fills them; returns the hot-spot centres.</summary>
+    private static async Task<List<(double Lat, double Lon)>> GenerateAsync(NpgsqlDataSource db, string schema, Oblasts oblasts, int size)
+    {
+        var clock = Stopwatch.StartNew();
+        var random = new Random(20151231);
+        (double Lat, double Lon) Anywhere()
+        {
+            while (true)
+            {
+                var (lat, lon) = (39.2 + random.NextDouble() * 4.1, 69.2 + random.NextDouble() * 11.1);
+                if (oblasts.IsInKyrgyzstan(lat, lon)) return (lat, lon);
+            }
+        }
+        var centres = Enumerable.Range(0, 40).Select(_ => Anywhere()).ToList();
+        string[] substances = ["heroin", "cannabis-herb", "cannabis-resin", "opium", "methamphetamine"];
+
+        await using (var ddl = db.CreateCommand(
+                         $"""
+                          drop schema if exists {schema} cascade; create schema {schema};
+                          create table {schema}.raw_seizures (id uuid primary key, data jsonb not null);
+                          {SeizureLocations.Table(schema).ToBasicCreateTableSql()}
+                          """))
+            await ddl.ExecuteNonQueryAsync();
+
+        await using (var connection = await db.OpenConnectionAsync())
+        await using (var writer = await connection.BeginBinaryImportAsync($"copy {schema}.raw_seizures (id, data) from stdin (format binary)"))
+        {
+            for (var i = 0; i < size; i++)
+            {
+                double lat, lon;
+                if (random.NextDouble() < 0.7)
+                {
+                    // Around a hot spot: a normal spread of about 2 km, kept inside the country.
+                    var (cLat, cLon) = centres[random.Next(centres.Count)];
+                    do
+                    {
+                        var r = 2.0 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()));
+                        var a = random.NextDouble() * 2 * Math.PI;
+                        (lat, lon) = (cLat + r * Math.Sin(a) / 111.0, cLon + r * Math.Cos(a) / (111.0 * Math.Cos(cLat * Math.PI / 180)));
+                    } while (!oblasts.IsInKyrgyzstan(lat, lon));
+                }
+                else (lat, lon) = Anywhere();
+                var date = new DateOnly(2014, 1, 1).AddDays(random.Next(730));
+                var data = JsonSerializer.Serialize(new
+                {
+                    location = new { lat, lon },
+                    substance = substances[random.Next(substances.Length)],
+                    localDate = date,
+                    quantity = new { value = Math.Round((decimal)random.NextDouble() * 999m + 0.1m, 2), unit = "g" },
+                    voided = random.NextDouble() < 0.05,
+                });
+                await writer.StartRowAsync();
+                await writer.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                await writer.WriteAsync(data, NpgsqlDbType.Jsonb);
+            }
+            await writer.CompleteAsync();
+        }
+        await using (var fill = db.CreateCommand(
+                         $"""
+                          insert into {schema}.{SeizureLocations.TableName} (seizure_id, geom, precision, agency, oblast, substance, substance_group,
+                            detection, local_date, occurred_at, grams, lab_confirmed_grams, counted)
+                          select id, ST_SetSRID(ST_MakePoint((data->'location'->>'lon')::float8, (data->'location'->>'lat')::float8), 4326), 'exact',
+                            'SSEP', null, data->>'substance', 'other', 'intelligence-led', (data->>'localDate')::date,
+                            (data->>'localDate')::date::timestamptz, (data->'quantity'->>'value')::numeric, null, not (data->>'voided')::boolean
+                          from {schema}.raw_seizures;
+                          create index on {schema}.{SeizureLocations.TableName} using gist (geom);
+                          analyze {schema}.raw_seizures; analyze {schema}.{SeizureLocations.TableName};
+                          """))
+        {
+            fill.CommandTimeout = 600;
+            await fill.ExecuteNonQueryAsync();
+        }
+        Console.Error.WriteLine($"  generated {size:N0} seizures in {clock.Elapsed.TotalSeconds:F1} s");
+        return centres;
+    }
+
+    private static async Task<List<Guid>> AdHocNearAsync(NpgsqlDataSource db, string schema, double lat, double lon)
+    {
+        await using var command = db.CreateCommand(
+            $"""
+             with here as (select ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography as g),
+             raw as (select id, ST_SetSRID(ST_MakePoint((data->'location'->>'lon')::float8, (data->'location'->>'lat')::float8), 4326)::geography as g
+                     from {schema}.raw_seizures where not (data->>'voided')::boolean)
+             select id from raw, here where ST_DWithin(raw.g, here.g, @meters) order by ST_Distance(raw.g, here.g), id
+             """);
+        command.Parameters.AddWithValue("lat", lat);
+        command.Parameters.AddWithValue("lon", lon);
+        command.Parameters.AddWithValue("meters", RadiusKm * 1000);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    private static async Task<(int Clusters, int Members)> AdHocClustersAsync(NpgsqlDataSource db, string schema)
+    {
+        await using var command = db.CreateCommand(
+            $"""
+             with c as (
+               select ST_ClusterDBSCAN(ST_Transform(ST_SetSRID(ST_MakePoint((data->'location'->>'lon')::float8,
+                        (data->'location'->>'lat')::float8), 4326), 32643), eps := @meters, minpoints := 1) over () as cluster
+               from {schema}.raw_seizures where not (data->>'voided')::boolean),
+             k as (select cluster, count(*) as n from c group by cluster having count(*) >= @min)
+             select count(*)::int, coalesce(sum(n), 0)::int from k
+             """);
+        command.CommandTimeout = 600;
+        command.Parameters.AddWithValue("meters", ThresholdKm * 1000);
+        command.Parameters.AddWithValue("min", (long)MinPoints);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt32(0), reader.GetInt32(1));
+    }
+
+    private static bool Fail(string message)
+    {
+        Console.Error.WriteLine($"bench-spatial: {message}");
+        return false;
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex Identifier();
+}

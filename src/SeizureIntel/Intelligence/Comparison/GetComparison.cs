@@ -1,0 +1,80 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Intelligence.Years;
+using SeizureIntel.Seizures;
+using Wolverine.Http;
+
+namespace SeizureIntel.Intelligence.Comparison;
+
+public sealed record CountGrams(int Count, decimal Grams);
+
+/// <summary>Percent change from the baseline, one decimal; null when the baseline is zero (no finite change).</summary>
+public sealed record ChangePercent(decimal? Count, decimal? Grams);
+
+public sealed record ComparisonRow(string Key, CountGrams Baseline, CountGrams Current, CountGrams Change, ChangePercent ChangePercent);
+
+public sealed record YearComparison(int Year, int Baseline, string By, IReadOnlyList<ComparisonRow> Rows, ComparisonRow Total);
+
+public static class GetComparisonEndpoint
+{
+    private static readonly Dictionary<string, Func<YearSummary, SortedDictionary<string, Tally>>> Breakdowns = new()
+    {
+        ["substance"] = s => s.BySubstance,
+        ["group"] = s => s.ByGroup,
+        ["agency"] = s => s.ByAgency,
+        ["facility"] = s => s.ByFacility,
+        ["oblast"] = s => s.ByOblast,
+        ["detection"] = s => s.ByDetection,
+        ["entry"] = s => s.ByEntry,
+    };
+
+    /// <summary>
+    /// Year over year: counted seizures and best-weight grams of <paramref name="year"/> against <paramref name="baseline"/>
+    /// (default: the year before), row by row of one breakdown (by=substance, group, agency, facility, oblast, detection or
+    /// entry; default substance), plus the total. Read from the year summaries the ledger projection keeps.
+    /// </summary>
+    [WolverineGet("/api/compare", OperationId = "compareYears")]
+    public static async Task<Results<Ok<YearComparison>, ProblemHttpResult>> Get(
+        string? year, string? baseline, string? by, IQuerySession session, CancellationToken token)
+    {
+        var problems = new Problems();
+        int? Year(string field, string? value, bool required)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                if (required) problems.Fail(field, "is required (a year such as 2015)");
+                return null;
+            }
+            if (int.TryParse(value.Trim(), out var y) && y is >= 1900 and <= 9999) return y;
+            problems.Fail(field, "must be a year between 1900 and 9999");
+            return null;
+        }
+        var current = Year("year", year, required: true);
+        var before = Year("baseline", baseline, required: false) ?? current - 1;
+        var dimension = string.IsNullOrWhiteSpace(by) ? "substance" : by.Trim().ToLowerInvariant();
+        if (!Breakdowns.TryGetValue(dimension, out var breakdown))
+            problems.Fail("by", $"must be one of {string.Join(", ", Breakdowns.Keys)}");
+        if (current is not null && before == current) problems.Fail("baseline", "must differ from year");
+        if (problems.Any || current is null || before is null || breakdown is null) return TypedResults.Problem(problems.Invalid("Bad comparison"));
+
+        var docs = await session.LoadManyAsync<YearSummary>(token, YearSummary.IdFor(before.Value), YearSummary.IdFor(current.Value));
+        var b = docs.FirstOrDefault(d => d.Year == before) ?? new YearSummary { Year = before.Value };
+        var c = docs.FirstOrDefault(d => d.Year == current) ?? new YearSummary { Year = current.Value };
+
+        var rows = breakdown(b).Keys.Union(breakdown(c).Keys).Order(StringComparer.Ordinal)
+            .Select(k => Row(k, breakdown(b).GetValueOrDefault(k), breakdown(c).GetValueOrDefault(k))).ToList();
+        return TypedResults.Ok(new YearComparison(current.Value, before.Value, dimension, rows, Row("total", b.Total, c.Total)));
+    }
+
+    private static ComparisonRow Row(string key, Tally? before, Tally? now)
+    {
+        var b = new CountGrams(before?.Count ?? 0, before?.Grams ?? 0);
+        var c = new CountGrams(now?.Count ?? 0, now?.Grams ?? 0);
+        var change = new CountGrams(c.Count - b.Count, Tally.Canonical(c.Grams - b.Grams));
+        return new ComparisonRow(key, b, c, change, new ChangePercent(Percent(change.Count, b.Count), Percent(change.Grams, b.Grams)));
+    }
+
+    private static decimal? Percent(decimal change, decimal baseline) =>
+        baseline == 0 ? null : Math.Round(change / baseline * 100m, 1, MidpointRounding.AwayFromZero);
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Marten;
+using SeizureIntel.Facilities;
+using SeizureIntel.Geography;
+using SeizureIntel.Intelligence.Years;
+using SeizureIntel.Node;
+using SeizureIntel.Reference;
+using SeizureIntel.Seizures;
+
+namespace SeizureIntel.Intelligence.Trends;
+
+/// <summary>
+/// The dimensions analysts filter monthly buckets by, validated against the coded vocabularies and the facility and
+/// oblast catalogues. A null dimension is not filtered. Facility "none" means seizures without a facility; oblast
+/// "unknown" those whose oblast is unknown; entry "unknown" those recorded without a method of entry.
+/// </summary>
+public sealed partial record BucketFilter(
+    string? Substance, string? Group, string? Agency, string? Facility, string? Oblast, string? Detection, string? Entry)
+{
+    public static BucketFilter Parse(Problems problems, ReferenceData reference, FacilityCatalog facilities, Oblasts oblasts,
+        string? substance, string? group, string? agency, string? facility, string? oblast, string? detection, string? entry)
+    {
+        string? Code(string field, string? value, string vocabulary, string? extra = null)
+        {
+            if (string.IsNullOrWhiteSpace(value)) return null;
+            var code = value.Trim();
+            if (code == extra || reference.Find(vocabulary, code) is not null) return code;
+            problems.Fail(field, $"'{code}' is not a known code (see GET /api/reference/{vocabulary})");
+            return null;
+        }
+
+        string? agencyCode = null;
+        if (!string.IsNullOrWhiteSpace(agency))
+        {
+            agencyCode = agency.Trim().ToUpperInvariant();
+            if (!NodeIdentity.KnownAgencies.ContainsKey(agencyCode)) problems.Fail("agency", $"'{agency}' is not a known agency");
+        }
+        string? facilityCode = null;
+        if (!string.IsNullOrWhiteSpace(facility))
+        {
+            if (facility.Trim() == YearSummary.NoFacility) facilityCode = YearSummary.NoFacility;
+            else if (facilities.Resolve(facility) is { } f) facilityCode = f.Code;
+            else problems.Fail("facility", $"'{facility}' is not a known facility code or alias (see GET /api/facilities)");
+        }
+        string? oblastCode = null;
+        if (!string.IsNullOrWhiteSpace(oblast))
+        {
+            if (oblast.Trim() == YearSummary.UnknownOblast) oblastCode = YearSummary.UnknownOblast;
+            else if (oblasts.Find(oblast) is { } o) oblastCode = o.Code;
+            else problems.Fail("oblast", $"'{oblast}' is not a known ISO 3166-2 oblast code (see GET /api/oblasts)");
+        }
+        return new BucketFilter(Code("substance", substance, ReferenceData.Substances), Code("group", group, ReferenceData.SubstanceGroups),
+            agencyCode, facilityCode, oblastCode, Code("detection", detection, ReferenceData.DetectionMethods),
+            Code("entry", entry, ReferenceData.EntryMethods, "unknown"));
+    }
+
+    /// <summary>The buckets of months <paramref name="from"/>..<paramref name="to"/> (month indexes, inclusive) that pass the filter.</summary>
+    public async Task<IReadOnlyList<MonthlyBucket>> QueryAsync(IQuerySession session, int from, int to, CancellationToken token)
+    {
+        var q = session.Query<MonthlyBucket>().Where(b => b.MonthIndex >= from && b.MonthIndex <= to);
+        if (Substance is not null) q = q.Where(b => b.Substance == Substance);
+        if (Group is not null) q = q.Where(b => b.SubstanceGroup == Group);
+        if (Agency is not null) q = q.Where(b => b.Agency == Agency);
+        if (Facility is not null) q = q.Where(b => b.Facility == Facility);
+        if (Oblast is not null) q = q.Where(b => b.Oblast == Oblast);
+        if (Detection is not null) q = q.Where(b => b.Detection == Detection);
+        if (Entry is not null) q = q.Where(b => b.Entry == Entry);
+        return await q.ToListAsync(token);
+    }
+
+    /// <summary>
+    /// A month "2015-03" or a date "2015-03-14" (its month), as a month index; null when absent. For
+    /// <paramref name="field"/> "to" a year "2015" means December, for "from" January.
+    /// </summary>
+    public static int? ParseMonth(Problems problems, string field, string? value, bool end)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var v = value.Trim();
+        if (YearOnly().IsMatch(v)) return MonthlyBucket.IndexOf(int.Parse(v, CultureInfo.InvariantCulture), end ? 12 : 1);
+        if (DateTime.TryParseExact(v, ["yyyy-MM", "yyyy-MM-dd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            return MonthlyBucket.IndexOf(d.Year, d.Month);
+        problems.Fail(field, "must be a month yyyy-MM, a date yyyy-MM-dd or a year yyyy");
+        return null;
+    }
+
+    [GeneratedRegex("^[0-9]{4}$")]
+    private static partial Regex YearOnly();
+}

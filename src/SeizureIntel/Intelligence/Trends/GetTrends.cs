@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Marten;
+using SeizureIntel.Facilities;
+using SeizureIntel.Geography;
+using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Reference;
+using SeizureIntel.Seizures;
+using Wolverine.Http;
+
+namespace SeizureIntel.Intelligence.Trends;
+
+public sealed record TrendPoint(string Period, int Count, decimal Grams, decimal LabConfirmedGrams);
+
+public sealed record TrendFilters(
+    string? Substance, string? Group, string? Agency, string? Facility, string? Oblast, string? Detection, string? Entry, string? From, string? To);
+
+public sealed record TrendSeries(TrendFilters Filters, string Granularity, IReadOnlyList<TrendPoint> Series);
+
+public static class GetTrendsEndpoint
+{
+    public const int MaxMonths = 1200;
+    private static readonly string[] Granularities = ["month", "quarter", "year"];
+
+    /// <summary>
+    /// Counted seizures (not voided, not duplicates) per period, by local date, with best weights (lab net weight, else
+    /// the field figure) and the lab-confirmed part. Filters are single codes; from and to are months (2014-01), dates
+    /// (2014-01-15, meaning its month) or years (2014), inclusive; when absent they default to the first and last month
+    /// with data. Periods with nothing are present as zeros. Quarters and years at the ends of the range count only the
+    /// months inside it. Periods are labelled 2015-03, 2015-Q1, 2015.
+    /// </summary>
+    [WolverineGet("/api/trends", OperationId = "getTrends")]
+    public static async Task<Results<Ok<TrendSeries>, ProblemHttpResult>> Get(
+        string? substance, string? group, string? agency, string? facility, string? oblast, string? detection, string? entry,
+        string? from, string? to, string? granularity, ReferenceData reference, FacilityCatalog facilities, Oblasts oblasts,
+        IQuerySession session, CancellationToken token)
+    {
+        var problems = new Problems();
+        var filter = BucketFilter.Parse(problems, reference, facilities, oblasts, substance, group, agency, facility, oblast, detection, entry);
+        var g = string.IsNullOrWhiteSpace(granularity) ? "month" : granularity.Trim().ToLowerInvariant();
+        if (!Granularities.Contains(g)) problems.Fail("granularity", "must be month, quarter or year");
+        var lo = BucketFilter.ParseMonth(problems, "from", from, end: false);
+        var hi = BucketFilter.ParseMonth(problems, "to", to, end: true);
+        if (lo > hi) problems.Fail("from", $"'{from}' is after to '{to}'");
+        else if (hi - lo >= MaxMonths) problems.Fail("to", $"the range may span at most {MaxMonths} months");
+        if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad trend query"));
+
+        var buckets = await filter.QueryAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token);
+        var echo = new TrendFilters(filter.Substance, filter.Group, filter.Agency, filter.Facility, filter.Oblast, filter.Detection, filter.Entry,
+            from?.Trim(), to?.Trim());
+        if (buckets.Count == 0 && (lo is null || hi is null)) return TypedResults.Ok(new TrendSeries(echo, g, []));
+        var first = lo ?? buckets.Min(b => b.MonthIndex);
+        var last = hi ?? buckets.Max(b => b.MonthIndex);
+
+        var byMonth = buckets.GroupBy(b => b.MonthIndex).ToDictionary(x => x.Key, x => x.ToList());
+        var series = new List<TrendPoint>();
+        var points = new Dictionary<string, Tally>();
+        for (var m = first; m <= last; m++)
+        {
+            var label = Label(m, g);
+            if (!points.TryGetValue(label, out var tally))
+            {
+                points[label] = tally = new Tally();
+                series.Add(new TrendPoint(label, 0, 0, 0));
+            }
+            foreach (var b in byMonth.GetValueOrDefault(m) ?? [])
+            {
+                tally.Count += b.Total.Count;
+                tally.Grams += b.Total.Grams;
+                tally.LabConfirmedGrams += b.Total.LabConfirmedGrams;
+            }
+        }
+        return TypedResults.Ok(new TrendSeries(echo, g, series.Select(p => points[p.Period] is var t
+            ? new TrendPoint(p.Period, t.Count, Tally.Canonical(t.Grams), Tally.Canonical(t.LabConfirmedGrams)) : p).ToList()));
+    }
+
+    public static string Label(int monthIndex, string granularity)
+    {
+        var year = monthIndex / 12;
+        var month = monthIndex % 12 + 1;
+        return granularity switch
+        {
+            "year" => $"{year:D4}",
+            "quarter" => $"{year:D4}-Q{(month - 1) / 3 + 1}",
+            _ => $"{year:D4}-{month:D2}",
+        };
+    }
+}

@@ -1,0 +1,55 @@
+using SeizureIntel.Operations.Years;
+
+namespace SeizureIntel.Reports.Annual;
+
+/// <summary>What a report is asked for: a year against a baseline year, as at an instant or now, for one agency or all.</summary>
+public sealed record AnnualReportRequest(int Year, int Baseline, DateTimeOffset? AsOf, string? Agency);
+
+/// <summary>
+/// Totals of one year. Grams are best weights (lab net weight where there is one, else the field figure, exact
+/// decimals); labConfirmedGrams the part of grams a lab confirmed; labConfirmedPercent that share in % (one decimal,
+/// null without mass); withoutMass counts seizures with no known mass (in count, not in grams).
+/// </summary>
+public sealed record ReportTotals(int Count, decimal Grams, decimal LabConfirmedGrams, decimal? LabConfirmedPercent, int WithoutMass)
+{
+    public static readonly ReportTotals Zero = new(0, 0m, 0m, null, 0);
+}
+
+/// <summary>One line of a table: its code, its name, the year's and the baseline's totals, and the change of mass in %.</summary>
+public sealed record ComparisonRow(string Key, string Name, ReportTotals Year, ReportTotals Baseline, decimal? ChangePercent);
+
+/// <summary>A breakdown of both years by one dimension (agency, substance group, ...).</summary>
+public sealed record ComparisonTable(string Id, string Title, string KeyHeader, IReadOnlyList<ComparisonRow> Rows);
+
+/// <summary>
+/// Joint operations counting in each year (launched in it, Bishkek local date), from the year summary's
+/// jointOperations. With an agency filter, the operations that agency led.
+/// </summary>
+public sealed record JointOperationsComparison(JointOperationsYear Year, JointOperationsYear Baseline);
+
+/// <summary>
+/// Where the figures come from. <see cref="HighWaterMark"/> is the highest event sequence the figures include: with
+/// an as-of instant, the highest sequence recorded at or before it; without, how far the ledger projection had got.
+/// </summary>
+public sealed record ReportProvenance(
+    DateTimeOffset? AsOf, long HighWaterMark, string HighWaterMarkSource, string ConversionTableVersion, string Node, DateTimeOffset GeneratedAt)
+{
+    public const string EventsUpToAsOf = "events-up-to-as-of";
+    public const string ProjectionProgress = "ledger-projection-progress";
+}
+
+/// <summary>The annual comparison report: one model that every renderer (HTML, CSV, XLSX) draws from.</summary>
+public sealed record AnnualReport(
+    int Year,
+    int Baseline,
+    string? Agency,
+    string Headline,
+    ReportTotals YearTotal,
+    ReportTotals BaselineTotal,
+    decimal? ChangePercent,
+    IReadOnlyList<ComparisonTable> Tables,
+    JointOperationsComparison JointOperations,
+    ReportProvenance Provenance)
+{
+    public ComparisonTable Table(string id) => Tables.Single(t => t.Id == id);
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+
+namespace SeizureIntel.Reports.Annual;
+
+/// <summary>
+/// The report as CSV (layout in README, "Annual comparison report"): sections one after another, each opened by a
+/// line <c>section,&lt;name&gt;</c>, then its header line, then its rows, then an empty line. Invariant culture,
+/// '\n' line ends, UTF-8 without BOM, rows in the report's stable order. Generated-at is left out on purpose, so
+/// the same data and the same as-of give the same bytes.
+/// </summary>
+public static class AnnualReportCsv
+{
+    public static readonly string[] RowHeader =
+    [
+        "key", "name",
+        "year_count", "year_grams", "year_lab_confirmed_grams", "year_without_mass",
+        "baseline_count", "baseline_grams", "baseline_lab_confirmed_grams", "baseline_without_mass",
+        "change_grams_percent",
+    ];
+
+    public static string Render(AnnualReport r)
+    {
+        var csv = new StringBuilder();
+        void Line(params string?[] fields) => csv.Append(string.Join(',', fields.Select(Escape))).Append('\n');
+        void Section(string name) => Line("section", name);
+
+        Section("provenance");
+        Line("field", "value");
+        Line("report", "annual comparison");
+        Line("year", Int(r.Year));
+        Line("baseline", Int(r.Baseline));
+        Line("agency", r.Agency ?? "all");
+        Line("as_of", r.Provenance.AsOf is { } asOf ? Instant(asOf) : "");
+        Line("high_water_mark", r.Provenance.HighWaterMark.ToString(CultureInfo.InvariantCulture));
+        Line("high_water_mark_source", r.Provenance.HighWaterMarkSource);
+        Line("conversion_table_version", r.Provenance.ConversionTableVersion);
+        Line("node", r.Provenance.Node);
+        csv.Append('\n');
+
+        Section("headline");
+        Line("text");
+        Line(r.Headline);
+        csv.Append('\n');
+
+        Section("totals");
+        Line("measure", "unit", "year", "baseline", "change_percent");
+        Line("seizures", "count", Int(r.YearTotal.Count), Int(r.BaselineTotal.Count), "");
+        Line("mass", "g", Num(r.YearTotal.Grams), Num(r.BaselineTotal.Grams), Num(r.ChangePercent));
+        Line("lab_confirmed_mass", "g", Num(r.YearTotal.LabConfirmedGrams), Num(r.BaselineTotal.LabConfirmedGrams), "");
+        Line("lab_confirmed_share", "percent", Num(r.YearTotal.LabConfirmedPercent), Num(r.BaselineTotal.LabConfirmedPercent), "");
+        Line("without_mass", "count", Int(r.YearTotal.WithoutMass), Int(r.BaselineTotal.WithoutMass), "");
+        csv.Append('\n');
+
+        foreach (var table in r.Tables)
+        {
+            Section("by_" + table.Id.Replace('-', '_'));
+            Line(RowHeader);
+            foreach (var row in table.Rows)
+                Line(row.Key, row.Name,
+                    Int(row.Year.Count), Num(row.Year.Grams), Num(row.Year.LabConfirmedGrams), Int(row.Year.WithoutMass),
+                    Int(row.Baseline.Count), Num(row.Baseline.Grams), Num(row.Baseline.LabConfirmedGrams), Int(row.Baseline.WithoutMass),
+                    Num(row.ChangePercent));
+            csv.Append('\n');
+        }
+
+        Section("joint_operations");
+        Line("measure", "unit", "year", "baseline");
+        var (y, b) = (r.JointOperations.Year, r.JointOperations.Baseline);
+        Line("operations", "count", Int(y.Count), Int(b.Count));
+        Line("seizures", "count", Int(y.Seizures), Int(b.Seizures));
+        Line("mass", "g", Num(y.Grams), Num(b.Grams));
+        Line("arrests", "count", Int(y.Arrests), Int(b.Arrests));
+        Line("criminal_cases", "count", Int(y.Cases), Int(b.Cases));
+        return csv.ToString();
+    }
+
+    /// <summary>An instant in UTC, ISO 8601 ("2016-01-30T18:00:00Z"), whatever offset it was given with.</summary>
+    public static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Exact decimals without trailing zeros (1.250 → 1.25), invariant culture; empty for none.</summary>
+    public static string Num(decimal? value) =>
+        value is { } v ? Intelligence.Ledger.Tally.Canonical(v).ToString(CultureInfo.InvariantCulture) : "";
+
+    private static string Escape(string? field)
+    {
+        field ??= "";
+        return field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace SeizureIntel.Reports.Annual;
+
+/// <summary>
+/// The report as one self-contained, printable HTML page: inline CSS, charts drawn here as inline SVG (no scripts,
+/// no fonts, no images fetched from anywhere), so it opens and prints with no network.
+/// </summary>
+public static class AnnualReportHtml
+{
+    private const string YearColour = "#1f4e79";
+    private const string BaselineColour = "#a6a6a6";
+
+    private const string Css = """
+        body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;margin:2em;color:#111;font-size:11pt}
+        h1{font-size:18pt;margin-bottom:.2em}h2{font-size:13pt;margin-top:1.6em;border-bottom:1px solid #999}
+        p.headline{font-size:14pt;font-weight:bold;margin:1em 0}
+        table{border-collapse:collapse;margin:.5em 0;page-break-inside:avoid}
+        th,td{border:1px solid #bbb;padding:2px 6px;text-align:right;font-size:9.5pt}
+        th{background:#eee}td.k,th.k{text-align:left}
+        .prov td{text-align:left}.note{font-size:9pt;color:#444}
+        .legend span{display:inline-block;width:1em;height:.8em;margin:0 .3em 0 1em}
+        figure{margin:1em 0;page-break-inside:avoid}
+        @media print{body{margin:1cm}h2{page-break-after:avoid}}
+        """;
+
+    public static string Render(AnnualReport r)
+    {
+        var h = new StringBuilder();
+        var scope = r.Agency is null ? "all agencies" : r.Agency;
+        h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<title>").Append(E($"Annual comparison report {r.Year} vs {r.Baseline} ({scope})")).Append("</title>")
+            .Append("<style>").Append(Css).Append("</style></head><body>\n");
+        h.Append("<h1>").Append(E($"Seizures of narcotic drugs: {r.Year} compared with {r.Baseline}")).Append("</h1>\n");
+        h.Append("<p class=\"headline\">").Append(E(r.Headline)).Append("</p>\n");
+
+        h.Append("<h2>Provenance</h2>\n<table class=\"prov\">");
+        Prov(h, "Scope", scope);
+        Prov(h, "As of", r.Provenance.AsOf is { } asOf
+            ? $"{AnnualReportCsv.Instant(asOf)} (events recorded up to this instant)" : "now (current read models)");
+        Prov(h, "Event-store high-water mark", $"{r.Provenance.HighWaterMark} ({r.Provenance.HighWaterMarkSource})");
+        Prov(h, "Conversion table version", r.Provenance.ConversionTableVersion);
+        Prov(h, "Node", r.Provenance.Node);
+        Prov(h, "Generated at", AnnualReportCsv.Instant(r.Provenance.GeneratedAt));
+        h.Append("</table>\n<p class=\"note\">Masses are best weights: the forensic laboratory's net weight where there is one, else the field figure. ")
+            .Append("Seizures count in the year and month of their local date. Seizures whose quantity has no known mass are counted but add no mass.</p>\n");
+
+        h.Append("<h2>Totals</h2>\n<table><tr><th class=\"k\">measure</th><th>unit</th><th>").Append(r.Year).Append("</th><th>")
+            .Append(r.Baseline).Append("</th><th>change, %</th></tr>");
+        Total(h, "seizures", "count", Int(r.YearTotal.Count), Int(r.BaselineTotal.Count), "");
+        Total(h, "mass withdrawn", "kg", Kg3(r.YearTotal.Grams), Kg3(r.BaselineTotal.Grams), Pct(r.ChangePercent));
+        Total(h, "mass confirmed by the lab", "kg", Kg3(r.YearTotal.LabConfirmedGrams), Kg3(r.BaselineTotal.LabConfirmedGrams), "");
+        Total(h, "share of mass confirmed by the lab", "%", Share(r.YearTotal.LabConfirmedPercent), Share(r.BaselineTotal.LabConfirmedPercent), "");
+        Total(h, "seizures without a known mass", "count", Int(r.YearTotal.WithoutMass), Int(r.BaselineTotal.WithoutMass), "");
+        h.Append("</table>\n");
+
+        h.Append("<h2>Charts</h2>\n");
+        h.Append("<figure><figcaption>Mass withdrawn by substance group, kg: ").Append(r.Year).Append(" against ").Append(r.Baseline)
+            .Append("</figcaption>").Append(Legend(r)).Append(GroupBars(r)).Append("</figure>\n");
+        h.Append("<figure><figcaption>Mass withdrawn by month (local date), kg: ").Append(r.Year).Append(" and ").Append(r.Baseline)
+            .Append("</figcaption>").Append(Legend(r)).Append(MonthLines(r)).Append("</figure>\n");
+
+        foreach (var table in r.Tables)
+        {
+            h.Append("<h2>").Append(E(table.Title)).Append("</h2>\n<table><tr><th class=\"k\">").Append(E(table.KeyHeader))
+                .Append("</th><th class=\"k\">code</th>")
+                .Append($"<th>{r.Year}<br>seizures, count</th><th>{r.Year}<br>mass, kg</th><th>{r.Year}<br>lab-confirmed, kg</th>")
+                .Append($"<th>{r.Baseline}<br>seizures, count</th><th>{r.Baseline}<br>mass, kg</th><th>{r.Baseline}<br>lab-confirmed, kg</th>")
+                .Append("<th>change of mass, %</th></tr>\n");
+            foreach (var row in table.Rows)
+                h.Append("<tr><td class=\"k\">").Append(E(row.Name)).Append("</td><td class=\"k\">").Append(E(row.Key)).Append("</td>")
+                    .Append(Td(Int(row.Year.Count))).Append(Td(Kg3(row.Year.Grams))).Append(Td(Kg3(row.Year.LabConfirmedGrams)))
+                    .Append(Td(Int(row.Baseline.Count))).Append(Td(Kg3(row.Baseline.Grams))).Append(Td(Kg3(row.Baseline.LabConfirmedGrams)))
+                    .Append(Td(Pct(row.ChangePercent))).Append("</tr>\n");
+            if (table.Rows.Count == 0) h.Append("<tr><td class=\"k\" colspan=\"9\">no seizures</td></tr>\n");
+            h.Append("</table>\n");
+        }
+
+        var (y, b) = (r.JointOperations.Year, r.JointOperations.Baseline);
+        h.Append("<h2>Joint operations</h2>\n<table><tr><th class=\"k\">measure</th><th>unit</th><th>").Append(r.Year).Append("</th><th>")
+            .Append(r.Baseline).Append("</th></tr>");
+        Total(h, r.Agency is null ? "operations launched" : $"operations launched, led by {r.Agency}", "count", Int(y.Count), Int(b.Count), null);
+        Total(h, "seizures linked", "count", Int(y.Seizures), Int(b.Seizures), null);
+        Total(h, "mass of linked seizures", "kg", Kg3(y.Grams), Kg3(b.Grams), null);
+        Total(h, "arrests", "count", Int(y.Arrests), Int(b.Arrests), null);
+        Total(h, "criminal cases opened", "count", Int(y.Cases), Int(b.Cases), null);
+        h.Append("</table>\n<p class=\"note\">An operation counts in the year of its launch (Bishkek local date); cancelled operations count in no year.</p>\n");
+        h.Append("</body></html>\n");
+        return h.ToString();
+    }
+
+    private static string Legend(AnnualReport r) =>
+        $"<div class=\"legend\"><span style=\"background:{YearColour}\"></span>{r.Year}<span style=\"background:{BaselineColour}\"></span>{r.Baseline}</div>";
+
+    /// <summary>Grouped bars: for each substance group, the baseline's bar then the year's, on one kg axis.</summary>
+    public static string GroupBars(AnnualReport r)
+    {
+        var rows = r.Table("substance-group").Rows;
+        const int height = 260, left = 60, bottom = 60, top = 15, slot = 90, bar = 30;
+        var width = left + Math.Max(1, rows.Count) * slot + 20;
+        var max = Axis(rows.SelectMany(x => new[] { x.Year.Grams, x.Baseline.Grams }).DefaultIfEmpty(0m).Max() / 1000m);
+        var plot = height - top - bottom;
+        var svg = new StringBuilder();
+        svg.Append($"<svg role=\"img\" aria-label=\"mass by substance group\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
+        Grid(svg, left, top, plot, width - 10, max);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var x0 = left + i * slot + (slot - 2 * bar) / 2;
+            BarRect(svg, x0, rows[i].Baseline.Grams / 1000m, max, top, plot, bar, BaselineColour, $"{r.Baseline} {rows[i].Name}");
+            BarRect(svg, x0 + bar, rows[i].Year.Grams / 1000m, max, top, plot, bar, YearColour, $"{r.Year} {rows[i].Name}");
+            svg.Append($"<text x=\"{left + i * slot + slot / 2}\" y=\"{height - bottom + 14}\" font-size=\"9\" text-anchor=\"middle\">")
+                .Append(E(Short(rows[i].Name))).Append("</text>");
+        }
+        return svg.Append("</svg>").ToString();
+    }
+
+    /// <summary>Two lines over the twelve months (local date), one per year, on one kg axis.</summary>
+    public static string MonthLines(AnnualReport r)
+    {
+        var rows = r.Table("month").Rows;
+        const int width = 640, height = 260, left = 60, bottom = 40, top = 15, right = 20;
+        var max = Axis(rows.SelectMany(x => new[] { x.Year.Grams, x.Baseline.Grams }).DefaultIfEmpty(0m).Max() / 1000m);
+        var plot = height - top - bottom;
+        var step = (width - left - right) / 11m;
+        var svg = new StringBuilder();
+        svg.Append($"<svg role=\"img\" aria-label=\"mass by month\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");
+        Grid(svg, left, top, plot, width - right, max);
+        string Points(Func<ComparisonRow, decimal> grams) => string.Join(' ', rows.Select((row, i) =>
+            $"{F(left + i * step)},{F(top + plot - grams(row) / 1000m / max * plot)}"));
+        svg.Append($"<polyline fill=\"none\" stroke=\"{BaselineColour}\" stroke-width=\"2\" points=\"{Points(x => x.Baseline.Grams)}\"><title>{r.Baseline}</title></polyline>");
+        svg.Append($"<polyline fill=\"none\" stroke=\"{YearColour}\" stroke-width=\"2\" points=\"{Points(x => x.Year.Grams)}\"><title>{r.Year}</title></polyline>");
+        for (var i = 0; i < rows.Count; i++)
+            svg.Append($"<text x=\"{F(left + i * step)}\" y=\"{height - bottom + 14}\" font-size=\"9\" text-anchor=\"middle\">{rows[i].Name[..3]}</text>");
+        return svg.Append("</svg>").ToString();
+    }
+
+    private static void Grid(StringBuilder svg, int left, int top, int plot, int right, decimal max)
+    {
+        for (var i = 0; i <= 4; i++)
+        {
+            var value = max * i / 4;
+            var y = top + plot - plot * i / 4m;
+            svg.Append($"<line x1=\"{left}\" y1=\"{F(y)}\" x2=\"{right}\" y2=\"{F(y)}\" stroke=\"#ddd\"/>")
+                .Append($"<text x=\"{left - 4}\" y=\"{F(y + 3)}\" font-size=\"9\" text-anchor=\"end\">{F(value)}</text>");
+        }
+        svg.Append($"<text x=\"12\" y=\"{top + plot / 2}\" font-size=\"9\" transform=\"rotate(-90 12 {top + plot / 2})\" text-anchor=\"middle\">kg</text>");
+        svg.Append($"<line x1=\"{left}\" y1=\"{top + plot}\" x2=\"{right}\" y2=\"{top + plot}\" stroke=\"#333\"/>");
+    }
+
+    private static void BarRect(StringBuilder svg, int x, decimal kg, decimal max, int top, int plot, int width, string colour, string title)
+    {
+        var h = kg / max * plot;
+        svg.Append($"<rect x=\"{x}\" y=\"{F(top + plot - h)}\" width=\"{width - 2}\" height=\"{F(h)}\" fill=\"{colour}\">")
+            .Append("<title>").Append(E($"{title}: {Kg3(kg * 1000m)} kg")).Append("</title></rect>");
+    }
+
+    /// <summary>A round axis maximum at or above the largest value (1, 2 or 5 times a power of ten); 1 when there is nothing.</summary>
+    private static decimal Axis(decimal max)
+    {
+        if (max <= 0) return 1m;
+        var power = 1m;
+        while (power * 10 <= max) power *= 10;
+        while (power > max) power /= 10;
+        foreach (var m in new[] { 1m, 2m, 5m, 10m })
+            if (power * m >= max) return power * m;
+        return power * 10;
+    }
+
+    private static string Short(string name) => name.Length <= 16 ? name : name[..15] + "…";
+    private static string F(decimal v) => Math.Round(v, 1).ToString("0.#", CultureInfo.InvariantCulture);
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string Int(int v) => v.ToString("N0", CultureInfo.InvariantCulture);
+    private static string Kg3(decimal grams) => (grams / 1000m).ToString("#,0.000", CultureInfo.InvariantCulture);
+    private static string Pct(decimal? p) => p is { } v ? v.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "–";
+    private static string Share(decimal? p) => p is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "–";
+    private static string Td(string v) => "<td>" + v + "</td>";
+
+    private static void Prov(StringBuilder h, string name, string value) =>
+        h.Append("<tr><th class=\"k\">").Append(E(name)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
+
+    private static void Total(StringBuilder h, string measure, string unit, string year, string baseline, string? change)
+    {
+        h.Append("<tr><td class=\"k\">").Append(E(measure)).Append("</td><td>").Append(unit).Append("</td>")
+            .Append(Td(year)).Append(Td(baseline));
+        if (change is not null) h.Append(Td(change));
+        h.Append("</tr>");
+    }
+}

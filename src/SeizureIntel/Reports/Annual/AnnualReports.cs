@@ -1,0 +1,190 @@
+using System.Globalization;
+using Marten;
+using Npgsql;
+using SeizureIntel.Facilities;
+using SeizureIntel.Geography;
+using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Intelligence.Years;
+using SeizureIntel.Node;
+using SeizureIntel.Operations.Years;
+using SeizureIntel.Reference;
+using SeizureIntel.Seizures.Quantities;
+
+namespace SeizureIntel.Reports.Annual;
+
+/// <summary>
+/// Computes the annual comparison report from the same figures as GET /api/years/{year}/summary: without as-of from
+/// the year read models (and the operations' current state), with as-of from the events recorded up to that instant
+/// (<see cref="LedgerReplay"/>, <see cref="JointOperationYears"/>), so a report as at a cut-off date never changes
+/// when later corrections arrive.
+/// </summary>
+public sealed class AnnualReports(
+    IDocumentStore store, NpgsqlDataSource dataSource, ReferenceData reference, QuantityConverter converter,
+    FacilityCatalog facilities, Oblasts oblasts, NodeIdentity node, TimeProvider time)
+{
+    public static readonly (string Id, string Title, string KeyHeader)[] TableDefinitions =
+    [
+        ("agency", "By agency", "agency"),
+        ("substance-group", "By substance group (UNODC)", "substance group"),
+        ("substance", "By substance", "substance"),
+        ("facility", "By facility", "facility"),
+        ("oblast", "By oblast", "oblast"),
+        ("detection", "By how found (detection)", "detection"),
+        ("entry", "By method of entry", "method of entry"),
+        ("month", "By month (local date)", "month"),
+    ];
+
+    public async Task<AnnualReport> BuildAsync(AnnualReportRequest request, CancellationToken token)
+    {
+        await using var session = store.QuerySession();
+        YearSummary year, baseline;
+        long highWaterMark;
+        string source;
+        if (request.AsOf is { } asOf)
+        {
+            // One replay serves both years, so both are as at the same instant.
+            var facts = await LedgerReplay.FactsAsOfAsync(session, asOf, converter, token);
+            year = Replay(facts, request.Year, request.Agency);
+            baseline = Replay(facts, request.Baseline, request.Agency);
+            highWaterMark = await ScalarAsync(
+                $"select coalesce(max(seq_id), 0) from {EventSchema}.mt_events where timestamp <= @asOf", asOf, token);
+            source = ReportProvenance.EventsUpToAsOf;
+        }
+        else
+        {
+            // Read the progress first: the read models are at least that far when they are read after it.
+            highWaterMark = await ScalarAsync(
+                $"select coalesce(max(last_seq_id), 0) from {EventSchema}.mt_event_progression where name like '{SeizureLedgerProjection.Name}:%'",
+                null, token);
+            source = ReportProvenance.ProjectionProgress;
+            year = await session.LoadAsync<YearSummary>(YearSummary.IdFor(request.Year, request.Agency), token)
+                   ?? new YearSummary { Year = request.Year, Agency = request.Agency };
+            baseline = await session.LoadAsync<YearSummary>(YearSummary.IdFor(request.Baseline, request.Agency), token)
+                       ?? new YearSummary { Year = request.Baseline, Agency = request.Agency };
+        }
+
+        var operations = new JointOperationsComparison(
+            ForAgency(await JointOperationYears.ComputeAsync(session, request.Year, request.AsOf, converter, token), request.Agency),
+            ForAgency(await JointOperationYears.ComputeAsync(session, request.Baseline, request.AsOf, converter, token), request.Agency));
+
+        var provenance = new ReportProvenance(request.AsOf, highWaterMark, source, converter.Table.Version, node.Agency, time.GetUtcNow());
+        return Compose(request, year, baseline, operations, provenance);
+    }
+
+    /// <summary>Pure: the report from two years' summaries (however they were obtained).</summary>
+    public AnnualReport Compose(AnnualReportRequest request, YearSummary year, YearSummary baseline, JointOperationsComparison operations,
+        ReportProvenance provenance)
+    {
+        var tables = new List<ComparisonTable>
+        {
+            Table("agency", year.ByAgency, baseline.ByAgency, AgencyName),
+            Table("substance-group", year.ByGroup, baseline.ByGroup, k => reference.Find(ReferenceData.SubstanceGroups, k)?.En ?? k),
+            Table("substance", year.BySubstance, baseline.BySubstance, k => reference.Find(ReferenceData.Substances, k)?.En ?? k),
+            Table("facility", year.ByFacility, baseline.ByFacility,
+                k => k == YearSummary.NoFacility ? "no facility (own location)" : facilities.Resolve(k)?.Name ?? k),
+            Table("oblast", year.ByOblast, baseline.ByOblast, k => k == YearSummary.UnknownOblast ? "unknown" : oblasts.Find(k)?.Name ?? k),
+            Table("detection", year.ByDetection, baseline.ByDetection, k => reference.Find(ReferenceData.DetectionMethods, k)?.En ?? k),
+            Table("entry", year.ByEntry, baseline.ByEntry, k => k == "unknown" ? "not recorded" : reference.Find(ReferenceData.EntryMethods, k)?.En ?? k),
+            MonthTable(year.ByMonth, baseline.ByMonth),
+        };
+        var y = Totals(year.Total);
+        var b = Totals(baseline.Total);
+        var agencies = year.ByAgency.Where(p => p.Value.Count > 0)
+            .OrderByDescending(p => p.Value.Grams).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key).ToList();
+        if (request.Agency is not null) agencies = [request.Agency];
+        return new AnnualReport(request.Year, request.Baseline, request.Agency,
+            Headline(request.Year, request.Baseline, agencies, y.Grams, b.Grams), y, b, Change(y.Grams, b.Grams),
+            tables, operations, provenance);
+    }
+
+    /// <summary>A year's summary from the replayed facts, exactly as GET /api/years/{year}/summary?asOf= computes it.</summary>
+    private YearSummary Replay(IEnumerable<SeizureFact> facts, int year, string? agency)
+    {
+        var summary = new YearSummary { Id = YearSummary.IdFor(year, agency), Year = year, Agency = agency };
+        foreach (var fact in facts)
+            if (fact.Contribution(reference) is { } c && c.Year == year && (agency is null || c.Agency == agency)) summary.Add(c, +1);
+        return summary;
+    }
+
+    private static JointOperationsYear ForAgency(JointOperationsYear all, string? agency)
+    {
+        if (agency is null) return all;
+        return all.ByLeadAgency.FirstOrDefault(r => r.Agency == agency) is { } row
+            ? new JointOperationsYear(row.Count, [row], row.Seizures, row.Grams, row.Arrests, row.Cases)
+            : JointOperationsYear.None;
+    }
+
+    private string EventSchema => store.Options.Events.DatabaseSchemaName;
+
+    private async Task<long> ScalarAsync(string sql, DateTimeOffset? asOf, CancellationToken token)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        if (asOf is { } at) command.Parameters.AddWithValue("asOf", at.UtcDateTime);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(token), CultureInfo.InvariantCulture);
+    }
+
+    public static string AgencyName(string code) => code;
+
+    public static ReportTotals Totals(Tally? t) =>
+        t is null ? ReportTotals.Zero : new ReportTotals(t.Count, t.Grams, t.LabConfirmedGrams, Rows.LabConfirmedShare(t), t.WithoutMass);
+
+    /// <summary>Change of mass from baseline to year in %, one decimal; null when the baseline has no mass.</summary>
+    public static decimal? Change(decimal year, decimal baseline) =>
+        baseline == 0 ? null : Math.Round((year - baseline) / baseline * 100m, 1, MidpointRounding.AwayFromZero);
+
+    /// <summary>Grams as kilograms with one decimal, the working group's style ("140.9 kg").</summary>
+    public static string Kg(decimal grams) =>
+        Math.Round(grams / 1000m, 1, MidpointRounding.AwayFromZero).ToString("0.0", CultureInfo.InvariantCulture) + " kg";
+
+    /// <summary>
+    /// "In 2015 SSEP and SSDC withdrew 140.9 kg of narcotic drugs (119.9 kg in 2014), an increase of 17.5 %."
+    /// Agencies in order of the mass they withdrew; 'a decrease of' when lower; no change clause without a baseline mass.
+    /// </summary>
+    public static string Headline(int year, int baselineYear, IReadOnlyList<string> agencies, decimal grams, decimal baselineGrams)
+    {
+        var who = agencies.Count switch
+        {
+            0 => "no agency",
+            1 => agencies[0],
+            _ => string.Join(", ", agencies.Take(agencies.Count - 1)) + " and " + agencies[^1],
+        };
+        var then = baselineGrams == 0 ? $"none in {baselineYear}" : $"{Kg(baselineGrams)} in {baselineYear}";
+        var change = Change(grams, baselineGrams) switch
+        {
+            null => "",
+            0m => ", unchanged",
+            > 0 and var p => ", an increase of " + p.ToString("0.0", CultureInfo.InvariantCulture) + " %",
+            var p => ", a decrease of " + (-p!.Value).ToString("0.0", CultureInfo.InvariantCulture) + " %",
+        };
+        return $"In {year} {who} withdrew {Kg(grams)} of narcotic drugs ({then}){change}.";
+    }
+
+    private static ComparisonTable Table(string id, IReadOnlyDictionary<string, Tally> year, IReadOnlyDictionary<string, Tally> baseline,
+        Func<string, string> name)
+    {
+        var (_, title, keyHeader) = TableDefinitions.Single(d => d.Id == id);
+        var rows = year.Keys.Union(baseline.Keys)
+            .Select(k => Row(k, name(k), year.GetValueOrDefault(k), baseline.GetValueOrDefault(k)))
+            // Stable: by the year's mass, then the baseline's, then the code.
+            .OrderByDescending(r => r.Year.Grams).ThenByDescending(r => r.Baseline.Grams).ThenBy(r => r.Key, StringComparer.Ordinal)
+            .ToList();
+        return new ComparisonTable(id, title, keyHeader, rows);
+    }
+
+    private static ComparisonTable MonthTable(IReadOnlyDictionary<string, Tally> year, IReadOnlyDictionary<string, Tally> baseline)
+    {
+        var (_, title, keyHeader) = TableDefinitions.Single(d => d.Id == "month");
+        var rows = Enumerable.Range(1, 12).Select(m => Rows.MonthKey(m))
+            .Select(k => Row(k, CultureInfo.InvariantCulture.DateTimeFormat.GetMonthName(int.Parse(k, CultureInfo.InvariantCulture)),
+                year.GetValueOrDefault(k), baseline.GetValueOrDefault(k)))
+            .ToList();
+        return new ComparisonTable("month", title, keyHeader, rows);
+    }
+
+    private static ComparisonRow Row(string key, string name, Tally? year, Tally? baseline)
+    {
+        var y = Totals(year);
+        var b = Totals(baseline);
+        return new ComparisonRow(key, name, y, b, Change(y.Grams, b.Grams));
+    }
+}

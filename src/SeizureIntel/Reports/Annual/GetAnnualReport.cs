@@ -1,0 +1,32 @@
+using SeizureIntel.Seizures;
+using Wolverine.Http;
+
+namespace SeizureIntel.Reports.Annual;
+
+public static class GetAnnualReportEndpoint
+{
+    /// <summary>
+    /// The annual comparison report: year against baseline (default year − 1), as HTML (default), CSV or XLSX. With
+    /// asOf (ISO 8601 instant, not in the future), both years as they stood then, recomputed from the events recorded up
+    /// to that instant; with agency, that agency's records only. 400 problem details name every bad parameter.
+    /// </summary>
+    [WolverineGet("/api/reports/annual/{year}", OperationId = "getAnnualReport")]
+    public static async Task<IResult> Get(string year, string? baseline, string? asOf, string? agency, string? format,
+        AnnualReports reports, TimeProvider time, CancellationToken token)
+    {
+        var problems = new Problems();
+        var (request, reportFormat) = AnnualReportParameters.Parse(year, baseline, asOf, agency, format, time.GetUtcNow(), problems);
+        if (request is null) return TypedResults.Problem(problems.Invalid("Bad report parameters"));
+
+        var report = await reports.BuildAsync(request, token);
+        var bytes = AnnualReportParameters.Render(report, reportFormat);
+        return reportFormat == ReportFormat.Html
+            ? TypedResults.Bytes(bytes, AnnualReportParameters.ContentType(reportFormat))
+            : TypedResults.File(bytes, AnnualReportParameters.ContentType(reportFormat), AnnualReportParameters.FileName(request, reportFormat));
+    }
+}
+
+public static class ReportsSetup
+{
+    public static void AddReports(this WebApplicationBuilder builder) => builder.Services.AddSingleton<AnnualReports>();
+}
