@@ -9,13 +9,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Npgsql;
-using SeizureIntel.Demo;
 using SeizureIntel.Node;
-using SeizureIntel.Operations;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures.References;
 using SeizureIntel.Sharing;
-using Wolverine.Http;
 using Wolverine.Runtime;
 using Wolverine.Transports;
 
@@ -42,7 +39,7 @@ public sealed class BenchSharingInput : NetCoreInput
 
 /// <summary>
 /// How soon does a partner see a seizure, and how many shared seizures per second does it take in? Boots two real
-/// nodes, SSEP and SSDC, in this process on loopback ports, wired exactly as Program.cs wires a node (NodeSetup,
+/// nodes, SSEP and SSDC, in this process on loopback ports, built exactly as Program.cs builds a node (NodeApp,
 /// sharing over Wolverine's PostgreSQL queues or RabbitMQ), each with its own scratch schema. Then, for each transport:
 /// posts seizures one at a time on SSEP and polls SSDC's GET /api/seizures/{id} until it answers 200 (baseline: the
 /// POST round trip alone), and posts a burst from 8 concurrent clients, comparing the rate SSEP records at with the
@@ -152,9 +149,9 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     }
 
     /// <summary>
-    /// Builds and starts one node the way Program.cs does (the same NodeSetup extensions in the same order), with the
-    /// settings a node's operator would give it on the command line: agency, scratch schema, transport, the partner
-    /// and its policy, and Kestrel on a loopback port the OS picks.
+    /// Builds and starts one node exactly as Program.cs does (<see cref="NodeApp.Build"/>), with the settings a node's
+    /// operator would give it on the command line: agency, scratch schema, transport, the partner and its policy, and
+    /// Kestrel on a loopback port the OS picks.
     /// </summary>
     private static async Task<RunningNode> StartNodeAsync(string agency, string partner, BenchNames names, string connection)
     {
@@ -175,15 +172,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
             "--SeizureIntel:Sharing:Partners:0:PolicyId=MOU-SSEP-SSDC",
             "--SeizureIntel:Sharing:Partners:0:Records=all",
         ];
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        var node = builder.AddNode();
-        builder.AddEventStore(node);
-        builder.AddJointOperations();
-        builder.AddMessaging(node);
-        builder.AddDemoData(node);
-        var app = builder.Build();
-        app.MapWolverineEndpoints();
-
+        var app = NodeApp.Build(args);
         try
         {
             await app.StartAsync();

@@ -1,0 +1,52 @@
+using Scalar.AspNetCore;
+using SeizureIntel.Demo;
+using SeizureIntel.Operations;
+using SeizureIntel.Reports.Annual;
+using Wolverine.Http;
+
+namespace SeizureIntel.Node;
+
+/// <summary>
+/// How a node is put together, in one place: Program.cs builds its node here (and then runs it, or a command), and
+/// benchmark commands build further nodes here to run several in one process with exactly the same wiring.
+/// </summary>
+public static class NodeApp
+{
+    /// <summary>
+    /// Builds (does not start) a node. Settings come from appsettings.json beside the binary, then the environment,
+    /// then <paramref name="args"/> (e.g. <c>--SeizureIntel:Agency=SSDC</c>, <c>--urls=http://127.0.0.1:0</c>).
+    /// </summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+        // Which agency this node serves, its database and its port (section "SeizureIntel").
+        var node = builder.AddNode();
+
+        // Marten: one event stream per seizure, projections to per-facility and per-year read models.
+        builder.AddEventStore(node);
+
+        // Joint operations: one event stream per operation, in the same store.
+        builder.AddJointOperations();
+
+        // Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
+        builder.AddMessaging(node);
+
+        // Reports: the annual comparison report (HTML, CSV, XLSX), over HTTP and on the command line.
+        builder.AddReports();
+
+        // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
+        builder.AddDemoData(node);
+
+        // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1.
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        app.MapHealthChecks("/health");
+        app.MapWolverineEndpoints();
+        return app;
+    }
+}
