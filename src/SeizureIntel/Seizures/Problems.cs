@@ -39,6 +39,9 @@ public sealed class Problems
         return problems.Refused(title);
     }
 
+    /// <summary>400 for a request whose body is JSON null or missing: nothing to check, nothing written.</summary>
+    public static ProblemDetails NoBody(string title) => Invalid("body", "is required: a JSON object", title);
+
     /// <summary>Free text that is required and bounded (reasons, names of labs and methods).</summary>
     public string? RequireText(string field, string? value, int maxLength = 1000)
     {

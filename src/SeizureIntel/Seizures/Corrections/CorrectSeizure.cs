@@ -148,6 +148,7 @@ public static class CorrectSeizureEndpoint
 
     public static ProblemDetails Validate(CorrectSeizure command, SeizureFields fields, TimeProvider time)
     {
+        if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, fields, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

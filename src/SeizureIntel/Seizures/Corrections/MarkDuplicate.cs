@@ -22,6 +22,7 @@ public static class MarkDuplicateEndpoint
 
     public static ProblemDetails Validate(Guid id, MarkDuplicate command)
     {
+        if (command is null) return Problems.NoBody(Title);
         var problems = new Problems();
         if (command.DuplicateOf is null) problems.Fail("duplicateOf", "is required (the id of the seizure this one duplicates)");
         else if (command.DuplicateOf == id) problems.Fail("duplicateOf", "names this seizure itself");

@@ -18,6 +18,7 @@ public static class VoidSeizureEndpoint
 
     public static ProblemDetails Validate(VoidSeizure command)
     {
+        if (command is null) return Problems.NoBody(Title);
         var problems = new Problems();
         problems.RequireText("reason", command.Reason);
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;

@@ -37,6 +37,7 @@ public static class TransferCustodyEndpoint
 
     public static ProblemDetails Validate(TransferCustody command, TimeProvider time)
     {
+        if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

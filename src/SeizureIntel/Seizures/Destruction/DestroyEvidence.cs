@@ -30,6 +30,7 @@ public static class DestroyEvidenceEndpoint
 
     public static ProblemDetails Validate(DestroyEvidence command, TimeProvider time)
     {
+        if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

@@ -67,6 +67,7 @@ public static class ReportLabAnalysisEndpoint
 
     public static ProblemDetails Validate(ReportLabAnalysis command, SeizureFields fields, ReferenceData reference, TimeProvider time)
     {
+        if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, fields, reference, time.GetUtcNow());
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }

@@ -275,6 +275,7 @@ public static class RecordSeizureEndpoint
 {
     public static ProblemDetails Validate(RecordSeizure command, SeizureFields fields, TimeProvider time)
     {
+        if (command is null) return Problems.NoBody(SeizureRules.RefusedTitle);
         var (_, problems) = SeizureRules.Check(command, fields, time.GetUtcNow());
         return problems.Any ? problems.Invalid(SeizureRules.RefusedTitle) : WolverineContinue.NoProblems;
     }

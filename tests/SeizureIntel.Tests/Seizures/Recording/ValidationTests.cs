@@ -55,6 +55,28 @@ public sealed class ValidationTests(NodeFixture fixture) : NodeTest(fixture)
         (await EventCountAsync()).ShouldBe(events, why);
     }
 
+    [Theory]
+    [InlineData("null")]
+    [InlineData("")]
+    public async Task a_request_without_a_body_is_400_naming_the_body_and_nothing_is_written(string body)
+    {
+        var recorded = await RecordAsync(Body());
+        foreach (var url in new[] { "/api/seizures", $"/api/seizures/{recorded.Id}/corrections", $"/api/seizures/{recorded.Id}/void",
+                     $"/api/seizures/{recorded.Id}/custody", $"/api/seizures/{recorded.Id}/lab-results" })
+        {
+            var result = await Host.Scenario(s =>
+            {
+                s.Post.Text(body).ToUrl(url);
+                s.WithRequestHeader("Content-Type", "application/json");
+                s.WithRequestHeader("If-Match", "\"1\"");
+                s.StatusCodeShouldBe(400);
+            });
+            var text = await result.ReadAsTextAsync();
+            text.ShouldContain("\"status\":400", customMessage: url);
+        }
+        (await EventCountAsync()).ShouldBe(1);
+    }
+
     [Fact]
     public async Task every_bad_field_is_named_at_once()
     {
