@@ -1,5 +1,4 @@
 using SeizureIntel.Node;
-using SeizureIntel.Sharing.Contracts;
 using SeizureIntel.Sharing.Publishing;
 using SeizureIntel.Sharing.Receiving;
 using Wolverine;
@@ -75,6 +74,5 @@ public static class SharingSetup
             if (p.Records is not (PartnerPolicy.All or PartnerPolicy.PenitentiaryFacilities))
                 throw new InvalidOperationException($"Sharing partner {agency}: Records must be '{PartnerPolicy.All}' or '{PartnerPolicy.PenitentiaryFacilities}'.");
         }
-        _ = HandlingCodes.Default;
     }
 }

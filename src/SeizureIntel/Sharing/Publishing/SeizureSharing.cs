@@ -94,12 +94,18 @@ public sealed class SharingOutbox(NodeOptions node, NodeIdentity identity, TimeP
     {
         if (!Enabled) return;
         var now = time.GetUtcNow();
-        foreach (var (partner, message) in OperationSharing.Decide(operation, identity.Agency, node.Sharing, now))
+        var outgoing = OperationSharing.Decide(operation, identity.Agency, node.Sharing, now);
+        if (outgoing.Count == 0) return;
+        // One round trip for every participant's ledger entry, as for seizures.
+        var before = (await session.LoadManyAsync<ShareLedgerEntry>(token,
+            outgoing.Select(o => ShareLedgerEntry.IdFor(o.Partner, operation.Id)).ToArray())).ToDictionary(e => e.Partner);
+        foreach (var (partner, message) in outgoing)
         {
             await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
-            var id = ShareLedgerEntry.IdFor(partner, operation.Id);
-            var entry = await session.LoadAsync<ShareLedgerEntry>(id, token)
-                        ?? new ShareLedgerEntry { Id = id, Partner = partner, RecordId = operation.Id, OriginAgency = identity.Agency };
+            var entry = before.GetValueOrDefault(partner) ?? new ShareLedgerEntry
+            {
+                Id = ShareLedgerEntry.IdFor(partner, operation.Id), Partner = partner, RecordId = operation.Id, OriginAgency = identity.Agency,
+            };
             entry.SentVersion = operation.Version;
             entry.SentAt = now;
             session.Store(entry);
