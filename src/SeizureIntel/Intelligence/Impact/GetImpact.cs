@@ -61,8 +61,7 @@ public static class GetImpactEndpoint
         if (afterTo <= pivot)
             return TypedResults.Problem(Problems.Invalid("date", "leaves no full month after the date's month yet", "Bad impact query"));
 
-        var buckets = await filter.QueryAsync(session, pivot - span, afterTo, token);
-        var counts = buckets.GroupBy(b => b.MonthIndex).ToDictionary(g => g.Key, g => g.Sum(b => b.Total.Count));
+        var counts = (await filter.SumByMonthAsync(session, pivot - span, afterTo, token)).ToDictionary(m => m.MonthIndex, m => m.Count);
         ImpactWindow Window(int from, int to)
         {
             var series = Enumerable.Range(from, to - from + 1).Select(m => new MonthCount(GetTrendsEndpoint.Label(m, "month"), counts.GetValueOrDefault(m))).ToList();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using Marten;
 using SeizureIntel.Facilities;
@@ -55,18 +56,39 @@ public sealed partial record BucketFilter(
             Code("entry", entry, ReferenceData.EntryMethods, "unknown"));
     }
 
-    /// <summary>The buckets of months <paramref name="from"/>..<paramref name="to"/> (month indexes, inclusive) that pass the filter.</summary>
-    public async Task<IReadOnlyList<MonthlyBucket>> QueryAsync(IQuerySession session, int from, int to, CancellationToken token)
+    /// <summary>
+    /// Totals per month of the buckets of months <paramref name="from"/>..<paramref name="to"/> (month indexes,
+    /// inclusive) that pass the filter, summed by PostgreSQL: only one row per month with data comes back, however many
+    /// buckets (with seven dimensions, up to one per seizure) the months hold. Months without data are absent.
+    /// </summary>
+    public async Task<IReadOnlyList<MonthTotal>> SumByMonthAsync(IQuerySession session, int from, int to, CancellationToken token)
     {
-        var q = session.Query<MonthlyBucket>().Where(b => b.MonthIndex >= from && b.MonthIndex <= to);
-        if (Substance is not null) q = q.Where(b => b.Substance == Substance);
-        if (Group is not null) q = q.Where(b => b.SubstanceGroup == Group);
-        if (Agency is not null) q = q.Where(b => b.Agency == Agency);
-        if (Facility is not null) q = q.Where(b => b.Facility == Facility);
-        if (Oblast is not null) q = q.Where(b => b.Oblast == Oblast);
-        if (Detection is not null) q = q.Where(b => b.Detection == Detection);
-        if (Entry is not null) q = q.Where(b => b.Entry == Entry);
-        return await q.ToListAsync(token);
+        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyBucket)).TableName.QualifiedName;
+        var where = new StringBuilder("month_index between ? and ?");
+        var args = new List<object> { from, to };
+        void Equal(string column, string? value)
+        {
+            if (value is null) return;
+            where.Append(CultureInfo.InvariantCulture, $" and {column} = ?");
+            args.Add(value);
+        }
+        // Month index and facility are duplicated, indexed columns; the other dimensions are read from the document.
+        Equal("facility", Facility);
+        Equal("data->>'agency'", Agency);
+        Equal("data->>'oblast'", Oblast);
+        Equal("data->>'substance'", Substance);
+        Equal("data->>'substanceGroup'", Group);
+        Equal("data->>'detection'", Detection);
+        Equal("data->>'entry'", Entry);
+        var sql = $"""
+            select jsonb_build_object(
+                'monthIndex', month_index,
+                'count', sum((data->'total'->>'count')::int),
+                'grams', sum((data->'total'->>'grams')::numeric),
+                'labConfirmedGrams', sum((data->'total'->>'labConfirmedGrams')::numeric))
+            from {table} where {where} group by month_index order by month_index
+            """;
+        return await session.AdvancedSql.QueryAsync<MonthTotal>(sql, token, args.ToArray());
     }
 
     /// <summary>
@@ -87,3 +109,6 @@ public sealed partial record BucketFilter(
     [GeneratedRegex("^[0-9]{4}$")]
     private static partial Regex YearOnly();
 }
+
+/// <summary>The summed buckets of one month (months since year 0, see <see cref="MonthlyBucket.IndexOf"/>).</summary>
+public sealed record MonthTotal(int MonthIndex, int Count, decimal Grams, decimal LabConfirmedGrams);

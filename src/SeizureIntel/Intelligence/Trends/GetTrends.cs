@@ -44,14 +44,14 @@ public static class GetTrendsEndpoint
         else if (hi - lo >= MaxMonths) problems.Fail("to", $"the range may span at most {MaxMonths} months");
         if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad trend query"));
 
-        var buckets = await filter.QueryAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token);
+        var months = await filter.SumByMonthAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token);
         var echo = new TrendFilters(filter.Substance, filter.Group, filter.Agency, filter.Facility, filter.Oblast, filter.Detection, filter.Entry,
             from?.Trim(), to?.Trim());
-        if (buckets.Count == 0 && (lo is null || hi is null)) return TypedResults.Ok(new TrendSeries(echo, g, []));
-        var first = lo ?? buckets.Min(b => b.MonthIndex);
-        var last = hi ?? buckets.Max(b => b.MonthIndex);
+        if (months.Count == 0 && (lo is null || hi is null)) return TypedResults.Ok(new TrendSeries(echo, g, []));
+        var first = lo ?? months[0].MonthIndex;
+        var last = hi ?? months[^1].MonthIndex;
 
-        var byMonth = buckets.GroupBy(b => b.MonthIndex).ToDictionary(x => x.Key, x => x.ToList());
+        var byMonth = months.ToDictionary(m => m.MonthIndex);
         var series = new List<TrendPoint>();
         var points = new Dictionary<string, Tally>();
         for (var m = first; m <= last; m++)
@@ -62,12 +62,10 @@ public static class GetTrendsEndpoint
                 points[label] = tally = new Tally();
                 series.Add(new TrendPoint(label, 0, 0, 0));
             }
-            foreach (var b in byMonth.GetValueOrDefault(m) ?? [])
-            {
-                tally.Count += b.Total.Count;
-                tally.Grams += b.Total.Grams;
-                tally.LabConfirmedGrams += b.Total.LabConfirmedGrams;
-            }
+            if (byMonth.GetValueOrDefault(m) is not { } total) continue;
+            tally.Count += total.Count;
+            tally.Grams += total.Grams;
+            tally.LabConfirmedGrams += total.LabConfirmedGrams;
         }
         return TypedResults.Ok(new TrendSeries(echo, g, series.Select(p => points[p.Period] is var t
             ? new TrendPoint(p.Period, t.Count, Tally.Canonical(t.Grams), Tally.Canonical(t.LabConfirmedGrams)) : p).ToList()));

@@ -73,6 +73,49 @@ public sealed class TrendsTests(NodeFixture fixture) : NodeTest(fixture), NodeTe
             [("2015-01", 1, 3m, 0m), ("2015-02", 0, 0m, 0m), ("2015-03", 0, 0m, 0m), ("2015-04", 1, 2000m, 0m)]);
     }
 
+    [Fact]
+    public async Task each_dimension_filters_the_series_alone_and_together()
+    {
+        // The test's own rows: (local month, grams, oblast from the point or the facility, entry, detection, substance).
+        var rows = new (string At, decimal Grams, string Oblast, string Entry, string Detection, string Substance, object Body)[]
+        {
+            ("2015-01-10T10:00:00+06:00", 10m, "KG-O", "throw-over", "perimeter", "heroin", Located(40.513, 72.816, "2015-01-10T10:00:00+06:00", 10m, "throw-over", "perimeter", "heroin")),
+            ("2015-01-20T10:00:00+06:00", 20m, "KG-O", "parcel-post", "perimeter", "heroin", Located(40.52, 72.80, "2015-01-20T10:00:00+06:00", 20m, "parcel-post", "perimeter", "heroin")),
+            ("2015-03-05T10:00:00+06:00", 40m, "KG-Y", "throw-over", "canine", "opium", Located(42.49, 78.39, "2015-03-05T10:00:00+06:00", 40m, "throw-over", "canine", "opium")),
+            ("2015-03-06T10:00:00+06:00", 80m, "KG-C", "visitor", "visitor-search", "cannabis-herb", AtFacility("SIZO-1", "2015-03-06T10:00:00+06:00", 80m, "visitor", "visitor-search", "cannabis-herb")),
+            ("2015-02-01T10:00:00+06:00", 160m, "unknown", "unknown", "cell-search", "heroin", AtFacility("IK-3", "2015-02-01T10:00:00+06:00", 160m, null, "cell-search", "heroin")),
+        };
+        foreach (var row in rows) await RecordAsync(row.Body);
+        await WaitForProjectionsAsync();
+
+        List<(string, int, decimal, decimal)> Expect(Func<(string At, decimal Grams, string Oblast, string Entry, string Detection, string Substance, object Body), bool> keep) =>
+            new[] { "2015-01", "2015-02", "2015-03" }.Select(month =>
+            {
+                var inMonth = rows.Where(r => r.At.StartsWith(month, StringComparison.Ordinal) && keep(r)).ToList();
+                return (month, inMonth.Count, inMonth.Sum(r => r.Grams), 0m);
+            }).ToList();
+        async Task<List<(string, int, decimal, decimal)>> Ask(string filter) =>
+            Series(await GetJsonAsync($"/api/trends?from=2015-01&to=2015-03&{filter}"));
+
+        (await Ask("agency=SSEP")).ShouldBe(Expect(_ => true));
+        (await Ask("agency=SSDC")).ShouldBe(Expect(_ => false));
+        (await Ask("oblast=KG-O")).ShouldBe(Expect(r => r.Oblast == "KG-O"));
+        (await Ask("oblast=unknown")).ShouldBe(Expect(r => r.Oblast == "unknown"));
+        (await Ask("entry=throw-over")).ShouldBe(Expect(r => r.Entry == "throw-over"));
+        (await Ask("entry=unknown")).ShouldBe(Expect(r => r.Entry == "unknown"));
+        (await Ask("facility=none")).ShouldBe(Expect(r => r.Oblast is "KG-O" or "KG-Y"));
+        (await Ask("detection=perimeter&entry=throw-over")).ShouldBe(Expect(r => r.Detection == "perimeter" && r.Entry == "throw-over"));
+        (await Ask("group=opioids&oblast=KG-Y")).ShouldBe(Expect(r => r.Substance is "heroin" or "opium" && r.Oblast == "KG-Y"));
+        (await Ask("substance=heroin&agency=SSEP&oblast=KG-O&entry=parcel-post&detection=perimeter&facility=none"))
+            .ShouldBe(Expect(r => r.Grams == 20m));
+    }
+
+    private static object Located(double lat, double lon, string occurredAt, decimal grams, string entry, string detection, string substance) =>
+        new { occurredAt, substance, quantity = new { value = grams, unit = "g" }, detection, entry, location = new { lat, lon } };
+
+    private static object AtFacility(string facilityId, string occurredAt, decimal grams, string? entry, string detection, string substance) =>
+        new { facilityId, occurredAt, substance, quantity = new { value = grams, unit = "g" }, detection, entry };
+
     [Theory]
     [InlineData("granularity=week", "granularity")]
     [InlineData("substance=unobtainium", "substance")]
