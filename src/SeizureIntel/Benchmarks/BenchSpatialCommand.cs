@@ -28,13 +28,15 @@ public sealed class BenchSpatialInput : NetCoreInput
 /// over the country, 5 % voided) are copied into a scratch schema as raw JSON records (shaped like the events' data)
 /// and as rows of the seizure-locations table with its GIST index. p50/p95 of the product's near and NNH hot-spot
 /// queries (the code behind the endpoints, GeoJSON serialisation included) next to ad-hoc SQL over the raw JSON giving
-/// the same answer (PostGIS ST_DWithin on geography; ST_ClusterDBSCAN with minpoints 1, i.e. single linkage, in UTM 43N).
+/// the same answer (PostGIS ST_DWithin on geography; ST_ClusterDBSCAN with minpoints 1, i.e. single linkage, in UTM 43N;
+/// ST_Intersects with the oblast's polygon; the grid's cell arithmetic written out again).
 /// </summary>
-[Description("p50/p95 of near and hotspots against ad-hoc SQL over the raw data", Name = "bench-spatial")]
+[Description("p50/p95 of near, within and hotspots (nnh, grid) against ad-hoc SQL over the raw data", Name = "bench-spatial")]
 public sealed partial class BenchSpatialCommand : JasperFxAsyncCommand<BenchSpatialInput>
 {
     private const double RadiusKm = 10, ThresholdKm = 1, CellKm = 10;
     private const int MinPoints = 5;
+    private const string WithinOblast = "KG-C";
 
     public override async Task<bool> Execute(BenchSpatialInput input)
     {
@@ -100,6 +102,41 @@ public sealed partial class BenchSpatialCommand : JasperFxAsyncCommand<BenchSpat
                 if (run == 0) Console.Error.WriteLine($"  {size}: nnh {clusters.Count} clusters / {clusters.Sum(c => c.Members.Count)} seizures; ad-hoc {count} / {members}");
             }
             Row(size, $"hotspots nnh ({ThresholdKm} km, ≥{MinPoints})", product.Skip(1).ToList(), adhoc.Skip(1).ToList(), same);
+
+            // within an oblast: the product's GIST-indexed ST_Intersects against the oblast's polygon over the raw JSON.
+            var area = oblasts.Find(WithinOblast)!.Geometry;
+            same = true;
+            (product, adhoc) = (new List<double>(), new List<double>());
+            for (var run = 0; run <= Math.Max(1, input.RunsFlag / 3); run++)
+            {
+                var clock = Stopwatch.StartNew();
+                var features = await SeizuresNearWithinEndpoints.WithinAsync(db, schema, area, null, null, CancellationToken.None);
+                _ = JsonSerializer.Serialize(features, json);
+                product.Add(clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+                var ids = await AdHocWithinAsync(db, schema, area);
+                adhoc.Add(clock.Elapsed.TotalMilliseconds);
+                same &= ids.Order().SequenceEqual(features.Select(f => Guid.Parse((string)f.Attributes["seizureId"])).Order());
+                if (run == 0) Console.Error.WriteLine($"  {size}: within {WithinOblast} {features.Count} seizures; ad-hoc {ids.Count}");
+            }
+            Row(size, $"within {WithinOblast}", product.Skip(1).ToList(), adhoc.Skip(1).ToList(), same);
+
+            // hotspots (grid): counts per cell of about CellKm × CellKm, the same cell arithmetic over the raw JSON.
+            same = true;
+            (product, adhoc) = (new List<double>(), new List<double>());
+            for (var run = 0; run <= Math.Max(1, input.RunsFlag / 3); run++)
+            {
+                var clock = Stopwatch.StartNew();
+                var cells = await HotspotsEndpoint.GridAsync(db, schema, null, null, null, CellKm, CancellationToken.None);
+                _ = JsonSerializer.Serialize(cells, json);
+                product.Add(clock.Elapsed.TotalMilliseconds);
+                clock.Restart();
+                var raw = await AdHocGridAsync(db, schema);
+                adhoc.Add(clock.Elapsed.TotalMilliseconds);
+                same &= raw.SequenceEqual(cells.Select(c => ((long)c.Attributes["row"], (long)c.Attributes["column"], (int)c.Attributes["count"]))
+                    .Order());
+            }
+            Row(size, $"hotspots grid ({CellKm} km)", product.Skip(1).ToList(), adhoc.Skip(1).ToList(), same);
         }
         await using (var drop = db.CreateCommand($"drop schema if exists {schema} cascade")) await drop.ExecuteNonQueryAsync();
         return true;
@@ -205,6 +242,42 @@ public sealed partial class BenchSpatialCommand : JasperFxAsyncCommand<BenchSpat
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
         return ids;
+    }
+
+    private static async Task<List<Guid>> AdHocWithinAsync(NpgsqlDataSource db, string schema, NetTopologySuite.Geometries.Geometry area)
+    {
+        await using var command = db.CreateCommand(
+            $"""
+             select id from {schema}.raw_seizures
+             where not (data->>'voided')::boolean
+               and ST_Intersects(ST_SetSRID(ST_MakePoint((data->'location'->>'lon')::float8, (data->'location'->>'lat')::float8), 4326), @area)
+             """);
+        command.CommandTimeout = 600;
+        command.Parameters.AddWithValue("area", area);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    /// <summary>The grid's cells written out again over the raw JSON: rows of equal latitude, columns narrowing with latitude.</summary>
+    private static async Task<List<(long Row, long Column, int Count)>> AdHocGridAsync(NpgsqlDataSource db, string schema)
+    {
+        await using var command = db.CreateCommand(
+            $"""
+             with p as (
+               select (data->'location'->>'lat')::float8 as lat, (data->'location'->>'lon')::float8 as lon
+               from {schema}.raw_seizures where not (data->>'voided')::boolean),
+             c as (select floor(lat / (@cell / 111.32))::bigint as r, lon from p)
+             select r, floor(lon / (@cell / (111.32 * cos(radians((r + 0.5) * (@cell / 111.32))))))::bigint, count(*)::int
+             from c group by 1, 2 order by 1, 2
+             """);
+        command.CommandTimeout = 600;
+        command.Parameters.AddWithValue("cell", CellKm);
+        var cells = new List<(long, long, int)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) cells.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2)));
+        return cells;
     }
 
     private static async Task<(int Clusters, int Members)> AdHocClustersAsync(NpgsqlDataSource db, string schema)

@@ -103,7 +103,7 @@ public static class SeizuresNearWithinEndpoints
             problems.Fail("oblast", $"'{oblast}' is not a known oblast; known: {string.Join(", ", oblasts.All.Select(o => o.Code))}");
         var (f, t) = SpatialQuery.Dates(problems, from, to);
         if (problems.Any) return TypedResults.Problem(problems.Invalid(SpatialQuery.Title));
-        return TypedResults.Json(await WithinAsync(found!.Geometry, f, t, db, store, token), contentType: GeoJson.MediaType);
+        return TypedResults.Json(await WithinAsync(db, store.Options.DatabaseSchemaName, found!.Geometry, f, t, token), contentType: GeoJson.MediaType);
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ public static class SeizuresNearWithinEndpoints
         var (f, t) = SpatialQuery.Dates(problems, request.Query["from"], request.Query["to"]);
         var area = await ReadAreaAsync(problems, request, token);
         if (problems.Any || area is null) return TypedResults.Problem(problems.Invalid(SpatialQuery.Title));
-        return TypedResults.Json(await WithinAsync(area, f, t, db, store, token), contentType: GeoJson.MediaType);
+        return TypedResults.Json(await WithinAsync(db, store.Options.DatabaseSchemaName, area, f, t, token), contentType: GeoJson.MediaType);
     }
 
     private static readonly JsonSerializerOptions GeoJsonOptions = new() { Converters = { GeoJson.Converter() } };
@@ -174,8 +174,9 @@ public static class SeizuresNearWithinEndpoints
         return area;
     }
 
-    private static async Task<FeatureCollection> WithinAsync(
-        Geometry area, DateOnly? from, DateOnly? to, NpgsqlDataSource db, IDocumentStore store, CancellationToken token)
+    /// <summary>Counted seizures whose point lies in or on <paramref name="area"/> (SRID 4326), by local date then id.</summary>
+    public static async Task<FeatureCollection> WithinAsync(
+        NpgsqlDataSource db, string schema, Geometry area, DateOnly? from, DateOnly? to, CancellationToken token)
     {
         await using var command = db.CreateCommand();
         var where = SpatialQuery.Where(command, from, to);
@@ -183,7 +184,7 @@ public static class SeizuresNearWithinEndpoints
         command.CommandText =
             $"""
              select {SpatialQuery.Columns}
-             from {SpatialQuery.Table(store.Options.DatabaseSchemaName)}
+             from {SpatialQuery.Table(schema)}
              where {where} and ST_Intersects(geom, @area)
              order by local_date, seizure_id
              """;
