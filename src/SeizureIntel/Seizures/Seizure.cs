@@ -32,7 +32,7 @@ public sealed record LabResult(string Lab, string LabCaseNumber, string Confirme
 /// The state of one seizure, folded from its own event stream (one stream per seizure). Marten keeps it as an
 /// inline snapshot, so it is both the write model handlers decide on and the document GET /api/seizures/{id} reads.
 /// </summary>
-public sealed class Seizure
+public sealed class Seizure : ISeizureFields
 {
     public Guid Id { get; set; }
     public long Version { get; set; }
@@ -84,46 +84,32 @@ public sealed class Seizure
     /// <summary>Counted in totals: neither voided nor the duplicate of another seizure.</summary>
     public bool Counted => !Voided && DuplicateOf is null;
 
-    public static Seizure Create(SeizureRecorded e) => new()
+    string ISeizureFields.FieldSubstance { get => Substance; set => Substance = value; }
+
+    public static Seizure Create(SeizureRecorded e)
     {
-        Id = e.SeizureId,
-        Agency = e.Agency,
-        Reference = e.Reference,
-        FacilityId = e.FacilityId,
-        Location = e.Location,
-        Oblast = e.Oblast,
-        OccurredAt = e.OccurredAt,
-        LocalDate = e.LocalDate,
-        TimeZone = e.TimeZone,
-        Substance = e.Substance,
-        Quantity = e.Quantity,
-        Detection = e.Detection,
-        Notes = e.Notes,
-        Circumstances = e.Circumstances ?? Circumstances.None,
-        RecordedBy = e.RecordedBy,
-        RecordedAt = e.RecordedAt,
-        Demo = e.Demo,
-        HandlingCode = e.HandlingCode ?? HandlingCodes.Default,
-        Distribution = e.Distribution ?? Distribution.Everyone,
-        // The seizing officer holds the evidence until the first hand-over.
-        Custody = [new CustodyStep(e.RecordedBy, e.OccurredAt, null, "seized")],
-    };
+        var seizure = new Seizure
+        {
+            Id = e.SeizureId,
+            Reference = e.Reference,
+            TimeZone = e.TimeZone,
+            Notes = e.Notes,
+            RecordedBy = e.RecordedBy,
+            RecordedAt = e.RecordedAt,
+            HandlingCode = e.HandlingCode ?? HandlingCodes.Default,
+            Distribution = e.Distribution ?? Distribution.Everyone,
+            // The seizing officer holds the evidence until the first hand-over.
+            Custody = [new CustodyStep(e.RecordedBy, e.OccurredAt, null, "seized")],
+        };
+        seizure.Fold(e);
+        return seizure;
+    }
 
     public void Apply(SeizureCorrected e)
     {
-        FacilityId = e.FacilityId ?? FacilityId;
-        Location = e.Location ?? Location;
-        if (e.Oblast is not null) Oblast = e.Oblast.Length == 0 ? null : e.Oblast;
+        this.Fold(e);
         TimeZone = e.TimeZone ?? TimeZone;
-        OccurredAt = e.OccurredAt ?? OccurredAt;
-        LocalDate = e.LocalDate ?? LocalDate;
-        Substance = e.Substance ?? Substance;
-        Quantity = e.Quantity ?? Quantity;
-        Detection = e.Detection ?? Detection;
         if (e.Notes is not null) Notes = e.Notes.Length == 0 ? null : e.Notes;
-        Circumstances = new Circumstances(
-            e.Place ?? Circumstances.Place, e.Entry ?? Circumstances.Entry,
-            e.Concealment ?? Circumstances.Concealment, e.Possession ?? Circumstances.Possession);
         Corrections++;
     }
 
@@ -158,34 +144,22 @@ public sealed class Seizure
     /// <summary>A partner's record replaces what this node knew of it: the snapshot is the whole state at its origin.</summary>
     public void Apply(PartnerSeizureReceived e)
     {
+        this.Fold(e);
         var s = e.Seizure;
-        Agency = e.OriginAgency;
         Reference = e.OriginReference;
         Received = true;
         OriginVersion = e.OriginVersion;
         PolicyId = e.PolicyId;
         HandlingCode = e.HandlingCode;
         Distribution = e.Distribution;
-        FacilityId = s.FacilityId;
-        Location = s.Location is { } l ? new SeizureLocation(l.Lat, l.Lon, l.Oblast, l.CrossBorder) : null;
-        Oblast = s.Oblast;
-        OccurredAt = s.OccurredAt;
-        LocalDate = s.LocalDate;
         TimeZone = s.TimeZone;
-        Substance = s.Substance;
-        Quantity = s.Quantity;
-        Detection = s.Detection;
-        Circumstances = new Circumstances(s.Circumstances.Place, s.Circumstances.Entry, s.Circumstances.Concealment, s.Circumstances.Possession);
         Notes = s.Notes;
-        Demo = s.Demo;
         RecordedBy = $"partner:{e.OriginAgency}";
         RecordedAt = e.ReceivedAt;
         LabResults = s.Lab is { } lab
             ? [new LabResult(lab.Lab, "", lab.ConfirmedSubstance, lab.NetWeightGrams, lab.PurityPercent, [], "", lab.ReportDate)]
             : [];
-        Voided = s.Status == "voided";
         DuplicateOfRecord = s.DuplicateOf;
-        DuplicateOf = s.DuplicateOf?.Id;
     }
 
     public void Apply(PartnerSeizureWithdrawn e)

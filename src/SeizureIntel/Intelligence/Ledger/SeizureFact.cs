@@ -14,7 +14,7 @@ namespace SeizureIntel.Intelligence.Ledger;
 /// much (the lab's figures once there are any, else the field's), and whether it counts at all (not voided, not a
 /// duplicate). Kept by <see cref="SeizureLedgerProjection"/> so a later event can take back the earlier contribution.
 /// </summary>
-public sealed class SeizureFact
+public sealed class SeizureFact : ISeizureFields
 {
     public Guid Id { get; set; }
     public string Agency { get; set; } = "";
@@ -56,29 +56,10 @@ public sealed class SeizureFact
         switch (@event)
         {
             case SeizureRecorded e:
-                Agency = e.Agency;
-                FacilityId = e.FacilityId;
-                Oblast = e.Oblast;
-                LocalDate = e.LocalDate;
-                OccurredAt = e.OccurredAt;
-                FieldSubstance = e.Substance;
-                Detection = e.Detection;
-                Quantity = e.Quantity;
-                Circumstances = e.Circumstances ?? Circumstances.None;
-                Demo = e.Demo;
-                Location = e.Location;
+                this.Fold(e);
                 break;
             case SeizureCorrected e:
-                Location = e.Location ?? Location;
-                FacilityId = e.FacilityId ?? FacilityId;
-                if (e.Oblast is not null) Oblast = e.Oblast.Length == 0 ? null : e.Oblast;
-                OccurredAt = e.OccurredAt ?? OccurredAt;
-                LocalDate = e.LocalDate ?? LocalDate;
-                FieldSubstance = e.Substance ?? FieldSubstance;
-                Quantity = e.Quantity ?? Quantity;
-                Detection = e.Detection ?? Detection;
-                Circumstances = new Circumstances(e.Place ?? Circumstances.Place, e.Entry ?? Circumstances.Entry,
-                    e.Concealment ?? Circumstances.Concealment, e.Possession ?? Circumstances.Possession);
+                this.Fold(e);
                 break;
             case LabAnalysisReported e:
                 LabSubstance = e.ConfirmedSubstance;
@@ -91,23 +72,9 @@ public sealed class SeizureFact
                 DuplicateOf = e.DuplicateOf;
                 break;
             case PartnerSeizureReceived e:
-                // A partner's record: its whole state comes with it, under its origin agency.
-                var s = e.Seizure;
-                Agency = e.OriginAgency;
-                FacilityId = s.FacilityId;
-                Oblast = s.Oblast;
-                LocalDate = s.LocalDate;
-                OccurredAt = s.OccurredAt;
-                FieldSubstance = s.Substance;
-                Detection = s.Detection;
-                Quantity = s.Quantity;
-                Circumstances = new Circumstances(s.Circumstances.Place, s.Circumstances.Entry, s.Circumstances.Concealment, s.Circumstances.Possession);
-                LabSubstance = s.Lab?.ConfirmedSubstance;
-                LabGrams = s.Lab?.NetWeightGrams;
-                Voided = s.Status == "voided";
-                DuplicateOf = s.DuplicateOf?.Id;
-                Demo = s.Demo;
-                Location = s.Location is { } l ? new SeizureLocation(l.Lat, l.Lon, l.Oblast, l.CrossBorder) : null;
+                this.Fold(e);
+                LabSubstance = e.Seizure.Lab?.ConfirmedSubstance;
+                LabGrams = e.Seizure.Lab?.NetWeightGrams;
                 break;
             case PartnerSeizureWithdrawn:
                 Voided = true;
