@@ -6,6 +6,7 @@ using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using SeizureIntel.Intelligence.Spatial;
 using SeizureIntel.Seizures.References;
 using SeizureIntel.Tests.Support;
 using Wolverine;
@@ -71,7 +72,9 @@ public abstract class TwoNodes : IAsyncLifetime
         await connection.OpenAsync();
         foreach (var agency in new[] { "SSEP", "SSDC" })
         {
-            await using var command = new NpgsqlCommand($"truncate {SchemaOf(agency)}.{ReferenceAllocator.TableName}", connection);
+            // Our own tables beside Marten's, which its reset leaves: reference counters and the ledger's seizure locations.
+            await using var command = new NpgsqlCommand(
+                $"truncate {SchemaOf(agency)}.{ReferenceAllocator.TableName}; truncate {SchemaOf(agency)}.{SeizureLocations.TableName}", connection);
             await command.ExecuteNonQueryAsync();
         }
     }

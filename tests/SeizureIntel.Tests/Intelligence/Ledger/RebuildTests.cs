@@ -13,11 +13,14 @@ public sealed class RebuildTests(NodeFixture fixture) : NodeTest(fixture)
     public async Task rebuilding_the_ledger_from_the_events_yields_exactly_the_live_read_models()
     {
         // Posted one by one, so the live daemon sees many small batches; the rebuild replays them in large ones.
-        foreach (var seizure in RawSeizure.Varied(60, seed: 7)) await RecordAsync(seizure.Body);
+        var raw = RawSeizure.Varied(60, seed: 7);
+        foreach (var seizure in raw) await RecordAsync(seizure.Body);
+        var placed = await PlacedLife.RecordAsync(Host);
         await WaitForProjectionsAsync();
         var live = await LedgerSnapshot.TakeAsync(Fixture.Schema);
         live["mt_doc_yearsummary"].ShouldNotBeEmpty();
-        live["mt_doc_seizurefact"].Count.ShouldBe(60);
+        live["mt_doc_seizurefact"].Count.ShouldBe(71);
+        PlacedLife.ShouldHold(live[LedgerSnapshot.Locations], placed, others: raw.Count(s => s.Facility == "SIZO-1"));
 
         var daemon = Host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
         await daemon.RebuildProjectionAsync(SeizureLedgerProjection.Name, TimeSpan.FromMinutes(1), CancellationToken.None);
@@ -48,10 +51,13 @@ public sealed class CliRebuildTests(CliRebuildFixture fixture)
     {
         await fixture.ResetAsync();
         var host = fixture.Host;
-        foreach (var seizure in RawSeizure.Varied(25, seed: 11))
+        var raw = RawSeizure.Varied(25, seed: 11);
+        foreach (var seizure in raw)
             await host.Scenario(s => { s.Post.Json(seizure.Body).ToUrl("/api/seizures"); s.StatusCodeShouldBe(201); });
+        var placed = await PlacedLife.RecordAsync(host);
         await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var live = await LedgerSnapshot.TakeAsync(fixture.Schema);
+        PlacedLife.ShouldHold(live[LedgerSnapshot.Locations], placed, others: raw.Count(s => s.Facility == "SIZO-1"));
         await host.StopAsync(); // detach the live daemon; the fixture's dispose copes with a stopped host
 
         var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "projections", "rebuild"])

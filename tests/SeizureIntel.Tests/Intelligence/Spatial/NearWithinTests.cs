@@ -2,7 +2,6 @@ using System.Text.Json;
 using JasperFx.Events.Daemon;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Tests.Support;
 
@@ -61,9 +60,14 @@ public sealed class NearWithinTests(NodeFixture fixture) : SpatialTest(fixture)
     {
         var expected = await ScenarioAsync();
         (await CountAsync("seizure_locations")).ShouldBe(expected.Count); // IK-3 has no point, so no row
-        var rows = await LocationRows.TakeAsync(Fixture.Schema);
+        var rows = await LedgerSnapshot.LocationsAsync(Fixture.Schema);
         foreach (var e in expected)
-            rows.ShouldContain(r => r.StartsWith($"{e.Id} POINT({e.Lon} {e.Lat}) {e.Precision} ") && r.EndsWith(e.Counted ? " t" : " f"), e.Seizure.Name);
+        {
+            var row = rows.Where(r => r.StartsWith(FormattableString.Invariant($"{e.Id} SRID=4326;POINT({e.Lon} {e.Lat}) "))).ShouldHaveSingleItem(e.Seizure.Name);
+            var columns = LedgerSnapshot.LocationColumns(row);
+            columns.GetProperty("precision").GetString().ShouldBe(e.Precision, e.Seizure.Name);
+            columns.GetProperty("counted").GetBoolean().ShouldBe(e.Counted, e.Seizure.Name);
+        }
     }
 
     [Fact]
@@ -187,31 +191,10 @@ public sealed class NearWithinTests(NodeFixture fixture) : SpatialTest(fixture)
         ById(await GeoJsonAsync("/api/seizures/within?oblast=KG-O")).ShouldBeEmpty();
         ById(await GeoJsonAsync("/api/seizures/within?oblast=KG-T")).Keys.ShouldBe([osh.Id.ToString()]);
 
-        var live = await LocationRows.TakeAsync(Fixture.Schema);
+        var live = await LedgerSnapshot.LocationsAsync(Fixture.Schema);
         var daemon = Host.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
         await daemon.RebuildProjectionAsync(SeizureLedgerProjection.Name, TimeSpan.FromMinutes(1), CancellationToken.None);
         await WaitForProjectionsAsync();
-        (await LocationRows.TakeAsync(Fixture.Schema)).ShouldBe(live);
-    }
-}
-
-/// <summary>The seizure-locations table as text rows, for exact comparisons.</summary>
-public static class LocationRows
-{
-    public static async Task<List<string>> TakeAsync(string schema)
-    {
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            $"""
-             select concat_ws(' ', seizure_id, ST_AsText(geom), precision, agency, coalesce(facility_id, '-'), coalesce(oblast, '-'), substance,
-               substance_group, detection, local_date, occurred_at, coalesce(grams::text, '-'), coalesce(lab_confirmed_grams::text, '-'),
-               case when counted then 't' else 'f' end)
-             from {schema}.seizure_locations order by seizure_id
-             """, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<string>();
-        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
-        return rows;
+        (await LedgerSnapshot.LocationsAsync(Fixture.Schema)).ShouldBe(live);
     }
 }

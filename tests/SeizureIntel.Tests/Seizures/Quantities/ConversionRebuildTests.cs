@@ -82,6 +82,7 @@ public sealed class ConversionRebuildTests(ConversionRebuildFixture fixture)
 
         await SummariesShouldFollowAsync(hostX, TestTables.FactorsX);
         await SeizuresShouldFollowAsync(hostX, ids, TestTables.FactorsX, "test-x");
+        await MapShouldFollowAsync(hostX, ids, TestTables.FactorsX);
         await hostX.StopAsync(); // the fixture's dispose copes with a stopped host
 
         var hostY = await fixture.StartHostAsync(b => fixture.UseTables(b, "test-y"));
@@ -92,6 +93,7 @@ public sealed class ConversionRebuildTests(ConversionRebuildFixture fixture)
             // computed under test-x and stay so until the ledger is rebuilt.
             await SeizuresShouldFollowAsync(hostY, ids, TestTables.FactorsY, "test-y");
             await SummariesShouldFollowAsync(hostY, TestTables.FactorsX);
+            await MapShouldFollowAsync(hostY, ids, TestTables.FactorsX);
 
             var daemon = hostY.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
             await daemon.RebuildProjectionAsync(SeizureLedgerProjection.Name, TimeSpan.FromMinutes(1), CancellationToken.None);
@@ -99,6 +101,7 @@ public sealed class ConversionRebuildTests(ConversionRebuildFixture fixture)
 
             await SummariesShouldFollowAsync(hostY, TestTables.FactorsY);
             await SeizuresShouldFollowAsync(hostY, ids, TestTables.FactorsY, "test-y");
+            await MapShouldFollowAsync(hostY, ids, TestTables.FactorsY);
 
             // The events, which are what was recorded, are untouched: same number, same values and units.
             await using var session = hostY.Services.GetRequiredService<IDocumentStore>().QuerySession();
@@ -163,6 +166,23 @@ public sealed class ConversionRebuildTests(ConversionRebuildFixture fixture)
             view.GetProperty("gramsEstimated").GetBoolean().ShouldBe(estimated, what);
             if (estimated) view.GetProperty("gramsTableVersion").GetString().ShouldBe(version, what);
             else view.GetProperty("gramsTableVersion").ValueKind.ShouldBe(JsonValueKind.Null, what);
+        }
+    }
+
+    /// <summary>The seizure-locations table (here SIZO-1's town point) carries the same stored grams as the totals.</summary>
+    private static async Task MapShouldFollowAsync(IAlbaHost host, Dictionary<Guid, RawSeizure> ids,
+        Dictionary<(string Unit, string Substance), decimal> factors)
+    {
+        var map = (await GetJsonAsync(host, "/api/seizures/near?lat=42.873&lon=74.6&radiusKm=1")).GetProperty("features").EnumerateArray()
+            .ToDictionary(f => Guid.Parse(f.GetProperty("properties").GetProperty("seizureId").GetString()!), f => f.GetProperty("properties"));
+        var atSizo = ids.Where(p => p.Value.Facility == "SIZO-1").ToList();
+        map.Keys.ShouldBe(atSizo.Select(p => p.Key), ignoreOrder: true);
+        atSizo.ShouldContain(p => p.Value.Grams == null); // one whose mass comes from the table
+        foreach (var (id, raw) in atSizo)
+        {
+            var what = $"{raw.Value} {raw.Unit} of {raw.Substance} on the map";
+            if (GramsUnder(factors, raw) is { } grams) map[id].GetProperty("grams").GetDecimal().ShouldBe(grams, what);
+            else map[id].GetProperty("grams").ValueKind.ShouldBe(JsonValueKind.Null, what);
         }
     }
 
