@@ -59,7 +59,12 @@ public sealed class OperationContractTests
     {
         var op = Operation(Guid.Parse("01a21f40-0000-7000-8000-000000000022"), Guid.Parse("01a21f40-0000-7000-8000-000000000001"), "SSEP", "SSDC", "MVD");
         var left = op.After([new AgencyLeft(op.Id, "MVD", "withdrew its officers", Planner, Now)]);
-        return (JointOperationShared)OperationSharing.Decide(op, left, "SSEP", Options("SSDC", "MVD"), Now).Single(o => o.Partner == "MVD").Message;
+        var options = new SharingOptions
+        {
+            Transport = SharingOptions.Postgresql,
+            Partners = [new PartnerPolicy { Agency = "SSDC", PolicyId = "MOU-SSEP-SSDC" }, new PartnerPolicy { Agency = "MVD", PolicyId = "MOU-SSEP-MVD" }],
+        };
+        return (JointOperationShared)OperationSharing.Decide(op, left, "SSEP", options, Now).Single(o => o.Partner == "MVD").Message;
     }
 
     private static List<(string Partner, JointOperationShared Message)> Decide(JointOperation before, JointOperation after, SharingOptions options) =>
