@@ -24,6 +24,7 @@ public sealed record OperationView(
     string Status,
     string LeadAgency,
     IReadOnlyList<string> Agencies,
+    bool TakesPart,
     IReadOnlyList<string> TargetFacilities,
     OperationArea? Area,
     DateTimeOffset PlannedStart,
@@ -67,7 +68,7 @@ public sealed record OperationView(
             .Select(g => new OperationSubstanceRow(g.Key, g.Count(), g.Sum(r => r.BestGrams ?? 0m), g.Count(r => r.BestGrams is null)))
             .ToList();
 
-        return new OperationView(o.Id, o.CodeName, StatusOf(o), o.LeadAgency, o.Agencies, o.TargetFacilities, o.Area, o.PlannedStart,
+        return new OperationView(o.Id, o.CodeName, StatusOf(o), o.LeadAgency, o.Agencies, o.TakesPart, o.TargetFacilities, o.Area, o.PlannedStart,
             o.PlannedEnd, o.LegalBasis, o.LaunchedAt, o.LaunchDate, o.ConcludedAt, o.Summary, o.CancelledAt, o.CancellationReason, o.Year,
             o.CountedYear, rows, counted.Count, counted.Sum(r => r.BestGrams ?? 0m), bySubstance, o.ArrestCount, o.Arrests, o.Cases,
             timeline, o.Version);
@@ -81,7 +82,8 @@ public sealed record OperationView(
 public static class GetJointOperationEndpoint
 {
     /// <summary>
-    /// One joint operation: plan, status, agencies, linked seizures with their best weight now, grams by substance
+    /// One joint operation: plan, status, agencies (takesPart: whether this node's agency is one of them; false on the
+    /// copy a partner keeps after it left), linked seizures with their best weight now, grams by substance
     /// (counted seizures only), arrests, criminal cases and the timeline of every event with who and when. ETag: its version.
     /// </summary>
     [WolverineGet("/api/operations/{id}", OperationId = "getJointOperation")]

@@ -178,6 +178,13 @@ public sealed class JointOperation
     public string? OriginAgency { get; set; }
     public long OriginVersion { get; set; }
 
+    /// <summary>
+    /// Whether this node's agency takes part. Always so for an operation planned here; a received one stops when the
+    /// origin's last update to us no longer lists our agency (we left): it then counts in no year here, and takes part
+    /// again if a later version lists us again (we were added back).
+    /// </summary>
+    public bool TakesPart { get; set; } = true;
+
     public static JointOperation Create(PartnerOperationReceived e)
     {
         var operation = new JointOperation { Id = e.OperationId };
@@ -206,7 +213,9 @@ public sealed class JointOperation
         ConcludedAt = o.ConcludedAt;
         CancelledAt = o.CancelledAt;
         Year = (o.LaunchDate ?? LocalDateOf(o.PlannedStart)).Year;
-        CountedYear = Status is OperationStatus.Launched or OperationStatus.Concluded ? o.LaunchDate?.Year : null;
+        // Events received before the receiving agency was recorded were applied only when they listed it.
+        TakesPart = e.ReceivingAgency is null || o.Agencies.Contains(e.ReceivingAgency);
+        CountedYear = TakesPart && Status is (OperationStatus.Launched or OperationStatus.Concluded) ? o.LaunchDate?.Year : null;
         Seizures = o.Seizures.Select(s => new LinkedSeizure(s.Id, s.Reference, s.Agency, "partner", partner, e.ReceivedAt)).ToList();
         Arrests = o.Arrests.Select(a => new ArrestRecord(a.Count, a.Charges, null, partner, e.ReceivedAt)).ToList();
         Cases = o.Cases.Select(c => new CriminalCase(c.CaseNumber, c.Agency, c.OpenedOn, partner, e.ReceivedAt)).ToList();
@@ -236,7 +245,11 @@ public sealed class JointOperation
     }
 }
 
-/// <summary>A partner's joint operation arrived (or a newer version of it), in a stream keyed by the origin's id.</summary>
+/// <summary>
+/// A partner's joint operation arrived (or a newer version of it), in a stream keyed by the origin's id.
+/// <paramref name="ReceivingAgency"/>: this node's agency when it arrived, so the fold can tell whether the version still
+/// lists it (null in events stored before it was recorded; those always listed it).
+/// </summary>
 public sealed record PartnerOperationReceived(
     Guid OperationId, string OriginAgency, long OriginVersion, string PolicyId, SeizureIntel.Sharing.Contracts.SharedOperation Operation,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt, string? ReceivingAgency = null);

@@ -7,7 +7,7 @@ using Wolverine.Http;
 namespace SeizureIntel.Operations;
 
 public sealed record OperationListItem(
-    Guid Id, string CodeName, string Status, string LeadAgency, IReadOnlyList<string> Agencies, IReadOnlyList<string> TargetFacilities,
+    Guid Id, string CodeName, string Status, string LeadAgency, IReadOnlyList<string> Agencies, bool TakesPart, IReadOnlyList<string> TargetFacilities,
     DateTimeOffset PlannedStart, DateTimeOffset PlannedEnd, DateTimeOffset? LaunchedAt, int Year, int? CountedYear, int Seizures,
     int Arrests, int Cases, long Version);
 
@@ -48,7 +48,7 @@ public static class ListJointOperationsEndpoint
         var operations = await query.OrderBy(o => o.PlannedStart).ToListAsync(token);
 
         return TypedResults.Ok(operations.Select(o => new OperationListItem(o.Id, o.CodeName, OperationView.StatusOf(o), o.LeadAgency, o.Agencies,
-            o.TargetFacilities, o.PlannedStart, o.PlannedEnd, o.LaunchedAt, o.Year, o.CountedYear, o.Seizures.Count, o.ArrestCount,
+            o.TakesPart, o.TargetFacilities, o.PlannedStart, o.PlannedEnd, o.LaunchedAt, o.Year, o.CountedYear, o.Seizures.Count, o.ArrestCount,
             o.Cases.Count, o.Version)).ToList());
     }
 }

@@ -110,8 +110,9 @@ public static class OperationChanges
 
         stream.AppendMany(decision.Events.Cast<object>().ToArray());
         SeizureOperationLinks.Follow(session, decision.Events);
-        // Its participants see the new state in the same transaction (Wolverine's durable outbox).
-        await sharing.ShareAsync(stream.Aggregate.After(decision.Events), session, bus, token);
+        // Its participants see the new state in the same transaction (Wolverine's durable outbox), and so does an
+        // agency this change removed: its last update.
+        await sharing.ShareAsync(stream.Aggregate, stream.Aggregate.After(decision.Events), session, bus, token);
         try
         {
             await session.SaveChangesAsync(token);

@@ -193,6 +193,187 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
         });
     }
 
+    /// <summary>One of SSEP's operations as the test knows it, for the figures each node must show.</summary>
+    private sealed class KnownOperation(string codeName, int launchYear)
+    {
+        public string CodeName { get; } = codeName;
+        public int LaunchYear { get; } = launchYear;
+        public Guid Id { get; set; }
+        public long Version { get; set; }
+        public bool SsdcTakesPart { get; set; } = true;
+        public List<int> Arrests { get; } = [];
+        public HashSet<string> Cases { get; } = [];
+        public List<decimal> SeizureGrams { get; } = [];
+    }
+
+    private sealed record OperationFigures(int Count, int Seizures, decimal Grams, int Arrests, int Cases);
+
+    /// <summary>What a node's year must show: SSEP leads (and so counts) every operation; SSDC counts those it takes part in.</summary>
+    private static OperationFigures Expected(IEnumerable<KnownOperation> all, string agency, int year)
+    {
+        var ops = all.Where(o => o.LaunchYear == year && (agency == "SSEP" || o.SsdcTakesPart)).ToList();
+        return new OperationFigures(ops.Count, ops.Sum(o => o.SeizureGrams.Count), ops.Sum(o => o.SeizureGrams.Sum()), ops.Sum(o => o.Arrests.Sum()),
+            ops.Sum(o => o.Cases.Count));
+    }
+
+    private static async Task<OperationFigures> JointOperationsAsync(IAlbaHost host, int year, string? asOf = null)
+    {
+        await host.YearGramsAsync(year); // the ledger's facts (best weights) caught up
+        var jo = (await host.GetJsonAsync($"/api/years/{year}/summary{(asOf is null ? "" : "?asOf=" + Uri.EscapeDataString(asOf))}"))
+            .GetProperty("jointOperations");
+        return new OperationFigures(jo.GetProperty("count").GetInt32(), jo.GetProperty("seizures").GetInt32(), jo.GetProperty("grams").GetDecimal(),
+            jo.GetProperty("arrests").GetInt32(), jo.GetProperty("cases").GetInt32());
+    }
+
+    private async Task PlanAsync(KnownOperation op, string launchedAt)
+    {
+        var created = await Ssep.Scenario(x =>
+        {
+            x.Post.Json(new
+            {
+                codeName = op.CodeName, leadAgency = "SSEP", agencies = new[] { "SSEP", "SSDC" }, targetFacilities = new[] { "SIZO-1" },
+                plannedStart = $"{op.LaunchYear}-01-10T08:00:00+06:00", plannedEnd = $"{op.LaunchYear}-12-20T20:00:00+06:00", legalBasis = "MOU SSEP–SSDC",
+            }).ToUrl("/api/operations");
+            x.StatusCodeShouldBe(201);
+        });
+        var body = JsonSerializer.Deserialize<JsonElement>(await created.ReadAsTextAsync());
+        (op.Id, op.Version) = (body.GetProperty("id").GetGuid(), body.GetProperty("version").GetInt64());
+        await ChangeAsync(op, "launch", new { launchedAt });
+    }
+
+    /// <summary>A change on SSEP, the operation's origin, with the version the test last saw.</summary>
+    private async Task ChangeAsync(KnownOperation op, string path, object body)
+    {
+        var result = await Ssep.Scenario(x =>
+        {
+            x.Post.Json(body).ToUrl($"/api/operations/{op.Id}/{path}");
+            x.WithRequestHeader("If-Match", $"\"{op.Version}\"");
+            x.StatusCodeShouldBe(200);
+        });
+        op.Version = JsonSerializer.Deserialize<JsonElement>(await result.ReadAsTextAsync()).GetProperty("version").GetInt64();
+    }
+
+    /// <summary>SSDC's copy of the operation, or null while it has none.</summary>
+    private async Task<JsonElement?> SsdcCopyAsync(KnownOperation op)
+    {
+        var r = await Ssdc.Scenario(x => { x.Get.Url($"/api/operations/{op.Id}"); x.IgnoreStatusCode(); });
+        return r.Context.Response.StatusCode == 200 ? JsonSerializer.Deserialize<JsonElement>(await r.ReadAsTextAsync()) : null;
+    }
+
+    /// <summary>The version of the operation SSEP last sent SSDC, from SSEP's sharing ledger (written with the outgoing message).</summary>
+    private async Task<long> SentToSsdcAsync(KnownOperation op)
+    {
+        await using var session = Ssep.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+        return (await session.LoadAsync<SeizureIntel.Sharing.Publishing.ShareLedgerEntry>(
+            SeizureIntel.Sharing.Publishing.ShareLedgerEntry.IdFor("SSDC", op.Id)))!.SentVersion;
+    }
+
+    private Task<long> SsdcEventsOfAsync(KnownOperation op) =>
+        CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.mt_events where stream_id = '{op.Id}'");
+
+    [Fact]
+    public async Task an_agency_that_leaves_an_operation_gets_its_last_state_stops_counting_it_hears_nothing_more_and_resumes_when_added_back()
+    {
+        var barrier = new KnownOperation("Barrier-21", 2015);
+        var checkpoint = new KnownOperation("Checkpoint-7", 2015); // SSDC stays in this one throughout
+        var all = new[] { barrier, checkpoint };
+        async Task BothNodesShowExpectedFigures(string when)
+        {
+            foreach (var agency in new[] { "SSEP", "SSDC" })
+            {
+                var expected = Expected(all, agency, 2015);
+                OperationFigures? seen = null;
+                try
+                {
+                    await EventuallyAsync(async () => (seen = await JointOperationsAsync(nodes.Node(agency), 2015)) == expected,
+                        $"{agency}'s 2015 joint operations {when}");
+                }
+                catch (TimeoutException e)
+                {
+                    throw new TimeoutException($"{e.Message}: expected {expected}, last seen {seen}");
+                }
+            }
+        }
+
+        await PlanAsync(barrier, "2015-03-02T06:00:00+06:00");
+        var seizure = await Ssep.RecordAsync(Seizure(60m));
+        await ChangeAsync(barrier, "seizures", new { seizureId = seizure.Id });
+        barrier.SeizureGrams.Add(60m);
+        await PlanAsync(checkpoint, "2015-06-10T06:00:00+06:00");
+        await ChangeAsync(checkpoint, "arrests", new { count = 2, charges = new[] { "art. 247" } });
+        checkpoint.Arrests.Add(2);
+
+        await EventuallyAsync(async () => await SsdcCopyAsync(barrier) is { } c && c.GetProperty("seizures").GetArrayLength() == 1,
+            "SSDC holds Barrier-21 with its seizure");
+        (await SsdcCopyAsync(barrier))!.Value.GetProperty("takesPart").GetBoolean().ShouldBeTrue();
+        await BothNodesShowExpectedFigures("with SSDC in both operations");
+        var beforeLeaving = DateTimeOffset.UtcNow;
+        var ssdcBeforeLeaving = Expected(all, "SSDC", 2015);
+
+        // SSDC leaves Barrier-21: its node gets the state of that change, which no longer lists it.
+        await ChangeAsync(barrier, "agencies/SSDC/leave", new { reason = "officers recalled to Osh" });
+        barrier.SsdcTakesPart = false;
+        await EventuallyAsync(async () => await SsdcCopyAsync(barrier) is { } c && !c.GetProperty("takesPart").GetBoolean(),
+            "SSDC's copy shows it left");
+        var copy = (await SsdcCopyAsync(barrier))!.Value;
+        copy.GetProperty("agencies").EnumerateArray().Select(a => a.GetString()).ShouldBe(["SSEP"]);
+        copy.GetProperty("status").GetString().ShouldBe("launched");
+        copy.GetProperty("countedYear").ValueKind.ShouldBe(JsonValueKind.Null);
+        copy.GetProperty("year").GetInt32().ShouldBe(2015);
+        (await Ssep.GetJsonAsync($"/api/operations/{barrier.Id}")).GetProperty("takesPart").GetBoolean().ShouldBeTrue();
+        await BothNodesShowExpectedFigures("after SSDC left Barrier-21");
+        // Recomputed from SSDC's own events: as of before it left it counted there, as of now it does not.
+        (await JointOperationsAsync(Ssdc, 2015, beforeLeaving.ToString("O"))).ShouldBe(ssdcBeforeLeaving);
+        (await JointOperationsAsync(Ssdc, 2015, DateTimeOffset.UtcNow.ToString("O"))).ShouldBe(Expected(all, "SSDC", 2015));
+        var ssdcEvents = await SsdcEventsOfAsync(barrier);
+        var lastSent = barrier.Version;
+        (await SentToSsdcAsync(barrier)).ShouldBe(lastSent);
+
+        // SSEP goes on without SSDC: nothing of it reaches SSDC. Checkpoint-7's next change does (and comes after it).
+        await ChangeAsync(barrier, "arrests", new { count = 3, charges = new[] { "art. 247" } });
+        barrier.Arrests.Add(3);
+        await ChangeAsync(checkpoint, "arrests", new { count = 1, charges = new[] { "art. 247" } });
+        checkpoint.Arrests.Add(1);
+        await BothNodesShowExpectedFigures("after arrests in both operations");
+        (await SentToSsdcAsync(barrier)).ShouldBe(lastSent);
+        (await SsdcEventsOfAsync(barrier)).ShouldBe(ssdcEvents);
+        (await SsdcCopyAsync(barrier))!.Value.GetProperty("arrests").GetInt32().ShouldBe(0);
+
+        // Added back: the whole current state arrives (the arrests it missed included), it counts again, updates resume.
+        await ChangeAsync(barrier, "agencies", new { agency = "SSDC", reason = "officers back" });
+        barrier.SsdcTakesPart = true;
+        await EventuallyAsync(async () => await SsdcCopyAsync(barrier) is { } c && c.GetProperty("takesPart").GetBoolean(),
+            "SSDC's copy shows it takes part again");
+        (await SsdcCopyAsync(barrier))!.Value.GetProperty("arrests").GetInt32().ShouldBe(3);
+        await BothNodesShowExpectedFigures("after SSDC was added back");
+        await ChangeAsync(barrier, "cases", new { caseNumber = "CC-2015-0042", agency = "SSDC" });
+        barrier.Cases.Add("SSDC/CC-2015-0042");
+        await EventuallyAsync(async () => await SsdcCopyAsync(barrier) is { } c && c.GetProperty("cases").GetArrayLength() == 1,
+            "SSDC gets the case opened after it was added back");
+        await BothNodesShowExpectedFigures("after a case in Barrier-21");
+
+        // Leaving again is again one last state, and again the end of it.
+        await ChangeAsync(barrier, "agencies/SSDC/leave", new { reason = "case handed to SSEP" });
+        barrier.SsdcTakesPart = false;
+        await EventuallyAsync(async () => await SsdcCopyAsync(barrier) is { } c && !c.GetProperty("takesPart").GetBoolean(),
+            "SSDC's copy shows it left again");
+        await BothNodesShowExpectedFigures("after SSDC left Barrier-21 again");
+        lastSent = barrier.Version;
+        ssdcEvents = await SsdcEventsOfAsync(barrier);
+        await ChangeAsync(barrier, "conclude", new { summary = "border route closed" });
+        await ChangeAsync(checkpoint, "conclude", new { summary = "done" });
+        await EventuallyAsync(async () => await SsdcCopyAsync(checkpoint) is { } c && c.GetProperty("status").GetString() == "concluded",
+            "SSDC sees Checkpoint-7 concluded");
+        (await SentToSsdcAsync(barrier)).ShouldBe(lastSent);
+        (await SsdcEventsOfAsync(barrier)).ShouldBe(ssdcEvents);
+        (await SsdcCopyAsync(barrier))!.Value.GetProperty("status").GetString().ShouldBe("launched"); // its last state, not SSEP's conclusion
+        await BothNodesShowExpectedFigures("after both were concluded");
+
+        // Nothing was refused on the way: the last updates were applied, not dead-lettered.
+        (await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.wolverine_dead_letters")).ShouldBe(0);
+        (await CountAsync($"select count(*) from {nodes.SchemaOf("SSEP")}.wolverine_dead_letters")).ShouldBe(0);
+    }
+
     [Fact]
     public async Task a_record_marked_own_agency_only_never_leaves()
     {

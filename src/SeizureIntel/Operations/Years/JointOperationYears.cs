@@ -64,11 +64,14 @@ public static class JointOperationYears
         return new JointOperationsYear(operations.Count, byLead, allSeizures, allGrams, operations.Sum(o => o.ArrestCount), allCases);
     }
 
-    /// <summary>Every operation as it stood at <paramref name="asOf"/>, folded from its events up to then, that counted in the year.</summary>
+    /// <summary>
+    /// Every operation as it stood at <paramref name="asOf"/>, folded from its events up to then, that counted in the year:
+    /// this node's own (launched by then) and partners' received by then (their copy counts while it lists our agency).
+    /// </summary>
     private static async Task<List<JointOperation>> OperationsAsOfAsync(IQuerySession session, int year, DateTimeOffset asOf, CancellationToken token)
     {
         var launched = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypesAre(typeof(JointOperationLaunched)) && e.Timestamp <= asOf)
+            .Where(e => e.EventTypesAre(typeof(JointOperationLaunched), typeof(PartnerOperationReceived)) && e.Timestamp <= asOf)
             .Select(e => e.StreamId)
             .ToListAsync(token);
         var operations = new List<JointOperation>();

@@ -89,20 +89,28 @@ public sealed class SharingOutbox(NodeOptions node, NodeIdentity identity, TimeP
 {
     public bool Enabled => node.Sharing.Enabled;
 
-    /// <summary>Sends a joint operation's new state to its participating partners.</summary>
-    public async Task ShareAsync(Operations.JointOperation operation, IDocumentSession session, IMessageBus bus, CancellationToken token)
+    /// <summary>Sends a new joint operation to its participating partners.</summary>
+    public Task ShareAsync(Operations.JointOperation operation, IDocumentSession session, IMessageBus bus, CancellationToken token) =>
+        ShareAsync(null, operation, session, bus, token);
+
+    /// <summary>
+    /// Sends a joint operation's state after a change to its participating partners, and to a partner the change
+    /// removed (its last update; see <see cref="OperationSharing.Decide(Operations.JointOperation?, Operations.JointOperation, string, SharingOptions, DateTimeOffset)"/>).
+    /// </summary>
+    public async Task ShareAsync(Operations.JointOperation? before, Operations.JointOperation operation, IDocumentSession session, IMessageBus bus,
+        CancellationToken token)
     {
         if (!Enabled) return;
         var now = time.GetUtcNow();
-        var outgoing = OperationSharing.Decide(operation, identity.Agency, node.Sharing, now);
+        var outgoing = OperationSharing.Decide(before, operation, identity.Agency, node.Sharing, now);
         if (outgoing.Count == 0) return;
         // One round trip for every participant's ledger entry, as for seizures.
-        var before = (await session.LoadManyAsync<ShareLedgerEntry>(token,
+        var ledger = (await session.LoadManyAsync<ShareLedgerEntry>(token,
             outgoing.Select(o => ShareLedgerEntry.IdFor(o.Partner, operation.Id)).ToArray())).ToDictionary(e => e.Partner);
         foreach (var (partner, message) in outgoing)
         {
             await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
-            var entry = before.GetValueOrDefault(partner) ?? new ShareLedgerEntry
+            var entry = ledger.GetValueOrDefault(partner) ?? new ShareLedgerEntry
             {
                 Id = ShareLedgerEntry.IdFor(partner, operation.Id), Partner = partner, RecordId = operation.Id, OriginAgency = identity.Agency,
             };

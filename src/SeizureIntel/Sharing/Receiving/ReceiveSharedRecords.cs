@@ -44,13 +44,16 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
         if (problem is not null) throw new InvalidSharedMessage($"SeizureWithdrawn {m.OriginAgency}/{m.OriginId}: {problem}");
     }
 
+    /// <summary>
+    /// A state that no longer lists this node's agency is not refused: it is the origin's last update to an agency that
+    /// left (applied like any newer version, it shows the agency left and takes the operation out of our year figures).
+    /// </summary>
     public void Check(JointOperationShared m)
     {
         var o = m.Operation;
         var problem = OriginProblem(m.SchemaVersion, m.OriginAgency, m.OriginId, m.OriginVersion, m.PolicyId)
             ?? (o is null ? "operation is missing" : null)
             ?? (string.IsNullOrWhiteSpace(o!.CodeName) ? "operation.codeName is missing" : null)
-            ?? (!o.Agencies.Contains(node.Agency) ? $"{node.Agency} does not take part in the operation; it should not have been sent" : null)
             ?? (!o.Agencies.Contains(o.LeadAgency) ? "operation.leadAgency is not a participant" : null)
             ?? (!Enum.TryParse<Operations.OperationStatus>(o.Status, ignoreCase: true, out _) ? $"operation.status '{o.Status}' is not known" : null)
             ?? (o.Arrests.Any(a => a.Count < 1) ? "operation.arrests counts must be positive" : null);
@@ -128,7 +131,10 @@ public static class ReceiveSharedRecordsHandler
         await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, Math.Max(current.OriginVersion, message.OriginVersion), outcome, now);
     }
 
-    /// <summary>A partner's joint operation we take part in: kept read-only in our store, newer versions only.</summary>
+    /// <summary>
+    /// A partner's joint operation we take part in (or have just left): kept read-only in our store, newer versions only.
+    /// The event names our agency, so the copy knows whether that version still lists us.
+    /// </summary>
     public static async Task Handle(JointOperationShared message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks,
         NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
@@ -143,7 +149,7 @@ public static class ReceiveSharedRecordsHandler
         if (applied < message.OriginVersion)
         {
             stream.AppendOne(new Operations.PartnerOperationReceived(message.OriginId, message.OriginAgency, message.OriginVersion, message.PolicyId,
-                message.Operation, now));
+                message.Operation, now, node.Agency));
             outcome = ShareReceipt.Applied;
             applied = message.OriginVersion;
         }

@@ -45,6 +45,7 @@ public static class GoldenSamples
             ("seizure-withdrawn.no-longer-shareable", noLongerShareable),
             .. Receipts().Select(r => ($"share-receipt.{r.Name}", (object)r.Receipt)),
             ("joint-operation-shared.launched-with-outcomes", OperationContractTests.Example()),
+            ("joint-operation-shared.last-update-after-leaving", OperationContractTests.LastUpdateAfterLeaving()),
         ];
     }
 
