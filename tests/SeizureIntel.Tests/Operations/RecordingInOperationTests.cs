@@ -134,7 +134,7 @@ public sealed class RecordingInOperationTests(NodeFixture fixture) : OperationTe
         var op = await OperationAsync(id);
         if (concluded == 200)
         {
-            recorded.ShouldBe(409);
+            recorded.ShouldBe(409, await results[1].ReadAsTextAsync());
             op.GetProperty("seizures").GetArrayLength().ShouldBe(0);
         }
         else
