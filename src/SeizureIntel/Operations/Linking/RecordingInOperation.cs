@@ -45,11 +45,13 @@ public static class RecordingInOperation
 
     /// <summary>
     /// Why the operation does not take a seizure of <paramref name="agency"/> as it is recorded or corrected into it (null: it
-    /// does): it must be in this store, launched and not closed, with the agency among its participants.
+    /// does): it must be in this store, planned here (a partner's operation is read-only where it is received), launched and
+    /// not closed, with the agency among its participants.
     /// </summary>
     public static string? RefusalFor(Guid id, JointOperation? operation, string agency) => operation switch
     {
         null => $"no joint operation {id} is in this store",
+        { Received: true } => $"{operation.CodeName} is {operation.OriginAgency}'s operation, received over sharing; only {operation.OriginAgency} can link seizures to it",
         { Status: OperationStatus.Planned } => $"{operation.CodeName} is planned but not launched; seizures join it from its launch",
         { Status: OperationStatus.Concluded } => $"{operation.CodeName} was concluded; it takes no more seizures",
         { Status: OperationStatus.Cancelled } => $"{operation.CodeName} was cancelled; it takes no more seizures",
