@@ -246,6 +246,27 @@ public sealed class CorrectingInOperationTests(NodeFixture fixture) : OperationT
     }
 
     [Fact]
+    public async Task a_joint_operation_seizure_is_not_unlinked_by_the_operation_but_by_a_correction_of_its_detection_unless_voided()
+    {
+        var (op, v) = await LaunchedAsync();
+        var seizure = await RecordAsync(Joint(Heroin, op));
+        var voided = await RecordAsync(Joint(Resin, op));
+        v += 2;
+        await ChangeAsync(voided.Id, "void", new { reason = "test kit false positive" }, 1);
+        var events = await EventCountAsync();
+
+        var problem = await ActAsync(op, $"seizures/{seizure.Id}/unlink", new { reason = "not part of it" }, v, 409);
+        ErrorFields(problem).ShouldBe(["seizureId"]);
+        problem.GetProperty("errors").GetProperty("seizureId")[0].GetString()!.ShouldContain("corrections");
+        (await EventCountAsync()).ShouldBe(events);
+
+        // A voided seizure counts nowhere and takes no correction: the operation may let it go.
+        v = await DoAsync(op, $"seizures/{voided.Id}/unlink", new { reason = "voided" }, v);
+        (await LinkedAsync(op)).ShouldBe([seizure.Id]);
+        (await JointYearAsync(2015)).ShouldBe((1, 1, Heroin.Grams!.Value));
+    }
+
+    [Fact]
     public async Task a_correction_into_an_operation_racing_its_conclusion_ends_in_one_consistent_history()
     {
         var (op, v) = await LaunchedAsync();
