@@ -85,15 +85,20 @@ public abstract class OperationTest(NodeFixture fixture) : NodeTest(fixture)
 
     /// <summary>
     /// A partner's joint operation as sharing brings it (written straight into this store, as <see cref="AppendSeizureOfAsync"/>
-    /// does for seizures): read-only here, planned at <paramref name="origin"/>'s node.
+    /// does for seizures): read-only here, planned at <paramref name="origin"/>'s node, with its linked seizures (ids of
+    /// seizures in this store), arrests and criminal cases as the partner shares them.
     /// </summary>
     protected async Task<Guid> AppendPartnerOperationAsync(string origin, string codeName, string status = "launched",
-        string launchedAt = "2015-03-02T09:00:00+06:00")
+        string launchedAt = "2015-03-02T09:00:00+06:00", IReadOnlyList<(Guid Id, string Agency, string Reference)>? seizures = null,
+        IReadOnlyList<int>? arrests = null, IReadOnlyList<(string Number, string Agency)>? cases = null)
     {
         var id = Guid.CreateVersion7();
         var launched = DateTimeOffset.Parse(launchedAt);
         var operation = new SharedOperation(codeName, origin, [origin, "SSEP"], ["SIZO-1"], status, launched.AddDays(-1), launched.AddDays(30),
-            "MOU SSEP–SSDC", launched, DateOnly.FromDateTime(launched.UtcDateTime.AddHours(6)), null, null, [], [], []);
+            "MOU SSEP–SSDC", launched, DateOnly.FromDateTime(launched.UtcDateTime.AddHours(6)), null, null,
+            (seizures ?? []).Select(s => new SharedOperationSeizure(s.Agency, s.Id, s.Reference)).ToList(),
+            (arrests ?? []).Select(n => new SharedArrests(n, ["Art. 283 CC KR"])).ToList(),
+            (cases ?? []).Select(c => new SharedCase(c.Number, c.Agency, null)).ToList());
         await using var session = Store.LightweightSession();
         session.Events.StartStream<JointOperation>(id, new PartnerOperationReceived(id, origin, 2, "MOU-SSEP-SSDC", operation, DateTimeOffset.UtcNow));
         await session.SaveChangesAsync();

@@ -64,11 +64,15 @@ public static class JointOperationYears
         return new JointOperationsYear(operations.Count, byLead, allSeizures, allGrams, operations.Sum(o => o.ArrestCount), allCases);
     }
 
-    /// <summary>Every operation as it stood at <paramref name="asOf"/>, folded from its events up to then, that counted in the year.</summary>
+    /// <summary>
+    /// Every operation as it stood at <paramref name="asOf"/>, folded from its events up to then, that counted in the year:
+    /// those launched here by then, and partners' operations received by then (their launch comes inside the received
+    /// state, as the live figures read it from the snapshot).
+    /// </summary>
     private static async Task<List<JointOperation>> OperationsAsOfAsync(IQuerySession session, int year, DateTimeOffset asOf, CancellationToken token)
     {
         var launched = await session.Events.QueryAllRawEvents()
-            .Where(e => e.EventTypesAre(typeof(JointOperationLaunched)) && e.Timestamp <= asOf)
+            .Where(e => e.EventTypesAre(typeof(JointOperationLaunched), typeof(PartnerOperationReceived)) && e.Timestamp <= asOf)
             .Select(e => e.StreamId)
             .ToListAsync(token);
         var operations = new List<JointOperation>();
