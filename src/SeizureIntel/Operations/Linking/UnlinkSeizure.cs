@@ -42,7 +42,10 @@ public static class UnlinkSeizureEndpoint
         return OperationDecision.Append(new SeizureUnlinked(operation.Id, seizureId, linked.Reference, reason, by, now));
     }
 
-    /// <summary>Unlink a seizure from a launched joint operation, with a reason. Requires If-Match with the operation's ETag.</summary>
+    /// <summary>
+    /// Unlink a seizure from a launched joint operation, with a reason. Requires If-Match with the operation's ETag. This
+    /// node's seizure with detection joint-operation is refused (409 seizureId): correct its detection instead, which unlinks it.
+    /// </summary>
     [WolverinePost("/api/operations/{id}/seizures/{seizureId}/unlink", OperationId = "unlinkSeizureFromJointOperation")]
     [OperationChangeResponses]
     public static async Task<IResult> Post(Guid id, Guid seizureId, UnlinkSeizure command, NodeIdentity node, HttpContext context,
