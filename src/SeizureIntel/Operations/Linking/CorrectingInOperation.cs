@@ -10,14 +10,18 @@ using Wolverine;
 namespace SeizureIntel.Operations.Linking;
 
 /// <summary>
-/// The operations a correction touches, read under lock: the seizure's link row, the operation it belongs to (its stream,
-/// to append to), and the operation the correction names (<see cref="TargetId"/>; its stream, whose aggregate is null when
-/// this store has no such operation).
+/// The operations a correction touches, as read under lock: the operation the seizure belongs to (null: none), and the
+/// operation the correction names (<see cref="TargetId"/>; <see cref="Target"/> null when this store has no such operation).
 /// </summary>
-public sealed record OperationLinkState(
-    SeizureOperationLink? Link, IEventStream<JointOperation>? Current, Guid? TargetId, IEventStream<JointOperation>? Target)
+public sealed record OperationLinkState(JointOperation? Current, Guid? TargetId, JointOperation? Target)
 {
-    public static readonly OperationLinkState None = new(null, null, null, null);
+    public static readonly OperationLinkState None = new(null, null, null);
+}
+
+/// <summary>The state a correction decides on, and the operations' streams its link events are appended to.</summary>
+public sealed record OperationLinkRead(OperationLinkState State, IReadOnlyDictionary<Guid, IEventStream<JointOperation>> Streams)
+{
+    public static readonly OperationLinkRead None = new(OperationLinkState.None, new Dictionary<Guid, IEventStream<JointOperation>>());
 }
 
 /// <summary>What a correction does to the seizure's operation link: the operation events, the change the seizure's history shows, or a refusal.</summary>
@@ -68,13 +72,13 @@ public static class CorrectingInOperation
     public static LinkDecision Decide(Seizure seizure, string? detection, OperationLinkState state, string reason, Actor by, DateTimeOffset now)
     {
         if (detection is null) return LinkDecision.Nothing;
-        var current = state.Current?.Aggregate is { } c && c.Links(seizure.Id) ? c : null;
+        var current = state.Current is { } c && c.Links(seizure.Id) ? c : null;
 
         if (detection == RecordingInOperation.Detection)
         {
             var targetId = state.TargetId!.Value;
             if (current?.Id == targetId) return LinkDecision.Nothing; // already there
-            var target = state.Target?.Aggregate;
+            var target = state.Target;
             if (RecordingInOperation.RefusalFor(targetId, target, seizure.Agency) is { } refusal) return LinkDecision.Refuse("operationId", refusal);
             if (seizure.DuplicateOf is { } original)
                 return LinkDecision.Refuse("seizure", $"{seizure.Reference} is a duplicate of {original}, which counts in its place: correct that one");
@@ -116,34 +120,35 @@ public static class CorrectingInOperation
     /// session's transaction, like recording into an operation), so no conclusion, cancellation or other link change slips
     /// in between the decision and the write. Null problem: go on with the state.
     /// </summary>
-    public static async Task<(OperationLinkState State, ProblemDetails? Problem)> ReadAsync(IDocumentSession session, Guid seizureId,
+    public static async Task<(OperationLinkRead Read, ProblemDetails? Problem)> ReadAsync(IDocumentSession session, Guid seizureId,
         ValidCorrection correction, CancellationToken token)
     {
-        if (!Touches(correction)) return (OperationLinkState.None, null);
+        if (!Touches(correction)) return (OperationLinkRead.None, null);
         var link = await session.LoadAsync<SeizureOperationLink>(seizureId, token);
         var ids = new[] { link?.OperationId, correction.OperationId }.OfType<Guid>().Distinct().ToList();
-        if (ids.Count == 0) return (OperationLinkState.None, null);
+        if (ids.Count == 0) return (OperationLinkRead.None, null);
 
         await OperationChanges.LockAsync(session, ids, token);
         // Under the locks the link of an operation locked here cannot change; read it again in case it changed before.
         link = await session.LoadAsync<SeizureOperationLink>(seizureId, token);
         if (link is not null && !ids.Contains(link.OperationId))
-            return (OperationLinkState.None, OperationProblems.Refused("operationId",
+            return (OperationLinkRead.None, OperationProblems.Refused("operationId",
                 $"the seizure was linked to joint operation {link.OperationId} while this correction was checked; read it again", CorrectSeizureEndpoint.Title));
 
         var streams = new Dictionary<Guid, IEventStream<JointOperation>>();
         foreach (var id in ids) streams[id] = await session.Events.FetchForWriting<JointOperation>(id, token);
-        return (new OperationLinkState(link, link is null ? null : streams[link.OperationId], correction.OperationId,
-            correction.OperationId is { } target ? streams[target] : null), null);
+        var state = new OperationLinkState(link is null ? null : streams[link.OperationId].Aggregate, correction.OperationId,
+            correction.OperationId is { } target ? streams[target].Aggregate : null);
+        return (new OperationLinkRead(state, streams), null);
     }
 
     /// <summary>Appends the link events to their operations' streams, with their link rows, and shares the operations' new state.</summary>
-    public static async Task AppendAsync(OperationLinkState state, IReadOnlyList<IOperationEvent> events, IDocumentSession session,
+    public static async Task AppendAsync(OperationLinkRead read, IReadOnlyList<IOperationEvent> events, IDocumentSession session,
         IMessageBus bus, SharingOutbox sharing, CancellationToken token)
     {
         foreach (var group in events.GroupBy(e => e.OperationId))
         {
-            var stream = new[] { state.Current, state.Target }.First(s => s?.Id == group.Key)!;
+            var stream = read.Streams[group.Key];
             stream.AppendMany(group.Cast<object>().ToArray());
             await sharing.ShareAsync(stream.Aggregate!.After(group), session, bus, token);
         }

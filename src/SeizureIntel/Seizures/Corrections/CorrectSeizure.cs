@@ -198,7 +198,7 @@ public static class CorrectSeizureEndpoint
         var (operations, problem) = await CorrectingInOperation.ReadAsync(session, id, correction!, token);
         if (problem is not null) return Results.Problem(problem);
         return await SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
-            seizure => Decide(seizure, correction!, operations, Actor.From(context, node), now), token,
+            seizure => Decide(seizure, correction!, operations.State, Actor.From(context, node), now), token,
             decision => CorrectingInOperation.AppendAsync(operations, decision.OperationEvents, session, bus, sharing, token));
     }
 }
