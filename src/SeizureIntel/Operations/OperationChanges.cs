@@ -3,6 +3,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Exceptions;
 using Microsoft.AspNetCore.Mvc;
+using Npgsql;
 using JasperFx.CodeGeneration;
 using SeizureIntel.Seizures;
 using SeizureIntel.Sharing.Publishing;
@@ -88,15 +89,38 @@ public sealed record OperationChanged(Guid Id, long Version);
 /// <summary>
 /// Runs a change to an existing operation like <see cref="SeizureChanges"/> does for seizures: If-Match against the
 /// stream version, a pure decision, one transaction for its events and the seizure links they imply, the new version.
+/// Every writer of an operation's stream (these changes, recording or correcting a seizure into it) first locks the
+/// stream's row (<see cref="LockAsync"/>), so they queue one behind the other instead of interleaving their writes.
 /// </summary>
 public static class OperationChanges
 {
+    /// <summary>
+    /// Begins the session's transaction and locks the operations' stream rows in id order (so two requests locking the same
+    /// operations cannot deadlock). A change to them by another request waits until this transaction ends, then finds the
+    /// operation changed (412). Taken by every writer of an operation stream: two writers that each held part of what the
+    /// other needed (the stream row, the inline snapshot row) could otherwise deadlock, and Marten's retry of the loser
+    /// then failed on the stream version (500).
+    /// </summary>
+    public static async Task LockAsync(IDocumentSession session, IEnumerable<Guid> ids, CancellationToken token)
+    {
+        await session.BeginTransactionAsync(token);
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        foreach (var id in ids.Distinct().Order())
+        {
+            await using var lockRow = new NpgsqlCommand($"select 1 from {schema}.mt_streams where id = @id for update", session.Connection);
+            lockRow.Parameters.AddWithValue("id", id);
+            await lockRow.ExecuteNonQueryAsync(token);
+        }
+    }
+
+
     public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus,
         SharingOutbox sharing, Func<JointOperation, OperationDecision> decide, CancellationToken token)
     {
         var (expected, problem) = OperationVersions.Expected(context);
         if (problem is not null) return Results.Problem(problem);
 
+        await LockAsync(session, [id], token);
         var stream = await session.Events.FetchForWriting<JointOperation>(id, token);
         if (stream.Aggregate is null) return OperationProblems.Unknown(id);
         if (stream.CurrentVersion != expected) return Results.Problem(OperationVersions.Stale(expected!.Value, stream.CurrentVersion ?? 0));

@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.Events;
 using Marten;
+using Marten.Exceptions;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Node;
 using SeizureIntel.Sharing.Publishing;
@@ -11,6 +12,9 @@ namespace SeizureIntel.Seizures;
 /// <summary>What a pure handler decided about a change to a seizure: the events to append, or why not.</summary>
 public sealed record Decision(IReadOnlyList<ISeizureEvent> Events, ProblemDetails? Problem)
 {
+    /// <summary>Events for joint operations' streams that the change implies (a correction to or from joint-operation), written with it.</summary>
+    public IReadOnlyList<Operations.IOperationEvent> OperationEvents { get; init; } = [];
+
     public static Decision Append(params ISeizureEvent[] events) => new(events, null);
     public static Decision Refuse(ProblemDetails problem) => new([], problem);
 
@@ -25,13 +29,15 @@ public sealed record SeizureChanged(Guid Id, long Version);
 
 /// <summary>
 /// Runs a change to an existing seizure: checks If-Match against the stream version, lets the use case's pure
-/// decision choose events, appends them in one transaction, and answers with the new version. A change that
+/// decision choose events, appends them (and any operation events it implies, through <c>alongside</c>) in one transaction, and
+/// answers with the new version. A change that
 /// races another one after the check is refused by Marten's optimistic concurrency and answered 412 too.
 /// </summary>
 public static class SeizureChanges
 {
     public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus,
-        SharingOutbox sharing, Func<Seizure, Decision> decide, CancellationToken token)
+        SharingOutbox sharing, Func<Seizure, Decision> decide, CancellationToken token,
+        Func<Decision, Task>? alongside = null)
     {
         var (expected, problem) = SeizureVersions.Expected(context);
         if (problem is not null) return Results.Problem(problem);
@@ -48,6 +54,8 @@ public static class SeizureChanges
                 $"is {stream.Aggregate.Agency}'s record, received over sharing; only {stream.Aggregate.Agency} can change it", "Not this node's record"));
 
         stream.AppendMany(decision.Events.Cast<object>().ToArray());
+        // What else the change implies (its operations' link events) goes into the same transaction.
+        if (alongside is not null) await alongside(decision);
         // Partners see the new state in the same transaction as the events (Wolverine's durable outbox).
         var after = stream.Aggregate.After(decision.Events);
         await sharing.ShareAsync(after, session, bus, token);
@@ -61,6 +69,13 @@ public static class SeizureChanges
             // transactional middleware's own save after this handler has nothing left to write.
             session.EjectAllPendingChanges();
             return Results.Problem(SeizureVersions.Stale(expected!.Value, expected.Value + 1));
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // The only document a seizure change inserts is an operation link row: another request linked the seizure meanwhile.
+            session.EjectAllPendingChanges();
+            return Results.Problem(Problems.Refused("operationId",
+                "the seizure was linked to a joint operation meanwhile; a seizure belongs to at most one. Read it again", "The seizure was not changed"));
         }
 
         var version = expected!.Value + decision.Events.Count;

@@ -34,7 +34,10 @@ public sealed class OperationRebuildTests(NodeFixture fixture) : OperationTest(f
             }).ToUrl("/api/seizures");
             s.StatusCodeShouldBe(201);
         });
-        v = await DoAsync(a, "arrests", new { count = 2, charges = new[] { "Art. 283 CC KR" } }, v + 1);
+        // A seizure that joins by a correction of its detection.
+        var corrected = await RecordAsync(Body(value: 3m, unit: "g", detection: "xray-parcel"));
+        await ChangeAsync(corrected.Id, "corrections", new { reason = "the raid's log lists it", detection = "joint-operation", operationId = a }, 1);
+        v = await DoAsync(a, "arrests", new { count = 2, charges = new[] { "Art. 283 CC KR" } }, v + 2);
         v = await DoAsync(a, "cases", new { caseNumber = "21-7", agency = "SSDC" }, v);
         await DoAsync(a, "conclude", new { summary = "done" }, v);
         var b = await PlanAsync(Plan(codeName: "B", area: Bishkek));

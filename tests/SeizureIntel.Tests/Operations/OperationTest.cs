@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Alba;
+using SeizureIntel.Operations;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Sharing.Contracts;
 using SeizureIntel.Tests.Support;
 
 namespace SeizureIntel.Tests.Operations;
@@ -77,6 +79,28 @@ public abstract class OperationTest(NodeFixture fixture) : NodeTest(fixture)
         session.Events.StartStream<Seizure>(id, new SeizureRecorded(id, agency, reference, raw.Facility, raw.OccurredAt.ToUniversalTime(),
             DateOnly.FromDateTime(raw.LocalDateTime), "Asia/Bishkek", raw.Substance, new Quantity(raw.Value, raw.Unit), raw.Detection, null,
             user, DateTimeOffset.UtcNow));
+        await session.SaveChangesAsync();
+        return id;
+    }
+
+    /// <summary>
+    /// A partner's joint operation as sharing brings it (written straight into this store, as <see cref="AppendSeizureOfAsync"/>
+    /// does for seizures): read-only here, planned at <paramref name="origin"/>'s node, with its linked seizures (ids of
+    /// seizures in this store), arrests and criminal cases as the partner shares them.
+    /// </summary>
+    protected async Task<Guid> AppendPartnerOperationAsync(string origin, string codeName, string status = "launched",
+        string launchedAt = "2015-03-02T09:00:00+06:00", IReadOnlyList<(Guid Id, string Agency, string Reference)>? seizures = null,
+        IReadOnlyList<int>? arrests = null, IReadOnlyList<(string Number, string Agency)>? cases = null)
+    {
+        var id = Guid.CreateVersion7();
+        var launched = DateTimeOffset.Parse(launchedAt);
+        var operation = new SharedOperation(codeName, origin, [origin, "SSEP"], ["SIZO-1"], status, launched.AddDays(-1), launched.AddDays(30),
+            "MOU SSEP–SSDC", launched, DateOnly.FromDateTime(launched.UtcDateTime.AddHours(6)), null, null,
+            (seizures ?? []).Select(s => new SharedOperationSeizure(s.Agency, s.Id, s.Reference)).ToList(),
+            (arrests ?? []).Select(n => new SharedArrests(n, ["Art. 283 CC KR"])).ToList(),
+            (cases ?? []).Select(c => new SharedCase(c.Number, c.Agency, null)).ToList());
+        await using var session = Store.LightweightSession();
+        session.Events.StartStream<JointOperation>(id, new PartnerOperationReceived(id, origin, 2, "MOU-SSEP-SSDC", operation, DateTimeOffset.UtcNow));
         await session.SaveChangesAsync();
         return id;
     }

@@ -68,13 +68,15 @@ public sealed class RecordingInOperationTests(NodeFixture fixture) : OperationTe
         // Planned by this node (SSEP) under SSDC's lead; SSEP then leaves: its officers no longer record into it.
         var (without, vw) = await LaunchedAsync(Plan(codeName: "Without SSEP", leadAgency: "SSDC"));
         await DoAsync(without, "agencies/SSEP/leave", new { reason = "handed over to SSDC" }, vw);
+        // SSDC's own operation, launched with SSEP taking part, as sharing brings it: read-only here, only SSDC links to it.
+        var partners = await AppendPartnerOperationAsync("SSDC", "Their-Raid");
         var streams = await StreamCountAsync();
         var events = await EventCountAsync();
 
         foreach (var (operationId, why) in new[]
                  {
                      (Guid.CreateVersion7(), "unknown"), (planned.Id, "planned"), (concluded, "concluded"), (cancelled, "cancelled"),
-                     (without, "this node's agency does not take part"),
+                     (without, "this node's agency does not take part"), (partners, "a partner's operation, read-only here"),
                  })
         {
             var problem = await PostSeizureAsync(JointBody(operationId), 409);
@@ -134,7 +136,7 @@ public sealed class RecordingInOperationTests(NodeFixture fixture) : OperationTe
         var op = await OperationAsync(id);
         if (concluded == 200)
         {
-            recorded.ShouldBe(409);
+            recorded.ShouldBe(409, await results[1].ReadAsTextAsync());
             op.GetProperty("seizures").GetArrayLength().ShouldBe(0);
         }
         else

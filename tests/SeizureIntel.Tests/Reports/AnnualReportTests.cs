@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
@@ -10,12 +11,13 @@ using SeizureIntel.Demo;
 using SeizureIntel.Node;
 using SeizureIntel.Reports.Annual;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Tests.Operations;
 using SeizureIntel.Tests.Support;
 using Xunit.Abstractions;
 
 namespace SeizureIntel.Tests.Reports;
 
-public sealed class AnnualReportTests(NodeFixture fixture, ITestOutputHelper output) : NodeTest(fixture)
+public sealed class AnnualReportTests(NodeFixture fixture, ITestOutputHelper output) : OperationTest(fixture)
 {
     private const string SeedHeadline = "In 2015 SSEP withdrew 140.9 kg of narcotic drugs (119.9 kg in 2014), an increase of 17.5 %.";
 
@@ -202,6 +204,265 @@ public sealed class AnnualReportTests(NodeFixture fixture, ITestOutputHelper out
         now.Provenance.HighWaterMark.ShouldBeGreaterThan(modelBefore.Provenance.HighWaterMark);
         var (current, _) = await GetReportAsync("/api/reports/annual/2015?baseline=2014&format=csv");
         Encoding.UTF8.GetString(current).ShouldContain("\nlab_confirmed_mass,g,450,0,\n");
+    }
+
+    /// <summary>A seizure as the report test knows it: its best weight (lab, else field) and whether it counts.</summary>
+    private sealed class Find(RawSeizure raw, string agency = "SSEP")
+    {
+        public RawSeizure Raw { get; } = raw;
+        public string Agency { get; } = agency;
+        public Guid Id { get; set; }
+        public string Reference { get; set; } = "";
+        public long Version { get; set; } = 1;
+        public decimal? LabGrams { get; set; }
+        public bool Voided { get; set; }
+        public bool Duplicate { get; set; }
+        public decimal Grams => LabGrams ?? Raw.Grams ?? 0m;
+        public bool Counts => !Voided && !Duplicate;
+    }
+
+    /// <summary>An operation as the report test knows it: its lead, launch, what is linked now, arrests and cases.</summary>
+    private sealed class Op(string codeName, string lead, DateTimeOffset? launchedAt)
+    {
+        public string CodeName { get; } = codeName;
+        public string Lead { get; } = lead;
+        public DateTimeOffset? LaunchedAt { get; } = launchedAt;
+        public Guid Id { get; set; }
+        public bool Cancelled { get; set; }
+        public HashSet<Find> Linked { get; } = [];
+        public List<int> Arrests { get; } = [];
+        public List<(string Agency, string Number)> Cases { get; } = [];
+
+        // Kyrgyzstan keeps UTC+6 all year: an operation counts in the local year of its launch, none if never launched or cancelled.
+        public int? Year => LaunchedAt is { } at && !Cancelled ? at.UtcDateTime.AddHours(6).Year : null;
+    }
+
+    private sealed record Figures(int Operations, int Seizures, decimal Grams, int Arrests, int Cases);
+
+    /// <summary>The test's own figures: each counted seizure and each case (agency, number) once however many operations list it.</summary>
+    private static Figures Expect(IEnumerable<Op> ops, int year, string? lead = null)
+    {
+        var counted = ops.Where(o => o.Year == year && (lead is null || o.Lead == lead)).ToList();
+        var seizures = counted.SelectMany(o => o.Linked).Distinct().Where(s => s.Counts).ToList();
+        return new Figures(counted.Count, seizures.Count, seizures.Sum(s => s.Grams), counted.Sum(o => o.Arrests.Sum()),
+            counted.SelectMany(o => o.Cases).Select(c => (c.Agency, c.Number.ToUpperInvariant())).Distinct().Count());
+    }
+
+    private static Figures Of(SeizureIntel.Operations.Years.JointOperationsYear y) => new(y.Count, y.Seizures, y.Grams, y.Arrests, y.Cases);
+
+    private static Figures Of(JsonElement j) => new(j.GetProperty("count").GetInt32(), j.GetProperty("seizures").GetInt32(),
+        j.GetProperty("grams").GetDecimal(), j.GetProperty("arrests").GetInt32(), j.GetProperty("cases").GetInt32());
+
+    /// <summary>The CSV's joint_operations section as (year, baseline) figures, parsed from the text.</summary>
+    private static (Figures Year, Figures Baseline) JointOperationsOf(string csv)
+    {
+        var lines = csv.Split('\n');
+        var start = Array.IndexOf(lines, "section,joint_operations");
+        start.ShouldBeGreaterThan(0, "the CSV has a joint_operations section");
+        lines[start + 1].ShouldBe("measure,unit,year,baseline");
+        var rows = lines.Skip(start + 2).TakeWhile(l => l.Length > 0).Select(l => l.Split(',')).ToDictionary(f => (f[0], f[1]), f => (f[2], f[3]));
+        rows.Keys.ShouldBe([("operations", "count"), ("seizures", "count"), ("mass", "g"), ("arrests", "count"), ("criminal_cases", "count")]);
+        Figures Pick(Func<(string, string), string> side) => new(
+            int.Parse(side(rows[("operations", "count")]), CultureInfo.InvariantCulture), int.Parse(side(rows[("seizures", "count")]), CultureInfo.InvariantCulture),
+            decimal.Parse(side(rows[("mass", "g")]), CultureInfo.InvariantCulture), int.Parse(side(rows[("arrests", "count")]), CultureInfo.InvariantCulture),
+            int.Parse(side(rows[("criminal_cases", "count")]), CultureInfo.InvariantCulture));
+        return (Pick(r => r.Item1), Pick(r => r.Item2));
+    }
+
+    private async Task<long> ActOnAsync(Op op, string action, object body) =>
+        await DoAsync(op.Id, action, body, await VersionOfAsync(op.Id), "report-officer-2");
+
+    private async Task<Op> StartOpAsync(string codeName, string lead, string[] agencies, string plannedStart, string plannedEnd, string? launchedAt)
+    {
+        var op = new Op(codeName, lead, launchedAt is null ? null : DateTimeOffset.Parse(launchedAt, CultureInfo.InvariantCulture));
+        op.Id = (await PlanAsync(Plan(codeName, lead, agencies, ["SIZO-1"], null, plannedStart, plannedEnd))).Id;
+        if (launchedAt is not null) await ActOnAsync(op, "launch", new { launchedAt });
+        return op;
+    }
+
+    /// <summary>This node's seizure, recorded into <paramref name="joint"/> (detection joint-operation) or on its own.</summary>
+    private async Task<Find> RecordFindAsync(RawSeizure raw, Op? joint = null)
+    {
+        var find = new Find(raw);
+        var body = joint is null ? raw.Body : new
+        {
+            facilityId = raw.Facility, occurredAt = raw.OccurredAt.ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture), substance = raw.Substance,
+            quantity = new { value = raw.Value, unit = raw.Unit }, detection = "joint-operation", operationId = joint.Id,
+        };
+        var created = await RecordAsync(body, "report-officer-1");
+        (find.Id, find.Reference) = (created.Id, created.Reference);
+        joint?.Linked.Add(find);
+        return find;
+    }
+
+    private int _partnerNumber;
+
+    /// <summary>A partner's seizure in this store (see <see cref="OperationTest.AppendSeizureOfAsync"/>).</summary>
+    private async Task<Find> PartnerFindAsync(string agency, RawSeizure raw)
+    {
+        var find = new Find(raw, agency) { Reference = $"{agency}-{raw.Year}-{++_partnerNumber:D6}" };
+        find.Id = await AppendSeizureOfAsync(agency, find.Reference, raw);
+        return find;
+    }
+
+    private async Task LinkFindAsync(Op op, Find find)
+    {
+        await ActOnAsync(op, "seizures", new { seizureId = find.Id });
+        op.Linked.Add(find);
+    }
+
+    private async Task ArrestAsync(Op op, int count)
+    {
+        await ActOnAsync(op, "arrests", new { count, charges = new[] { "Art. 283 CC KR" } });
+        op.Arrests.Add(count);
+    }
+
+    private async Task CaseAsync(Op op, string number, string agency)
+    {
+        await ActOnAsync(op, "cases", new { caseNumber = number, agency });
+        op.Cases.Add((agency, number));
+    }
+
+    private static RawSeizure Raw(string at, string substance, decimal value, string unit, string detection = "cell-search") =>
+        new("SIZO-1", DateTimeOffset.Parse(at, CultureInfo.InvariantCulture), substance, value, unit, detection);
+
+    /// <summary>What every view of the report must show for these operations: the year summaries' JSON, the report model, its CSV and XLSX.</summary>
+    private async Task ShouldShowAsync(Dictionary<(int Year, string? Lead), Figures> expected, string? asOf, string because)
+    {
+        var asOfQuery = asOf is null ? "" : $"&asOf={Uri.EscapeDataString(asOf)}";
+        DateTimeOffset? cutOff = asOf is null ? null : DateTimeOffset.Parse(asOf, CultureInfo.InvariantCulture);
+        foreach (var year in new[] { 2015, 2014 })
+        {
+            var url = $"/api/years/{year}/summary" + (asOf is null ? "" : $"?asOf={Uri.EscapeDataString(asOf)}");
+            var json = (await GetJsonAsync(url)).GetProperty("jointOperations");
+            Of(json).ShouldBe(expected[(year, null)], $"{because}: year summary {year}");
+            var byLead = json.GetProperty("byLeadAgency").EnumerateArray().ToDictionary(r => r.GetProperty("agency").GetString()!, Of);
+            var leads = expected.Keys.Where(k => k.Year == year && k.Lead is not null && expected[k].Operations > 0).Select(k => k.Lead!).Order().ToList();
+            byLead.Keys.Order().ShouldBe(leads, ignoreOrder: false, customMessage: $"{because}: leads {year}");
+            foreach (var lead in leads) byLead[lead].ShouldBe(expected[(year, lead)], $"{because}: {year} led by {lead}");
+        }
+
+        foreach (var agency in new string?[] { null, "SSEP", "SSDC", "MVD" })
+        {
+            var (year, baseline) = (expected[(2015, agency)], expected[(2014, agency)]);
+            var model = await Reports.BuildAsync(new AnnualReportRequest(2015, 2014, cutOff, agency), CancellationToken.None);
+            (Of(model.JointOperations.Year), Of(model.JointOperations.Baseline)).ShouldBe((year, baseline), $"{because}: report model, agency {agency ?? "all"}");
+
+            var agencyQuery = agency is null ? "" : $"&agency={agency}";
+            var (csv, _) = await GetReportAsync($"/api/reports/annual/2015?baseline=2014&format=csv{asOfQuery}{agencyQuery}");
+            JointOperationsOf(Encoding.UTF8.GetString(csv)).ShouldBe((year, baseline), $"{because}: CSV, agency {agency ?? "all"}");
+        }
+
+        var (xlsx, _) = await GetReportAsync($"/api/reports/annual/2015?baseline=2014&format=xlsx{asOfQuery}");
+        var sheet = ReadWorkbook(xlsx)["Joint operations"];
+        string N(decimal d) => SeizureIntel.Reports.Annual.AnnualReportCsv.Num(d);
+        var (y, b) = (expected[(2015, null)], expected[(2014, null)]);
+        sheet.Skip(1).ShouldBe([
+            ["operations", "count", N(y.Operations), N(b.Operations)], ["seizures", "count", N(y.Seizures), N(b.Seizures)],
+            ["mass", "g", N(y.Grams), N(b.Grams)], ["arrests", "count", N(y.Arrests), N(b.Arrests)],
+            ["criminal cases", "count", N(y.Cases), N(b.Cases)]], $"{because}: XLSX");
+    }
+
+    private static Dictionary<(int, string?), Figures> ExpectAll(Op[] ops) =>
+        new[] { 2014, 2015 }.SelectMany(year => new string?[] { null, "SSEP", "SSDC", "MVD" }.Select(lead => (year, lead)))
+            .ToDictionary(k => ((int, string?))k, k => Expect(ops, k.year, k.lead));
+
+    [Fact]
+    public async Task the_joint_operations_section_counts_each_years_operations_in_every_state_as_the_test_computes_them_now_and_as_of()
+    {
+        string[] mou = ["SSEP", "SSDC"];
+
+        // 2014. Barrier-14, led by SSEP: concluded, with three seizures (one recorded into it, one of SSDC's), arrests and cases.
+        var barrier = await StartOpAsync("Barrier-14", "SSEP", mou, "2014-05-01T08:00:00+06:00", "2014-06-30T20:00:00+06:00", "2014-05-02T09:00:00+06:00");
+        var s1 = await RecordFindAsync(Raw("2014-05-03T10:00:00+06:00", "heroin", 200m, "g", "joint-operation"), barrier);
+        var s2 = await PartnerFindAsync("SSDC", Raw("2014-05-04T12:00:00+06:00", "cannabis-resin", 0.5m, "kg", "intelligence-led"));
+        var s3 = await RecordFindAsync(Raw("2014-05-05T16:00:00+06:00", "opium", 0.2m, "kg"));
+        await LinkFindAsync(barrier, s2);
+        await LinkFindAsync(barrier, s3);
+        await ArrestAsync(barrier, 3);
+        await ArrestAsync(barrier, 1);
+        await CaseAsync(barrier, "21-0042", "SSEP");
+        await CaseAsync(barrier, "SSDC-2014-11", "SSDC");
+        await ActOnAsync(barrier, "conclude", new { summary = "Parcel-room channel closed.", concludedAt = "2014-06-20T18:00:00+06:00" });
+        // Late-14, led by MVD: launched at 23:00 on 31 December 2014 in Bishkek, still running: it counts in 2014.
+        var late = await StartOpAsync("Late-14", "MVD", ["MVD", "SSEP"], "2014-12-30T08:00:00+06:00", "2015-01-15T20:00:00+06:00", "2014-12-31T17:00:00Z");
+        var s11 = await RecordFindAsync(Raw("2014-12-31T23:30:00+06:00", "heroin", 40m, "g", "joint-operation"), late);
+        await ArrestAsync(late, 1);
+
+        // 2015. Night-Watch, led by SSDC: launched at 01:00 on 1 January 2015 in Bishkek (2014 in UTC), running; its seizure is dated 2014.
+        var night = await StartOpAsync("Night-Watch", "SSDC", mou, "2014-12-30T08:00:00+06:00", "2015-02-28T20:00:00+06:00", "2014-12-31T19:00:00Z");
+        var s4 = await RecordFindAsync(Raw("2014-12-31T10:00:00+06:00", "cannabis-herb", 0.75m, "kg"));
+        await LinkFindAsync(night, s4);
+        await ArrestAsync(night, 2);
+        await CaseAsync(night, "SSDC-2015-7", "SSDC");
+        // Spring-15, led by SSEP: five seizures recorded or linked, arrests, a case shared with Night-Watch.
+        var spring = await StartOpAsync("Spring-15", "SSEP", mou, "2015-03-01T08:00:00+06:00", "2015-04-30T20:00:00+06:00", "2015-03-02T09:00:00+06:00");
+        var s6 = await RecordFindAsync(Raw("2015-03-03T10:15:00+06:00", "cannabis-resin", 1.25m, "kg", "joint-operation"), spring);
+        var s7 = await RecordFindAsync(Raw("2015-03-04T11:00:00+06:00", "tramadol", 20m, "tablet", "joint-operation"), spring); // no known mass
+        var s8 = await RecordFindAsync(Raw("2015-03-05T12:00:00+06:00", "heroin", 30m, "g", "joint-operation"), spring);
+        var s9 = await PartnerFindAsync("SSDC", Raw("2015-03-03T10:15:00+06:00", "cannabis-resin", 1.25m, "kg", "intelligence-led"));
+        var s10 = await RecordFindAsync(Raw("2015-03-06T13:00:00+06:00", "methamphetamine", 15m, "g", "joint-operation"), spring);
+        await LinkFindAsync(spring, s9);
+        await ArrestAsync(spring, 5);
+        await CaseAsync(spring, "ssdc-2015-7", "SSDC"); // Night-Watch's case again: one case, counted once in the year
+        await CaseAsync(spring, "21-0100", "SSEP");
+        // Compromised, led by SSEP: launched with a seizure and arrests (cancelled later); Shelved: planned, never launched.
+        var compromised = await StartOpAsync("Compromised", "SSEP", mou, "2015-06-01T08:00:00+06:00", "2015-07-31T20:00:00+06:00", "2015-06-01T09:00:00+06:00");
+        var s5 = await RecordFindAsync(Raw("2015-06-01T12:00:00+06:00", "heroin", 999m, "g"));
+        await LinkFindAsync(compromised, s5);
+        await ArrestAsync(compromised, 4);
+        var shelved = await StartOpAsync("Shelved", "SSEP", mou, "2015-09-01T08:00:00+06:00", "2015-10-31T20:00:00+06:00", launchedAt: null);
+        // Their-Raid: SSDC's own operation, shared with SSEP, received here with its seizure, arrests and case.
+        var sp = await PartnerFindAsync("SSDC", Raw("2015-05-10T14:00:00+06:00", "heroin", 60m, "g", "intelligence-led"));
+        var theirs = new Op("Their-Raid", "SSDC", DateTimeOffset.Parse("2015-05-10T09:00:00+06:00", CultureInfo.InvariantCulture));
+        theirs.Id = await AppendPartnerOperationAsync("SSDC", theirs.CodeName, launchedAt: "2015-05-10T09:00:00+06:00",
+            seizures: [(sp.Id, sp.Agency, sp.Reference)], arrests: [2], cases: [("SSDC-2015-31", "SSDC")]);
+        theirs.Linked.Add(sp);
+        theirs.Arrests.Add(2);
+        theirs.Cases.Add(("SSDC", "SSDC-2015-31"));
+        // A seizure of no operation counts in the year's totals, not in its joint operations.
+        await RecordFindAsync(Raw("2015-07-01T10:00:00+06:00", "heroin", 500m, "g", "visitor-search"));
+
+        Op[] ops = [barrier, late, night, spring, compromised, shelved, theirs];
+        await WaitForProjectionsAsync();
+        await Task.Delay(100);
+        var cutOff = Instant(DateTimeOffset.UtcNow);
+        var asAtCutOff = ExpectAll(ops);
+        await Task.Delay(100);
+
+        // The test's own arithmetic at the cut-off, by hand: 2014 Barrier-14 and Late-14; 2015 Night-Watch, Spring-15, Compromised, Their-Raid.
+        asAtCutOff[(2014, null)].ShouldBe(new Figures(2, 4, 200m + 500m + 200m + 40m, 3 + 1 + 1, 2));
+        asAtCutOff[(2015, null)].ShouldBe(new Figures(4, 8, 750m + 1250m + 30m + 1250m + 15m + 999m + 60m, 2 + 5 + 4 + 2, 3));
+
+        // Later: a lab result, a void, a duplicate mark, a seizure corrected out of its operation, a cancellation, a
+        // conclusion and more arrests.
+        await ChangeAsync(s3.Id, "lab-submissions", new { lab = "SFC", labCaseNumber = "SFC-2014-88", submittedAt = "2014-05-06T09:00:00+06:00" }, 1);
+        await ChangeAsync(s3.Id, "lab-results", new
+        {
+            labCaseNumber = "SFC-2014-88", confirmedSubstance = "opium", netWeightGrams = 180.25m,
+            techniques = new[] { new { name = "GC-MS", category = "A" } }, analyst = "analyst-3", reportDate = "2014-05-20",
+        }, 2);
+        s3.LabGrams = 180.25m;
+        await ChangeAsync(s8.Id, "void", new { reason = "test kit false positive" }, 1);
+        s8.Voided = true;
+        await ChangeAsync(s9.Id, "duplicate-of", new { duplicateOf = s6.Id, reason = "SSDC recorded the same resin" }, 1);
+        s9.Duplicate = true;
+        await ChangeAsync(s10.Id, "corrections", new { reason = "found in the routine cell search", detection = "cell-search" }, 1);
+        spring.Linked.Remove(s10);
+        await ActOnAsync(compromised, "cancel", new { reason = "operation compromised" });
+        compromised.Cancelled = true;
+        await ActOnAsync(spring, "conclude", new { summary = "Resin channel closed.", concludedAt = "2015-04-20T18:00:00+06:00" });
+        await ArrestAsync(night, 1);
+        await WaitForProjectionsAsync();
+
+        var now = ExpectAll(ops);
+        now[(2014, null)].ShouldBe(new Figures(2, 4, 200m + 500m + 180.25m + 40m, 5, 2));
+        now[(2015, null)].ShouldBe(new Figures(3, 4, 750m + 1250m + 0m + 60m, 2 + 1 + 5 + 2, 3)); // s7 counts without mass
+        now[(2015, "SSDC")].ShouldBe(new Figures(2, 2, 810m, 5, 2));
+        now[(2015, "SSEP")].ShouldBe(new Figures(1, 2, 1250m, 5, 2));
+
+        await ShouldShowAsync(now, null, "now");
+        await ShouldShowAsync(asAtCutOff, cutOff, "as of the cut-off");
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using SeizureIntel.Node;
+using SeizureIntel.Operations;
+using SeizureIntel.Operations.Linking;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Corrections;
 using SeizureIntel.Seizures.Custody;
@@ -61,6 +63,59 @@ public sealed class PureDecisionTests
         var e = CorrectSeizureEndpoint.Decide(seizure, changed, By, Now).Events.ShouldHaveSingleItem().ShouldBeOfType<SeizureCorrected>();
         e.Changes.ShouldBe([new FieldChange("quantity", "10 g", "12 g")]);
         e.Substance.ShouldBeNull();
+    }
+
+    private static JointOperation Launched(string codeName)
+    {
+        var id = Guid.CreateVersion7();
+        var operation = JointOperation.Create(new JointOperationPlanned(id, codeName, "SSEP", ["SSEP", "SSDC"], ["SIZO-1"], null,
+            Now.AddDays(-30), Now.AddDays(30), "MOU SSEP–SSDC", By, Now));
+        operation.Apply(new JointOperationLaunched(id, Now.AddDays(-29), DateOnly.FromDateTime(Now.AddDays(-29).UtcDateTime), "Asia/Bishkek", By, Now));
+        return operation;
+    }
+
+    [Fact]
+    public void a_correction_to_joint_operation_links_the_seizure_and_one_naming_another_running_operation_moves_it()
+    {
+        var seizure = Recorded();
+        var (a, b) = (Launched("A"), Launched("B"));
+        var toA = new ValidCorrection("the raid's log", null, null, null, null, "joint-operation", null, null, null, null, null, OperationId: a.Id);
+
+        var decision = CorrectSeizureEndpoint.Decide(seizure, toA, new OperationLinkState(null, a.Id, a), By, Now);
+        decision.Problem.ShouldBeNull();
+        var linked = decision.OperationEvents.ShouldHaveSingleItem().ShouldBeOfType<SeizureLinked>();
+        (linked.OperationId, linked.SeizureId, linked.Via, linked.By).ShouldBe((a.Id, seizure.Id, "correction", By));
+        decision.Events.ShouldHaveSingleItem().ShouldBeOfType<SeizureCorrected>().Changes.ShouldBe([
+            new FieldChange("detection", "cell-search", "joint-operation"), new FieldChange("operationId", null, a.Id.ToString())]);
+
+        seizure.Apply((SeizureCorrected)decision.Events[0]);
+        a.Apply(linked);
+        var move = CorrectSeizureEndpoint.Decide(seizure, toA with { OperationId = b.Id }, new OperationLinkState(a, b.Id, b), By, Now);
+        move.OperationEvents.Select(e => (e.GetType().Name, e.OperationId)).ShouldBe([(nameof(SeizureUnlinked), a.Id), (nameof(SeizureLinked), b.Id)]);
+        ((SeizureUnlinked)move.OperationEvents[0]).Reason.ShouldBe("moved to joint operation B by a correction of the seizure: the raid's log");
+
+        // Named again where it already is: nothing to correct.
+        CorrectSeizureEndpoint.Decide(seizure, toA, new OperationLinkState(a, a.Id, a), By, Now).Problem.ShouldNotBeNull().Status.ShouldBe(409);
+    }
+
+    [Fact]
+    public void a_correction_away_from_joint_operation_unlinks_the_seizure_unless_its_operation_is_closed()
+    {
+        var seizure = Recorded();
+        var op = Launched("A");
+        seizure.Apply(new SeizureCorrected(seizure.Id, [], "r", By, Now, Detection: "joint-operation"));
+        op.Apply(new SeizureLinked(op.Id, seizure.Id, seizure.Reference, "SSEP", "recording", By, Now));
+        var away = new ValidCorrection("found in the cell search", null, null, null, null, "cell-search", null, null, null, null, null);
+
+        var decision = CorrectSeizureEndpoint.Decide(seizure, away, new OperationLinkState(op, null, null), By, Now);
+        var unlinked = decision.OperationEvents.ShouldHaveSingleItem().ShouldBeOfType<SeizureUnlinked>();
+        (unlinked.OperationId, unlinked.Reason).ShouldBe((op.Id, "detection corrected from joint-operation to cell-search: found in the cell search"));
+
+        op.Apply(new JointOperationConcluded(op.Id, Now, "done", By, Now));
+        var refused = CorrectSeizureEndpoint.Decide(seizure, away, new OperationLinkState(op, null, null), By, Now);
+        refused.Events.ShouldBeEmpty();
+        refused.OperationEvents.ShouldBeEmpty();
+        ((Microsoft.AspNetCore.Mvc.ValidationProblemDetails)refused.Problem.ShouldNotBeNull()).Errors.Keys.ShouldBe(["detection"]);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using Marten;
-using Npgsql;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Recording;
@@ -36,29 +35,30 @@ public static class RecordingInOperation
     {
         if (command.OperationId is not { } id) return null;
 
-        await session.BeginTransactionAsync(token);
-        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        await using (var lockRow = new NpgsqlCommand($"select 1 from {schema}.mt_streams where id = @id for update", session.Connection))
-        {
-            lockRow.Parameters.AddWithValue("id", id);
-            await lockRow.ExecuteNonQueryAsync(token);
-        }
-
+        await OperationChanges.LockAsync(session, [id], token);
         var operation = await session.LoadAsync<JointOperation>(id, token);
-        var refusal = operation switch
-        {
-            null => $"no joint operation {id} is in this store",
-            { Status: OperationStatus.Planned } => $"{operation.CodeName} is planned but not launched; seizures join it from its launch",
-            { Status: OperationStatus.Concluded } => $"{operation.CodeName} was concluded; it takes no more seizures",
-            { Status: OperationStatus.Cancelled } => $"{operation.CodeName} was cancelled; it takes no more seizures",
-            _ when !operation.Agencies.Contains(node.Agency) =>
-                $"{node.Agency} does not take part in {operation.CodeName} (participants: {string.Join(", ", operation.Agencies)})",
-            _ => null,
-        };
-        if (refusal is not null) return Results.Problem(OperationProblems.Refused("operationId", refusal, SeizureRules.RefusedTitle));
+        if (RefusalFor(id, operation, node.Agency) is { } refusal)
+            return Results.Problem(OperationProblems.Refused("operationId", refusal, SeizureRules.RefusedTitle));
         context.Items[typeof(Checked)] = new Checked(id, operation!.Version);
         return null;
     }
+
+    /// <summary>
+    /// Why the operation does not take a seizure of <paramref name="agency"/> as it is recorded or corrected into it (null: it
+    /// does): it must be in this store, planned here (a partner's operation is read-only where it is received), launched and
+    /// not closed, with the agency among its participants.
+    /// </summary>
+    public static string? RefusalFor(Guid id, JointOperation? operation, string agency) => operation switch
+    {
+        null => $"no joint operation {id} is in this store",
+        { Received: true } => $"{operation.CodeName} is {operation.OriginAgency}'s operation, received over sharing; only {operation.OriginAgency} can link seizures to it",
+        { Status: OperationStatus.Planned } => $"{operation.CodeName} is planned but not launched; seizures join it from its launch",
+        { Status: OperationStatus.Concluded } => $"{operation.CodeName} was concluded; it takes no more seizures",
+        { Status: OperationStatus.Cancelled } => $"{operation.CodeName} was cancelled; it takes no more seizures",
+        _ when !operation.Agencies.Contains(agency) =>
+            $"{agency} does not take part in {operation.CodeName} (participants: {string.Join(", ", operation.Agencies)})",
+        _ => null,
+    };
 
     /// <summary>Appends SeizureLinked to the operation checked and locked by <see cref="RefuseAsync"/>, and its link row.</summary>
     public static SeizureLinked? Link(IDocumentSession session, HttpContext context, SeizureRecorded recorded)

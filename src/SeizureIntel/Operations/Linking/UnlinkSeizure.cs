@@ -23,20 +23,36 @@ public static class UnlinkSeizureEndpoint
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }
 
-    /// <summary>Pure: only a linked seizure of a running operation is unlinked.</summary>
-    public static OperationDecision Decide(JointOperation operation, Guid seizureId, string reason, Actor by, DateTimeOffset now)
+    /// <summary>
+    /// Pure: only a linked seizure of a running operation is unlinked, and not one of this node's counted seizures whose
+    /// detection is joint-operation (<paramref name="seizure"/>, null when this store has none): "joint-operation" says it
+    /// was made in an operation, so it leaves through a correction of its detection, which unlinks it in the same transaction
+    /// (<see cref="CorrectingInOperation"/>), or moves to another operation by a correction naming that one.
+    /// </summary>
+    public static OperationDecision Decide(JointOperation operation, Guid seizureId, Seizure? seizure, string reason, Actor by, DateTimeOffset now)
     {
         if (OperationDecision.RefuseUnlessLaunched(operation, Title) is { } refused) return refused;
         var linked = operation.Seizures.FirstOrDefault(s => s.SeizureId == seizureId);
         if (linked is null) return OperationDecision.Refuse("seizureId", $"seizure {seizureId} is not linked to this operation", Title);
+        if (seizure is { Received: false, Voided: false, Detection: RecordingInOperation.Detection })
+            return OperationDecision.Refuse("seizureId",
+                $"{linked.Reference} was made in this operation (detection joint-operation): correct its detection " +
+                $"(POST /api/seizures/{seizureId}/corrections), which unlinks it in the same transaction, or correct it to joint-operation " +
+                "with another operationId to move it there", Title);
         return OperationDecision.Append(new SeizureUnlinked(operation.Id, seizureId, linked.Reference, reason, by, now));
     }
 
-    /// <summary>Unlink a seizure from a launched joint operation, with a reason. Requires If-Match with the operation's ETag.</summary>
+    /// <summary>
+    /// Unlink a seizure from a launched joint operation, with a reason. Requires If-Match with the operation's ETag. This
+    /// node's seizure with detection joint-operation is refused (409 seizureId): correct its detection instead, which unlinks it.
+    /// </summary>
     [WolverinePost("/api/operations/{id}/seizures/{seizureId}/unlink", OperationId = "unlinkSeizureFromJointOperation")]
     [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, Guid seizureId, UnlinkSeizure command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
-        OperationChanges.ApplyAsync(id, context, session, bus, sharing,
-            op => Decide(op, seizureId, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
+    public static async Task<IResult> Post(Guid id, Guid seizureId, UnlinkSeizure command, NodeIdentity node, HttpContext context,
+        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    {
+        var seizure = await session.LoadAsync<Seizure>(seizureId, token);
+        return await OperationChanges.ApplyAsync(id, context, session, bus, sharing,
+            op => Decide(op, seizureId, seizure, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
+    }
 }

@@ -66,7 +66,8 @@ public static class JointOperationYears
 
     /// <summary>
     /// Every operation as it stood at <paramref name="asOf"/>, folded from its events up to then, that counted in the year:
-    /// this node's own (launched by then) and partners' received by then (their copy counts while it lists our agency).
+    /// this node's own (launched by then) and partners' received by then (their launch comes inside the received state, as
+    /// the live figures read it from the snapshot; their copy counts while it lists our agency).
     /// </summary>
     private static async Task<List<JointOperation>> OperationsAsOfAsync(IQuerySession session, int year, DateTimeOffset asOf, CancellationToken token)
     {

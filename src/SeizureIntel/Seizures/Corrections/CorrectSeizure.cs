@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Facilities;
 using SeizureIntel.Node;
+using SeizureIntel.Operations.Linking;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
@@ -15,6 +16,20 @@ namespace SeizureIntel.Seizures.Corrections;
 /// Correct a recorded seizure: name only the fields that were wrong, and why. The record is never edited: the
 /// correction is a new event that keeps both the old and the new value. Notes "" clears the notes.
 /// </summary>
+/// <param name="Reason">Why the seizure is corrected (required); also the reason its joint operation's timeline shows when the correction links or unlinks it.</param>
+/// <param name="FacilityId">Facility code or alias, e.g. SIZO-1 or "No. 21".</param>
+/// <param name="OccurredAt">ISO 8601 instant with its offset, e.g. 2015-03-14T10:30:00+06:00.</param>
+/// <param name="Substance">Substance code from /api/reference/substances.</param>
+/// <param name="Quantity">Value and unit as recorded.</param>
+/// <param name="Detection">How it was found, from /api/reference/detection-methods. Corrected to joint-operation, it requires operationId and the seizure joins that operation; corrected from joint-operation to anything else, the seizure leaves its operation; both in the same transaction as the correction.</param>
+/// <param name="Notes">Free text; no personal names; "" clears the notes.</param>
+/// <param name="Place">Where in the facility, from /api/reference/places.</param>
+/// <param name="Entry">Method of entry, from /api/reference/entry-methods.</param>
+/// <param name="Concealment">How it was hidden, from /api/reference/concealment-methods.</param>
+/// <param name="Possession">Whose possession, from /api/reference/possession.</param>
+/// <param name="Location">Where it was seized, WGS 84.</param>
+/// <param name="CrossBorder">Set when the location lies outside Kyrgyzstan on purpose.</param>
+/// <param name="OperationId">The launched joint operation the seizure was made in: required when detection is corrected to joint-operation, taken with no other detection. Naming another operation than the seizure's own moves it there.</param>
 public sealed record CorrectSeizure(
     string? Reason,
     string? FacilityId = null,
@@ -28,7 +43,8 @@ public sealed record CorrectSeizure(
     string? Concealment = null,
     string? Possession = null,
     LocationInput? Location = null,
-    bool? CrossBorder = null);
+    bool? CrossBorder = null,
+    Guid? OperationId = null);
 
 public sealed record FieldChange(string Field, string? From, string? To);
 
@@ -57,10 +73,11 @@ public sealed record SeizureCorrected(
     SeizureLocation? Location = null,
     string? Oblast = null) : ISeizureEvent, IAttributedEvent;
 
-/// <summary>The correction's fields, checked and resolved.</summary>
+/// <summary>The correction's fields, checked and resolved; <see cref="OperationId"/> only with detection joint-operation.</summary>
 public sealed record ValidCorrection(
     string Reason, Facility? Facility, DateTimeOffset? OccurredAt, string? Substance, Quantity? Quantity, string? Detection,
-    string? Notes, string? Place, string? Entry, string? Concealment, string? Possession, SeizureLocation? Location = null);
+    string? Notes, string? Place, string? Entry, string? Concealment, string? Possession, SeizureLocation? Location = null,
+    Guid? OperationId = null);
 
 public static class CorrectSeizureEndpoint
 {
@@ -70,26 +87,37 @@ public static class CorrectSeizureEndpoint
     {
         var problems = new Problems();
         var reason = problems.RequireText("reason", command.Reason);
+        var detection = fields.Code(problems, "detection", ReferenceData.DetectionMethods, command.Detection, required: false);
+        CorrectingInOperation.CheckField(problems, detection, command.OperationId);
         var correction = new ValidCorrection(
             reason ?? "",
             fields.Facility(problems, command.FacilityId, required: false),
             SeizureFields.Instant(problems, "occurredAt", command.OccurredAt, now, required: false),
             fields.Code(problems, "substance", ReferenceData.Substances, command.Substance, required: false),
             fields.Quantity(problems, command.Quantity, required: false),
-            fields.Code(problems, "detection", ReferenceData.DetectionMethods, command.Detection, required: false),
+            detection,
             command.Notes is null ? null : fields.Notes(problems, command.Notes) ?? "",
             fields.Code(problems, "place", ReferenceData.Places, command.Place, required: false),
             fields.Code(problems, "entry", ReferenceData.EntryMethods, command.Entry, required: false),
             fields.Code(problems, "concealment", ReferenceData.ConcealmentMethods, command.Concealment, required: false),
             fields.Code(problems, "possession", ReferenceData.Possession, command.Possession, required: false),
-            fields.Location(problems, command.Location, command.CrossBorder ?? false));
+            fields.Location(problems, command.Location, command.CrossBorder ?? false),
+            command.OperationId);
         if (!problems.Any && correction with { Reason = "" } == new ValidCorrection("", null, null, null, null, null, null, null, null, null, null))
             problems.Fail("fields", "name at least one field to correct");
         return (problems.Any ? null : correction, problems);
     }
 
-    /// <summary>Pure: the event for the fields that really change, or a refusal.</summary>
-    public static Decision Decide(Seizure seizure, ValidCorrection c, Actor by, DateTimeOffset now)
+    /// <summary>Pure: the event for the fields that really change, or a refusal (a correction that touches no operation).</summary>
+    public static Decision Decide(Seizure seizure, ValidCorrection c, Actor by, DateTimeOffset now) =>
+        Decide(seizure, c, OperationLinkState.None, by, now);
+
+    /// <summary>
+    /// Pure: the event for the fields that really change, with the link events a change of detection to or from
+    /// joint-operation implies for the operations read in <paramref name="operations"/> (<see cref="CorrectingInOperation"/>),
+    /// or a refusal.
+    /// </summary>
+    public static Decision Decide(Seizure seizure, ValidCorrection c, OperationLinkState operations, Actor by, DateTimeOffset now)
     {
         if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
 
@@ -123,6 +151,9 @@ public static class CorrectSeizureEndpoint
         var entry = Change("entry", seizure.Circumstances.Entry, c.Entry, s => s);
         var concealment = Change("concealment", seizure.Circumstances.Concealment, c.Concealment, s => s);
         var possession = Change("possession", seizure.Circumstances.Possession, c.Possession, s => s);
+        var link = CorrectingInOperation.Decide(seizure, c.Detection, operations, c.Reason, by, now);
+        if (link.Problem is not null) return Decision.Refuse(link.Problem);
+        if (link.Change is not null) changes.Add(link.Change);
 
         if (changes.Count == 0)
             return Decision.Refuse(Problems.Refused("fields", "every field given already has that value; nothing to correct", Title));
@@ -143,7 +174,7 @@ public static class CorrectSeizureEndpoint
 
         return Decision.Append(new SeizureCorrected(seizure.Id, changes, c.Reason, by, now,
             facility?.Code, zoneFacility?.TimeZone, occurredAt, localDate, substance, quantity, detection, notes,
-            place, entry, concealment, possession, location, oblast));
+            place, entry, concealment, possession, location, oblast)) with { OperationEvents = link.Events };
     }
 
     public static ProblemDetails Validate(CorrectSeizure command, SeizureFields fields, TimeProvider time)
@@ -153,14 +184,21 @@ public static class CorrectSeizureEndpoint
         return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
     }
 
-    /// <summary>Correct fields of a seizure, with a reason. Requires If-Match with the seizure's ETag.</summary>
+    /// <summary>
+    /// Correct fields of a seizure, with a reason. Requires If-Match with the seizure's ETag. A correction of detection to
+    /// joint-operation names the operation (operationId) and links the seizure to it; one from joint-operation unlinks it;
+    /// both in the same transaction as the correction (409 naming operationId or detection when the operation refuses).
+    /// </summary>
     [WolverinePost("/api/seizures/{id}/corrections", OperationId = "correctSeizure")]
-    public static Task<IResult> Post(Guid id, CorrectSeizure command, SeizureFields fields, NodeIdentity node, HttpContext context,
+    public static async Task<IResult> Post(Guid id, CorrectSeizure command, SeizureFields fields, NodeIdentity node, HttpContext context,
         IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (correction, _) = Check(command, fields, now);
-        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
-            seizure => Decide(seizure, correction!, Actor.From(context, node), now), token);
+        var (operations, problem) = await CorrectingInOperation.ReadAsync(session, id, correction!, token);
+        if (problem is not null) return Results.Problem(problem);
+        return await SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
+            seizure => Decide(seizure, correction!, operations.State, Actor.From(context, node), now), token,
+            decision => CorrectingInOperation.AppendAsync(operations, decision.OperationEvents, session, bus, sharing, token));
     }
 }
