@@ -47,11 +47,11 @@ public static class SeizureFolding
         s.Demo = e.Demo;
     }
 
-    /// <summary>A correction carries only what changed; an empty oblast means "no longer known".</summary>
+    /// <summary>A correction carries only what changed; an empty oblast means "no longer known"; a removed point is gone.</summary>
     public static void Fold(this ISeizureFields s, SeizureCorrected e)
     {
         s.FacilityId = e.FacilityId ?? s.FacilityId;
-        s.Location = e.Location ?? s.Location;
+        s.Location = e.LocationRemoved ? null : e.Location ?? s.Location;
         if (e.Oblast is not null) s.Oblast = e.Oblast.Length == 0 ? null : e.Oblast;
         s.OccurredAt = e.OccurredAt ?? s.OccurredAt;
         s.LocalDate = e.LocalDate ?? s.LocalDate;

@@ -29,6 +29,7 @@ namespace SeizureIntel.Seizures.Corrections;
 /// <param name="Possession">Whose possession, from /api/reference/possession.</param>
 /// <param name="Location">Where it was seized, WGS 84.</param>
 /// <param name="CrossBorder">Set when the location lies outside Kyrgyzstan on purpose.</param>
+/// <param name="RemoveLocation">true removes the seizure's own point (e.g. a GPS reading taken elsewhere): it is then placed at its facility, whose stated oblast it takes. Refused for a seizure without a facility (give facilityId with it) and together with location.</param>
 /// <param name="OperationId">The launched joint operation the seizure was made in: required when detection is corrected to joint-operation, taken with no other detection. Naming another operation than the seizure's own moves it there.</param>
 public sealed record CorrectSeizure(
     string? Reason,
@@ -44,13 +45,15 @@ public sealed record CorrectSeizure(
     string? Possession = null,
     LocationInput? Location = null,
     bool? CrossBorder = null,
-    Guid? OperationId = null);
+    Guid? OperationId = null,
+    bool? RemoveLocation = null);
 
 public sealed record FieldChange(string Field, string? From, string? To);
 
 /// <summary>
 /// A correction: new values of the changed fields only (null: unchanged), the changes as read, why and who. Notes ""
-/// clears the notes; Oblast "" means the seizure no longer has a known oblast.
+/// clears the notes; Oblast "" means the seizure no longer has a known oblast; LocationRemoved: the seizure's own point
+/// is gone (it is placed at its facility).
 /// </summary>
 public sealed record SeizureCorrected(
     Guid SeizureId,
@@ -71,13 +74,14 @@ public sealed record SeizureCorrected(
     string? Concealment = null,
     string? Possession = null,
     SeizureLocation? Location = null,
-    string? Oblast = null) : ISeizureEvent, IAttributedEvent;
+    string? Oblast = null,
+    bool LocationRemoved = false) : ISeizureEvent, IAttributedEvent;
 
 /// <summary>The correction's fields, checked and resolved; <see cref="OperationId"/> only with detection joint-operation.</summary>
 public sealed record ValidCorrection(
     string Reason, Facility? Facility, DateTimeOffset? OccurredAt, string? Substance, Quantity? Quantity, string? Detection,
     string? Notes, string? Place, string? Entry, string? Concealment, string? Possession, SeizureLocation? Location = null,
-    Guid? OperationId = null);
+    Guid? OperationId = null, bool RemoveLocation = false);
 
 public static class CorrectSeizureEndpoint
 {
@@ -102,22 +106,27 @@ public static class CorrectSeizureEndpoint
             fields.Code(problems, "concealment", ReferenceData.ConcealmentMethods, command.Concealment, required: false),
             fields.Code(problems, "possession", ReferenceData.Possession, command.Possession, required: false),
             fields.Location(problems, command.Location, command.CrossBorder ?? false),
-            command.OperationId);
+            command.OperationId,
+            command.RemoveLocation == true);
+        if (command.RemoveLocation == true && command.Location is not null)
+            problems.Fail("removeLocation", "cannot come with a new location: give the corrected location, or remove it");
         if (!problems.Any && correction with { Reason = "" } == new ValidCorrection("", null, null, null, null, null, null, null, null, null, null))
             problems.Fail("fields", "name at least one field to correct");
         return (problems.Any ? null : correction, problems);
     }
 
     /// <summary>Pure: the event for the fields that really change, or a refusal (a correction that touches no operation).</summary>
-    public static Decision Decide(Seizure seizure, ValidCorrection c, Actor by, DateTimeOffset now) =>
-        Decide(seizure, c, OperationLinkState.None, by, now);
+    public static Decision Decide(Seizure seizure, ValidCorrection c, Actor by, DateTimeOffset now, Facility? seizureFacility = null) =>
+        Decide(seizure, c, OperationLinkState.None, by, now, seizureFacility);
 
     /// <summary>
     /// Pure: the event for the fields that really change, with the link events a change of detection to or from
     /// joint-operation implies for the operations read in <paramref name="operations"/> (<see cref="CorrectingInOperation"/>),
-    /// or a refusal.
+    /// or a refusal. <paramref name="seizureFacility"/> is the catalogue's entry for the seizure's present facility: a
+    /// removed point leaves the seizure at its facility, in that facility's stated oblast.
     /// </summary>
-    public static Decision Decide(Seizure seizure, ValidCorrection c, OperationLinkState operations, Actor by, DateTimeOffset now)
+    public static Decision Decide(Seizure seizure, ValidCorrection c, OperationLinkState operations, Actor by, DateTimeOffset now,
+        Facility? seizureFacility = null)
     {
         if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
 
@@ -131,9 +140,19 @@ public static class CorrectSeizureEndpoint
 
         var facility = c.Facility is { } f && f.Code != seizure.FacilityId ? f : null;
         if (facility is not null) changes.Add(new FieldChange("facilityId", seizure.FacilityId, facility.Code));
-        var location = Change("location", seizure.Location, c.Location, l => $"{l.Lat}, {l.Lon}{(l.CrossBorder ? " (cross-border)" : "")}");
+        string Show(SeizureLocation l) => $"{l.Lat}, {l.Lon}{(l.CrossBorder ? " (cross-border)" : "")}";
+        var location = Change("location", seizure.Location, c.Location, Show);
+        var removed = c.RemoveLocation && seizure.Location is not null;
+        if (removed)
+        {
+            if ((facility?.Code ?? seizure.FacilityId) is null)
+                return Decision.Refuse(Problems.Refused("removeLocation",
+                    $"{seizure.Reference} has no facility, so its own point is all that places it: give facilityId with removeLocation, or correct the location", Title));
+            changes.Add(new FieldChange("location", Show(seizure.Location!), null));
+        }
         // The oblast follows the seizure's own point, else its facility's stated oblast.
-        var oblastNow = (location ?? seizure.Location) is { } point ? point.Oblast : facility is not null ? facility.Oblast : seizure.Oblast;
+        var oblastNow = removed ? (facility ?? seizureFacility)?.Oblast
+            : (location ?? seizure.Location) is { } point ? point.Oblast : facility is not null ? facility.Oblast : seizure.Oblast;
         string? oblast = null;
         if (oblastNow != seizure.Oblast)
         {
@@ -174,7 +193,7 @@ public static class CorrectSeizureEndpoint
 
         return Decision.Append(new SeizureCorrected(seizure.Id, changes, c.Reason, by, now,
             facility?.Code, zoneFacility?.TimeZone, occurredAt, localDate, substance, quantity, detection, notes,
-            place, entry, concealment, possession, location, oblast)) with { OperationEvents = link.Events };
+            place, entry, concealment, possession, location, oblast, removed)) with { OperationEvents = link.Events };
     }
 
     public static ProblemDetails Validate(CorrectSeizure command, SeizureFields fields, TimeProvider time)
@@ -198,7 +217,7 @@ public static class CorrectSeizureEndpoint
         var (operations, problem) = await CorrectingInOperation.ReadAsync(session, id, correction!, token);
         if (problem is not null) return Results.Problem(problem);
         return await SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
-            seizure => Decide(seizure, correction!, operations.State, Actor.From(context, node), now), token,
+            seizure => Decide(seizure, correction!, operations.State, Actor.From(context, node), now, fields.Known(seizure.FacilityId)), token,
             decision => CorrectingInOperation.AppendAsync(operations, decision.OperationEvents, session, bus, sharing, token));
     }
 }

@@ -151,6 +151,9 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
     /// <summary>Clock skew tolerated before an instant counts as "in the future".</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
 
+    /// <summary>The catalogue's facility of a code already stored on a seizure (null: none, or no longer known).</summary>
+    public Facility? Known(string? code) => code is null ? null : facilities.Resolve(code);
+
     public Facility? Facility(Problems problems, string? value, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))

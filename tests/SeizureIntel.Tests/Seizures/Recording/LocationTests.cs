@@ -83,4 +83,53 @@ public sealed class LocationTests(NodeFixture fixture) : NodeTest(fixture)
         var oblasts = (await GetJsonAsync("/api/years/2015/summary")).GetProperty("byOblast").EnumerateArray().Select(r => r.GetProperty("oblast").GetString());
         oblasts.ShouldBe(["KG-T"]);
     }
+
+    [Fact]
+    public async Task removing_a_wrong_point_places_the_seizure_at_its_facility_in_the_facilitys_oblast()
+    {
+        // Recorded at SIZO-1 (Bishkek, stated oblast KG-C) with a GPS reading taken in Osh by mistake.
+        var a = await RecordAsync(AtPoint(40.513, 72.816, facilityId: "SIZO-1", grams: 7m));
+        await WaitForProjectionsAsync();
+        (await GetJsonAsync($"/api/seizures/{a.Id}")).GetProperty("oblast").GetString().ShouldBe("KG-O");
+
+        await ChangeAsync(a.Id, "corrections", new { reason = "the GPS fix was taken at the Osh office", removeLocation = true }, 1);
+        await WaitForProjectionsAsync();
+
+        var seizure = await GetJsonAsync($"/api/seizures/{a.Id}");
+        seizure.GetProperty("location").ValueKind.ShouldBe(JsonValueKind.Null);
+        seizure.GetProperty("oblast").GetString().ShouldBe("KG-C");
+        var history = await GetJsonAsync($"/api/seizures/{a.Id}/history");
+        var changes = history.GetProperty("events").EnumerateArray().Last().GetProperty("changes").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("field").GetString()!, c => (c.GetProperty("from").GetString(), c.GetProperty("to").GetString()));
+        changes["location"].ShouldBe(("40.513, 72.816", null));
+        changes["oblast"].ShouldBe(("KG-O", "KG-C"));
+        (await GetJsonAsync("/api/years/2015/summary")).GetProperty("byOblast").EnumerateArray()
+            .Select(r => (r.GetProperty("oblast").GetString(), r.GetProperty("grams").GetDecimal())).ShouldBe([("KG-C", 7m)]);
+
+        // On the map it is at SIZO-1's town point now, with that point's precision, and no longer in Osh.
+        var osh = await GetJsonAsync("/api/seizures/near?lat=40.513&lon=72.816&radiusKm=5");
+        osh.GetProperty("features").GetArrayLength().ShouldBe(0);
+        var bishkek = (await GetJsonAsync("/api/seizures/near?lat=42.873&lon=74.6&radiusKm=1")).GetProperty("features").EnumerateArray().ShouldHaveSingleItem();
+        bishkek.GetProperty("properties").GetProperty("precision").GetString().ShouldNotBe("exact");
+    }
+
+    [Fact]
+    public async Task a_point_cannot_be_removed_from_a_seizure_without_a_facility_nor_given_with_a_new_point()
+    {
+        var a = await RecordAsync(AtPoint(40.513, 72.816));
+        var refused = await ChangeAsync(a.Id, "corrections", new { reason = "wrong", removeLocation = true }, 1, status: 409);
+        ErrorFields(refused).ShouldBe(["removeLocation"]);
+        var both = await ChangeAsync(a.Id, "corrections", new { reason = "wrong", removeLocation = true, location = new { lat = 42.52, lon = 72.24 } }, 1,
+            status: 400);
+        ErrorFields(both).ShouldBe(["removeLocation"]);
+        var seizure = await GetJsonAsync($"/api/seizures/{a.Id}");
+        seizure.GetProperty("version").GetInt64().ShouldBe(1);
+        seizure.GetProperty("location").GetProperty("lat").GetDouble().ShouldBe(40.513);
+
+        // With a facility named in the same correction it goes.
+        await ChangeAsync(a.Id, "corrections", new { reason = "it was found at IK-3's gate", removeLocation = true, facilityId = "IK-3" }, 1);
+        seizure = await GetJsonAsync($"/api/seizures/{a.Id}");
+        seizure.GetProperty("location").ValueKind.ShouldBe(JsonValueKind.Null);
+        seizure.GetProperty("facilityId").GetString().ShouldBe("IK-3");
+    }
 }
