@@ -208,6 +208,10 @@ public sealed class MouScenarioTests(NodeFixture fixture) : OperationTest(fixtur
         ShouldMatch((await GetJsonAsync("/api/years/2015/summary")).GetProperty("jointOperations"), y2015, "2015");
         ShouldMatch((await GetJsonAsync("/api/years/2016/summary")).GetProperty("jointOperations"), Expect(all, 2016), "2016");
         ShouldMatch((await GetJsonAsync("/api/years/2014/summary")).GetProperty("jointOperations"), Expect(all, 2014), "2014");
+        // An agency's year counts the operations it led, as the annual report for that agency does.
+        foreach (var lead in new[] { "SSEP", "SSDC" })
+            ShouldMatch((await GetJsonAsync($"/api/years/2015/summary?agency={lead}")).GetProperty("jointOperations"),
+                Expect(all.Where(o => o.Lead == lead), 2015), $"2015 led by {lead}");
         var asOfText = Uri.EscapeDataString(asOf.ToString("O"));
         ShouldMatch((await GetJsonAsync($"/api/years/2015/summary?asOf={asOfText}")).GetProperty("jointOperations"), expectedAsOf, "as of the early cut-off");
 

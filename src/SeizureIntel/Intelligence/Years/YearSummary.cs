@@ -56,7 +56,8 @@ public static class GetYearSummaryEndpoint
     /// <summary>
     /// Totals of one year (seizures counted by their local date), by substance, group, agency, facility, detection, method
     /// of entry and month. With asOf (ISO 8601 instant), the year as it stood then, recomputed from the events recorded up to
-    /// that instant. With agency, that agency's records only (a partner's records count under their origin agency).
+    /// that instant. With agency, that agency's records only (a partner's records count under their origin agency) and the
+    /// joint operations it led.
     /// </summary>
     [WolverineGet("/api/years/{year}/summary", OperationId = "getYearSummary")]
     public static async Task<Results<Ok<YearSummaryView>, ProblemHttpResult>> Get(
@@ -87,6 +88,6 @@ public static class GetYearSummaryEndpoint
         return TypedResults.Ok(new YearSummaryView(year, agency, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,
             Rows.LabConfirmedShare(s.Total), s.Total.WithoutMass, Rows.Substances(s.BySubstance, reference.GroupOf),
             Rows.Groups(s.ByGroup), Rows.Agencies(s.ByAgency), Rows.Facilities(s.ByFacility), Rows.Oblasts(s.ByOblast), Rows.Detections(s.ByDetection),
-            Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth), await JointOperationYears.ComputeAsync(session, year, cutOff, converter, token)));
+            Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth), (await JointOperationYears.ComputeAsync(session, year, cutOff, converter, token)).LedBy(agency)));
     }
 }

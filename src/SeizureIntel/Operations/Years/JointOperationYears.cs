@@ -18,6 +18,12 @@ public sealed record LeadAgencyRow(string Agency, int Count, int Seizures, decim
 public sealed record JointOperationsYear(int Count, IReadOnlyList<LeadAgencyRow> ByLeadAgency, int Seizures, decimal Grams, int Arrests, int Cases)
 {
     public static readonly JointOperationsYear None = new(0, [], 0, 0m, 0, 0);
+
+    /// <summary>The operations <paramref name="agency"/> led (all of them when null): an agency's figures are its own operations.</summary>
+    public JointOperationsYear LedBy(string? agency) => agency is null ? this
+        : ByLeadAgency.FirstOrDefault(r => r.Agency == agency) is { } row
+            ? new JointOperationsYear(row.Count, [row], row.Seizures, row.Grams, row.Arrests, row.Cases)
+            : None;
 }
 
 /// <summary>

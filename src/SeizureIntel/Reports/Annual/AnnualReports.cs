@@ -64,8 +64,8 @@ public sealed class AnnualReports(
         }
 
         var operations = new JointOperationsComparison(
-            ForAgency(await JointOperationYears.ComputeAsync(session, request.Year, request.AsOf, converter, token), request.Agency),
-            ForAgency(await JointOperationYears.ComputeAsync(session, request.Baseline, request.AsOf, converter, token), request.Agency));
+            (await JointOperationYears.ComputeAsync(session, request.Year, request.AsOf, converter, token)).LedBy(request.Agency),
+            (await JointOperationYears.ComputeAsync(session, request.Baseline, request.AsOf, converter, token)).LedBy(request.Agency));
 
         var provenance = new ReportProvenance(request.AsOf, highWaterMark, source, converter.Table.Version, node.Agency, time.GetUtcNow());
         return Compose(request, year, baseline, operations, provenance);
@@ -104,14 +104,6 @@ public sealed class AnnualReports(
         foreach (var fact in facts)
             if (fact.Contribution(reference) is { } c && c.Year == year && (agency is null || c.Agency == agency)) summary.Add(c, +1);
         return summary;
-    }
-
-    private static JointOperationsYear ForAgency(JointOperationsYear all, string? agency)
-    {
-        if (agency is null) return all;
-        return all.ByLeadAgency.FirstOrDefault(r => r.Agency == agency) is { } row
-            ? new JointOperationsYear(row.Count, [row], row.Seizures, row.Grams, row.Arrests, row.Cases)
-            : JointOperationsYear.None;
     }
 
     private string EventSchema => store.Options.Events.DatabaseSchemaName;
