@@ -113,14 +113,7 @@ public sealed class CorrectingInOperationTests(NodeFixture fixture) : OperationT
     [Fact]
     public async Task an_operation_that_is_unknown_not_running_without_the_seizures_agency_or_a_partners_refuses_the_correction_and_nothing_is_written()
     {
-        var planned = await PlanAsync(Plan(codeName: "Planned"));
-        var (concluded, vc) = await LaunchedAsync(Plan(codeName: "Concluded"));
-        await DoAsync(concluded, "conclude", new { summary = "done" }, vc);
-        var (cancelled, vx) = await LaunchedAsync(Plan(codeName: "Cancelled"));
-        await DoAsync(cancelled, "cancel", new { reason = "compromised" }, vx);
-        var (without, vw) = await LaunchedAsync(Plan(codeName: "Without SSEP", leadAgency: "SSDC"));
-        await DoAsync(without, "agencies/SSEP/leave", new { reason = "handed over to SSDC" }, vw);
-        var partners = await AppendPartnerOperationAsync("SSDC", "Their-Raid");
+        var refusing = await RefusingOperationsAsync();
         var (open, vo) = await LaunchedAsync(Plan(codeName: "Open"));
         var seizure = await RecordAsync(Heroin.Body);
         var original = await RecordAsync(Heroin.Body);
@@ -128,11 +121,7 @@ public sealed class CorrectingInOperationTests(NodeFixture fixture) : OperationT
         await ChangeAsync(duplicate.Id, "duplicate-of", new { duplicateOf = original.Id, reason = "same parcel" }, 1);
         var events = await EventCountAsync();
 
-        foreach (var (operationId, why) in new[]
-                 {
-                     (Guid.CreateVersion7(), "unknown"), (planned.Id, "planned"), (concluded, "concluded"), (cancelled, "cancelled"),
-                     (without, "the seizure's agency does not take part"), (partners, "a partner's operation, read-only here"),
-                 })
+        foreach (var (operationId, why) in refusing)
             ErrorFields(await ChangeAsync(seizure.Id, "corrections", ToJoint(operationId), 1, 409)).ShouldBe(["operationId"], why);
         // A duplicate counts through its original: it joins no operation.
         ErrorFields(await ChangeAsync(duplicate.Id, "corrections", ToJoint(open), 2, 409)).ShouldBe(["seizure"]);

@@ -84,6 +84,27 @@ public abstract class OperationTest(NodeFixture fixture) : NodeTest(fixture)
     }
 
     /// <summary>
+    /// One operation of every kind that takes no seizure of this node's (SSEP's), each with why, plus an unknown id:
+    /// planned only, concluded, cancelled, planned here under SSDC's lead and left by SSEP, and SSDC's own as sharing brings it.
+    /// </summary>
+    protected async Task<List<(Guid Id, string Why)>> RefusingOperationsAsync()
+    {
+        var planned = await PlanAsync(Plan(codeName: "Planned"));
+        var (concluded, vc) = await LaunchedAsync(Plan(codeName: "Concluded"));
+        await DoAsync(concluded, "conclude", new { summary = "done" }, vc);
+        var (cancelled, vx) = await LaunchedAsync(Plan(codeName: "Cancelled"));
+        await DoAsync(cancelled, "cancel", new { reason = "compromised" }, vx);
+        var (without, vw) = await LaunchedAsync(Plan(codeName: "Without SSEP", leadAgency: "SSDC"));
+        await DoAsync(without, "agencies/SSEP/leave", new { reason = "handed over to SSDC" }, vw);
+        var partners = await AppendPartnerOperationAsync("SSDC", "Their-Raid");
+        return
+        [
+            (Guid.CreateVersion7(), "unknown"), (planned.Id, "planned"), (concluded, "concluded"), (cancelled, "cancelled"),
+            (without, "SSEP does not take part"), (partners, "a partner's operation, read-only here"),
+        ];
+    }
+
+    /// <summary>
     /// A partner's joint operation as sharing brings it (written straight into this store, as <see cref="AppendSeizureOfAsync"/>
     /// does for seizures): read-only here, planned at <paramref name="origin"/>'s node, with its linked seizures (ids of
     /// seizures in this store), arrests and criminal cases as the partner shares them.

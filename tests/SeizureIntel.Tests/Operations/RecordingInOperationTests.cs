@@ -60,24 +60,11 @@ public sealed class RecordingInOperationTests(NodeFixture fixture) : OperationTe
     [Fact]
     public async Task an_operation_that_is_unknown_not_running_or_without_this_agency_refuses_the_seizure_and_nothing_is_written()
     {
-        var planned = await PlanAsync(Plan(codeName: "Planned"));
-        var (concluded, vc) = await LaunchedAsync(Plan(codeName: "Concluded"));
-        await DoAsync(concluded, "conclude", new { summary = "done" }, vc);
-        var (cancelled, vx) = await LaunchedAsync(Plan(codeName: "Cancelled"));
-        await DoAsync(cancelled, "cancel", new { reason = "compromised" }, vx);
-        // Planned by this node (SSEP) under SSDC's lead; SSEP then leaves: its officers no longer record into it.
-        var (without, vw) = await LaunchedAsync(Plan(codeName: "Without SSEP", leadAgency: "SSDC"));
-        await DoAsync(without, "agencies/SSEP/leave", new { reason = "handed over to SSDC" }, vw);
-        // SSDC's own operation, launched with SSEP taking part, as sharing brings it: read-only here, only SSDC links to it.
-        var partners = await AppendPartnerOperationAsync("SSDC", "Their-Raid");
+        var refusing = await RefusingOperationsAsync();
         var streams = await StreamCountAsync();
         var events = await EventCountAsync();
 
-        foreach (var (operationId, why) in new[]
-                 {
-                     (Guid.CreateVersion7(), "unknown"), (planned.Id, "planned"), (concluded, "concluded"), (cancelled, "cancelled"),
-                     (without, "this node's agency does not take part"), (partners, "a partner's operation, read-only here"),
-                 })
+        foreach (var (operationId, why) in refusing)
         {
             var problem = await PostSeizureAsync(JointBody(operationId), 409);
             ErrorFields(problem).ShouldBe(["operationId"], why);
