@@ -74,6 +74,23 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
         bySsep.GetProperty("byAgency").EnumerateArray().ToDictionary(r => r.GetProperty("agency").GetString()!, r => r.GetProperty("grams").GetDecimal())
             .ShouldBe(new Dictionary<string, decimal> { ["SSEP"] = 120m, ["SSDC"] = 3m }, ignoreOrder: true);
         (await Ssep.YearGramsAsync(2015, "SSDC")).ShouldBe(3m);
+
+        // The analysts' views on both nodes count the same seizures once, under their origin agency.
+        foreach (var host in new[] { Ssep, Ssdc })
+        {
+            async Task<(int, decimal)> April(string filter)
+            {
+                var point = (await host.GetJsonAsync($"/api/trends?from=2015-04&to=2015-04{filter}")).GetProperty("series").EnumerateArray().Single();
+                return (point.GetProperty("count").GetInt32(), point.GetProperty("grams").GetDecimal());
+            }
+            (await April("")).ShouldBe((3, 123m));
+            (await April("&agency=SSEP")).ShouldBe((2, 120m));
+            (await April("&agency=SSDC")).ShouldBe((1, 3m));
+            var compare = await host.GetJsonAsync("/api/compare?year=2015&baseline=2014&by=agency");
+            compare.GetProperty("rows").EnumerateArray()
+                .ToDictionary(r => r.GetProperty("key").GetString()!, r => r.GetProperty("current").GetProperty("grams").GetDecimal())
+                .ShouldBe(new Dictionary<string, decimal> { ["SSEP"] = 120m, ["SSDC"] = 3m }, ignoreOrder: true);
+        }
     }
 
     private static async Task<Guid> FirstSeizureAsync(IAlbaHost host, decimal grams)
