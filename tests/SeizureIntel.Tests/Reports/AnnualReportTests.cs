@@ -353,6 +353,21 @@ public sealed class AnnualReportTests(NodeFixture fixture, ITestOutputHelper out
             JointOperationsOf(Encoding.UTF8.GetString(csv)).ShouldBe((year, baseline), $"{because}: CSV, agency {agency ?? "all"}");
         }
 
+        // The HTML's table, cell by cell: mass in kg to three decimals, counts with thousands separators.
+        var (html, _) = await GetReportAsync($"/api/reports/annual/2015?baseline=2014&format=html{asOfQuery}");
+        var text = Encoding.UTF8.GetString(html);
+        var table = text[text.IndexOf("<h2>Joint operations</h2>", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("</table>", StringComparison.Ordinal)];
+        var cells = System.Text.RegularExpressions.Regex.Matches(table, "<tr><td class=\"k\">([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>")
+            .Select(m => new[] { m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Value, m.Groups[4].Value }).ToList();
+        var (hy, hb) = (expected[(2015, null)], expected[(2014, null)]);
+        string C(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
+        string Kg(decimal g) => (g / 1000m).ToString("#,0.000", CultureInfo.InvariantCulture);
+        cells.ShouldBe([
+            ["operations launched", "count", C(hy.Operations), C(hb.Operations)], ["seizures linked", "count", C(hy.Seizures), C(hb.Seizures)],
+            ["mass of linked seizures", "kg", Kg(hy.Grams), Kg(hb.Grams)], ["arrests", "count", C(hy.Arrests), C(hb.Arrests)],
+            ["criminal cases opened", "count", C(hy.Cases), C(hb.Cases)]], $"{because}: HTML");
+
         var (xlsx, _) = await GetReportAsync($"/api/reports/annual/2015?baseline=2014&format=xlsx{asOfQuery}");
         var sheet = ReadWorkbook(xlsx)["Joint operations"];
         string N(decimal d) => SeizureIntel.Reports.Annual.AnnualReportCsv.Num(d);
