@@ -113,7 +113,6 @@ public static class OperationChanges
         }
     }
 
-
     public static async Task<IResult> ApplyAsync(Guid id, HttpContext context, IDocumentSession session, IMessageBus bus,
         SharingOutbox sharing, Func<JointOperation, OperationDecision> decide, CancellationToken token)
     {
