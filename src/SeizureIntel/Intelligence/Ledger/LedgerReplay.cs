@@ -11,12 +11,16 @@ namespace SeizureIntel.Intelligence.Ledger;
 public static class LedgerReplay
 {
     public static async Task<IReadOnlyCollection<SeizureFact>> FactsAsOfAsync(
-        IQuerySession session, DateTimeOffset asOf, QuantityConverter converter, CancellationToken token)
+        IQuerySession session, DateTimeOffset asOf, QuantityConverter converter, CancellationToken token) =>
+        (await FactsAsOfAsync(session, asOf, null, converter, token)).Values;
+
+    /// <summary>The facts of the seizures <paramref name="ids"/> only (all of them when null), by seizure id.</summary>
+    public static async Task<Dictionary<Guid, SeizureFact>> FactsAsOfAsync(
+        IQuerySession session, DateTimeOffset asOf, Guid[]? ids, QuantityConverter converter, CancellationToken token)
     {
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Timestamp <= asOf)
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(token);
+        var query = session.Events.QueryAllRawEvents().Where(e => e.Timestamp <= asOf);
+        if (ids is not null) query = query.Where(e => ids.Contains(e.StreamId));
+        var events = await query.OrderBy(e => e.Sequence).ToListAsync(token);
 
         var facts = new Dictionary<Guid, SeizureFact>();
         foreach (var e in events.Where(e => e.Data is ISeizureEvent))
@@ -24,6 +28,6 @@ public static class LedgerReplay
             if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
             fact.Apply(e.Data, converter);
         }
-        return facts.Values;
+        return facts;
     }
 }

@@ -43,7 +43,7 @@ public static class JointOperationYears
 
         var ids = operations.SelectMany(o => o.Seizures).Select(s => s.SeizureId).Distinct().ToArray();
         var facts = asOf is { } at
-            ? await FactsAsOfAsync(session, ids, at, converter, token)
+            ? await LedgerReplay.FactsAsOfAsync(session, at, ids, converter, token)
             : (await session.LoadManyAsync<SeizureFact>(token, ids)).ToDictionary(f => f.Id);
 
         return Tally(operations, facts);
@@ -86,22 +86,5 @@ public static class JointOperationYears
             if (await session.Events.AggregateStreamAsync<JointOperation>(id, timestamp: asOf, token: token) is { CountedYear: { } y } o && y == year)
                 operations.Add(o);
         return operations;
-    }
-
-    /// <summary>The ledger's facts of these seizures as they stood at <paramref name="asOf"/> (as <see cref="LedgerReplay"/> does for all).</summary>
-    private static async Task<Dictionary<Guid, SeizureFact>> FactsAsOfAsync(IQuerySession session, Guid[] ids, DateTimeOffset asOf,
-        QuantityConverter converter, CancellationToken token)
-    {
-        var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Timestamp <= asOf && ids.Contains(e.StreamId))
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(token);
-        var facts = new Dictionary<Guid, SeizureFact>();
-        foreach (var e in events.Where(e => e.Data is ISeizureEvent))
-        {
-            if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
-            fact.Apply(e.Data, converter);
-        }
-        return facts;
     }
 }
