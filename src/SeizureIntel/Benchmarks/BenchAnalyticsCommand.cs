@@ -71,7 +71,7 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
     public override async Task<bool> Execute(BenchAnalyticsInput input)
     {
         var schema = input.SchemaFlag.Trim().ToLowerInvariant();
-        if (!Identifier().IsMatch(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
+        if (!Bench.IsPlainIdentifier(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
         List<int> sizes;
         try { sizes = input.SizesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s.Trim(), CultureInfo.InvariantCulture)).ToList(); }
         catch (FormatException) { return Fail($"--sizes '{input.SizesFlag}' must be comma-separated whole numbers"); }
@@ -145,14 +145,10 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
         }
     }
 
-    private static string Row(int size, string name, List<double> rm, List<double> sql) =>
-        $"{size,10:N0} {name,-32}{P(rm, 0.5),9:F2}{P(rm, 0.95),9:F2}{P(sql, 0.5),9:F2}{P(sql, 0.95),9:F2}{P(sql, 0.5) / P(rm, 0.5),10:F1}x{P(sql, 0.95) / P(rm, 0.95),10:F1}x";
-
-    /// <summary>Nearest-rank percentile.</summary>
-    private static double P(List<double> values, double p)
+    private static string Row(int size, string name, List<double> rm, List<double> sql)
     {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        double P(List<double> values, double p) => Bench.Percentile(values, p);
+        return $"{size,10:N0} {name,-32}{P(rm, 0.5),9:F2}{P(rm, 0.95),9:F2}{P(sql, 0.5),9:F2}{P(sql, 0.95),9:F2}{P(sql, 0.5) / P(rm, 0.5),10:F1}x{P(sql, 0.95) / P(rm, 0.95),10:F1}x";
     }
 
     private static async Task<List<double>> TimeAsync(int count, Func<Task> action)
@@ -208,7 +204,4 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
         Console.Error.WriteLine($"bench-analytics: {message}");
         return false;
     }
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex Identifier();
 }

@@ -43,7 +43,7 @@ public sealed partial class BenchLatencyCommand : JasperFxAsyncCommand<BenchLate
     {
         var schema = input.SchemaFlag.Trim().ToLowerInvariant();
         if (input.CountFlag < 1) return Fail("--count must be at least 1");
-        if (!Identifier().IsMatch(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
+        if (!Bench.IsPlainIdentifier(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
 
         // RunJasperFxCommands hands us the WebApplication that Program.cs already built, so --config overrides cannot
         // reach it any more. The Marten store, though, is created on first use from the NodeOptions singleton: point
@@ -144,17 +144,10 @@ public sealed partial class BenchLatencyCommand : JasperFxAsyncCommand<BenchLate
         Row("POST -> 201 (baseline)", posts);
         Row("POST -> counted in year summary", visible);
         Console.WriteLine();
-        Console.WriteLine($"ratio of medians (summary / POST): {Percentile(visible, 0.50) / Percentile(posts, 0.50):F1}x");
+        Console.WriteLine($"ratio of medians (summary / POST): {Bench.Percentile(visible, 0.50) / Bench.Percentile(posts, 0.50):F1}x");
 
         static void Row(string name, List<double> values) => Console.WriteLine(
-            $"{name,-36}{Percentile(values, 0.50),10:F1}{Percentile(values, 0.95),10:F1}{values.Max(),10:F1}");
-    }
-
-    /// <summary>Nearest-rank percentile: the smallest value with at least <paramref name="p"/> of the values at or below it.</summary>
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
+            $"{name,-36}{Bench.Percentile(values, 0.50),10:F1}{Bench.Percentile(values, 0.95),10:F1}{values.Max(),10:F1}");
     }
 
     private static bool Fail(string message)
@@ -162,9 +155,6 @@ public sealed partial class BenchLatencyCommand : JasperFxAsyncCommand<BenchLate
         Console.Error.WriteLine($"bench-latency: {message}");
         return false;
     }
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex Identifier();
 
     private sealed class BenchmarkFailed(string message) : Exception(message);
 }

@@ -307,10 +307,10 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         Console.WriteLine($"{"milliseconds (n = " + posts.Count + ")",-40}{"p50",10}{"p95",10}{"max",10}");
         Row("POST -> 201 on SSEP (baseline)", posts);
         Row("POST -> 200 from SSDC (partner-visible)", visible);
-        Console.WriteLine($"ratio of medians (partner-visible / POST): {Percentile(visible, 0.50) / Percentile(posts, 0.50):F1}x");
+        Console.WriteLine($"ratio of medians (partner-visible / POST): {Bench.Percentile(visible, 0.50) / Bench.Percentile(posts, 0.50):F1}x");
 
         static void Row(string name, List<double> values) => Console.WriteLine(
-            $"{name,-40}{Percentile(values, 0.50),10:F1}{Percentile(values, 0.95),10:F1}{values.Max(),10:F1}");
+            $"{name,-40}{Bench.Percentile(values, 0.50),10:F1}{Bench.Percentile(values, 0.95),10:F1}{values.Max(),10:F1}");
     }
 
     private static void PrintBurst(Burst b)
@@ -328,8 +328,8 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         Console.WriteLine($"== summary: lag over {input.CountFlag} seizures (ms), burst of {input.BurstFlag} from {Clients} clients (seizures/s)");
         Console.WriteLine($"{"transport",-12}{"POST p50",10}{"p95",8}{"seen p50",10}{"p95",8}{"max",8}{"SSEP/s",10}{"SSDC/s",10}{"ratio",8}");
         foreach (var r in results)
-            Console.WriteLine($"{r.Transport,-12}{Percentile(r.Posts, 0.50),10:F1}{Percentile(r.Posts, 0.95),8:F1}" +
-                              $"{Percentile(r.Visible, 0.50),10:F1}{Percentile(r.Visible, 0.95),8:F1}{r.Visible.Max(),8:F1}" +
+            Console.WriteLine($"{r.Transport,-12}{Bench.Percentile(r.Posts, 0.50),10:F1}{Bench.Percentile(r.Posts, 0.95),8:F1}" +
+                              $"{Bench.Percentile(r.Visible, 0.50),10:F1}{Bench.Percentile(r.Visible, 0.95),8:F1}{r.Visible.Max(),8:F1}" +
                               $"{r.Burst.RecordedRate,10:F1}{r.Burst.ArrivedRate,10:F1}{r.Burst.ArrivedRate / r.Burst.RecordedRate,8:F2}");
     }
 
@@ -348,13 +348,6 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         {
             return "";
         }
-    }
-
-    /// <summary>Nearest-rank percentile: the smallest value with at least <paramref name="p"/> of the values at or below it.</summary>
-    private static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
     }
 
     private static bool Fail(string message)

@@ -41,7 +41,7 @@ public sealed partial class BenchSpatialCommand : JasperFxAsyncCommand<BenchSpat
     public override async Task<bool> Execute(BenchSpatialInput input)
     {
         var schema = input.SchemaFlag.Trim().ToLowerInvariant();
-        if (!Identifier().IsMatch(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
+        if (!Bench.IsPlainIdentifier(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
         var sizes = new List<int>();
         foreach (var part in input.SizesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0) sizes.Add(n);
@@ -144,7 +144,7 @@ public sealed partial class BenchSpatialCommand : JasperFxAsyncCommand<BenchSpat
 
     private static void Row(int size, string query, List<double> product, List<double> adhoc, bool same)
     {
-        double P(List<double> xs, double q) => xs.Order().ElementAt((int)Math.Ceiling(q * xs.Count) - 1);
+        double P(List<double> xs, double q) => Bench.Percentile(xs, q);
         var f = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Format(f, "| {0:N0} | {1} | {2:F1} | {3:F1} | {4:F1} | {5:F1} | {6:F1}× | {7} |",
             size, query, P(product, 0.5), P(product, 0.95), P(adhoc, 0.5), P(adhoc, 0.95), P(adhoc, 0.5) / P(product, 0.5), same ? "yes" : "no"));
@@ -304,7 +304,4 @@ public sealed partial class BenchSpatialCommand : JasperFxAsyncCommand<BenchSpat
         Console.Error.WriteLine($"bench-spatial: {message}");
         return false;
     }
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
-    private static partial Regex Identifier();
 }
