@@ -22,6 +22,9 @@ public sealed class Problems
     public ValidationProblemDetails Refused(string title) => ToProblem(StatusCodes.Status409Conflict, title,
         "The seizure's current state does not allow this; nothing was written.");
 
+    /// <summary>A Validate step's answer: 400 naming every bad field, or Wolverine's "carry on" when there is none.</summary>
+    public ProblemDetails Verdict(string title) => Any ? Invalid(title) : Wolverine.Http.WolverineContinue.NoProblems;
+
     private ValidationProblemDetails ToProblem(int status, string title, string detail) =>
         new(Errors) { Status = status, Title = title, Detail = detail };
 

@@ -27,7 +27,7 @@ public static class JoinAgencyEndpoint
     {
         if (command is null) return OperationFields.NoBody(Title);
         var (_, _, problems) = Check(command);
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: an agency joins a planned or running operation once.</summary>

@@ -27,7 +27,7 @@ public static class LeaveAgencyEndpoint
     {
         if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(agency, command);
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: a participant other than the lead leaves, once none of its seizures is linked any more.</summary>

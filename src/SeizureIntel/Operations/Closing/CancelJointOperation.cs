@@ -20,7 +20,7 @@ public static class CancelJointOperationEndpoint
         if (command is null) return OperationFields.NoBody(Title);
         var problems = new Problems();
         problems.RequireText("reason", command.Reason);
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     public static OperationDecision Decide(JointOperation operation, string reason, Actor by, DateTimeOffset now) =>

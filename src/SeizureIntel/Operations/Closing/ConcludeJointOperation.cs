@@ -27,7 +27,7 @@ public static class ConcludeJointOperationEndpoint
     {
         if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: only a launched operation concludes, not before its launch; a planned one is cancelled instead.</summary>

@@ -26,7 +26,7 @@ public static class LaunchJointOperationEndpoint
     {
         if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: only a planned operation is launched; it then counts in the local (Bishkek) year of its launch.</summary>

@@ -22,7 +22,7 @@ public static class LinkSeizureEndpoint
         if (command is null) return OperationFields.NoBody(Title);
         var problems = new Problems();
         if (command.SeizureId is null || command.SeizureId == Guid.Empty) problems.Fail("seizureId", "is required (the id of a seizure in this store)");
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>

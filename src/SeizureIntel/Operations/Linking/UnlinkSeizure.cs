@@ -20,7 +20,7 @@ public static class UnlinkSeizureEndpoint
         if (command is null) return OperationFields.NoBody(Title);
         var problems = new Problems();
         problems.RequireText("reason", command.Reason);
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ public static class OpenCriminalCaseEndpoint
     {
         if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: a participant opens a case in a running operation; the same agency's case number is recorded once.</summary>

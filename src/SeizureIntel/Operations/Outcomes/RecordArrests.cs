@@ -36,7 +36,7 @@ public static class RecordArrestsEndpoint
     {
         if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command);
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: arrests belong to a running operation.</summary>

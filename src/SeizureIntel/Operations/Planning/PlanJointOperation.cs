@@ -145,7 +145,7 @@ public static class PlanJointOperationEndpoint
     {
         if (command is null) return OperationFields.NoBody(Title);
         var (_, problems) = Check(command, facilities, node, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Plan a joint operation: starts its event stream and answers 201 with its id and version (also the ETag).</summary>

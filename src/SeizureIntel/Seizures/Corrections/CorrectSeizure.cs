@@ -200,7 +200,7 @@ public static class CorrectSeizureEndpoint
     {
         if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, fields, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>

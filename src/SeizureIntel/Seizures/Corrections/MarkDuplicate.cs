@@ -27,7 +27,7 @@ public static class MarkDuplicateEndpoint
         if (command.DuplicateOf is null) problems.Fail("duplicateOf", "is required (the id of the seizure this one duplicates)");
         else if (command.DuplicateOf == id) problems.Fail("duplicateOf", "names this seizure itself");
         problems.RequireText("reason", command.Reason);
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: <paramref name="original"/> is the seizure named as the original, or null when this store has none.</summary>

@@ -21,7 +21,7 @@ public static class VoidSeizureEndpoint
         if (command is null) return Problems.NoBody(Title);
         var problems = new Problems();
         problems.RequireText("reason", command.Reason);
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     public static Decision Decide(Seizure seizure, VoidSeizure command, Actor by, DateTimeOffset now) =>

@@ -39,7 +39,7 @@ public static class TransferCustodyEndpoint
     {
         if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: only the current custodian hands over, never after destruction, never before the seizure.</summary>

@@ -32,7 +32,7 @@ public static class DestroyEvidenceEndpoint
     {
         if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     public static Decision Decide(Seizure seizure, DestroyEvidence command, DateTimeOffset destroyedAt, Actor by, DateTimeOffset now)

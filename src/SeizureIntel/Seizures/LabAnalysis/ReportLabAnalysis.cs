@@ -69,7 +69,7 @@ public static class ReportLabAnalysisEndpoint
     {
         if (command is null) return Problems.NoBody(Title);
         var (_, problems) = Check(command, fields, reference, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(Title) : WolverineContinue.NoProblems;
+        return problems.Verdict(Title);
     }
 
     /// <summary>Pure: a result only for evidence that went to a lab, under one of its case numbers.</summary>

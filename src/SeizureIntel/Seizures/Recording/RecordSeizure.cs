@@ -280,7 +280,7 @@ public static class RecordSeizureEndpoint
     {
         if (command is null) return Problems.NoBody(SeizureRules.RefusedTitle);
         var (_, problems) = SeizureRules.Check(command, fields, time.GetUtcNow());
-        return problems.Any ? problems.Invalid(SeizureRules.RefusedTitle) : WolverineContinue.NoProblems;
+        return problems.Verdict(SeizureRules.RefusedTitle);
     }
 
     /// <summary>
