@@ -1,11 +1,9 @@
 using System.Text.Json;
 using Marten;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Seizures.References;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine.Marten;
 
 namespace SeizureIntel.Demo;
 
@@ -47,20 +45,23 @@ public static class DemoData
     }
 
     /// <summary>
-    /// Records the demo seizures through the same validation and event as the HTTP API, in one transaction, and shares
-    /// them through the durable outbox like any other record. A node with sharing partners records only the seizures
-    /// its own agency recorded (the partners record theirs and send them); a node alone records them all as its own.
-    /// Returns the number recorded, or 0 when the store already holds the demo data.
+    /// Records the demo seizures through the same validation and the same recording as POST /api/seizures
+    /// (<see cref="SeizureRecording"/>), in one transaction; the sharing subscription shares them like any other record. A
+    /// node with sharing partners records only the seizures its own agency recorded (the partners record theirs and send
+    /// them); a node alone records them all as its own. Returns the number recorded, or 0 when the store already holds them.
     /// </summary>
-    public static async Task<int> LoadAsync(IDocumentStore store, SeizureFields fields, NodeIdentity node, TimeProvider time,
-        CancellationToken token, IMartenOutbox? outbox = null, SharingOutbox? sharing = null)
+    public static Task<int> LoadAsync(IServiceProvider node, CancellationToken token) =>
+        LoadAsync(node.GetRequiredService<IDocumentStore>(), node.GetRequiredService<SeizureFields>(), node.GetRequiredService<NodeOptions>(),
+            node.GetRequiredService<NodeIdentity>(), node.GetRequiredService<TimeProvider>(), token);
+
+    private static async Task<int> LoadAsync(IDocumentStore store, SeizureFields fields, NodeOptions options, NodeIdentity node, TimeProvider time,
+        CancellationToken token)
     {
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<DemoDataLoad>("demo", token) is not null) return 0;
-        outbox?.Enroll(session);
 
         var file = Read();
-        var mine = sharing is { Enabled: true } ? file.Seizures.Where(s => s.Agency == node.Agency).ToList() : file.Seizures;
+        var mine = options.Sharing.Enabled ? file.Seizures.Where(s => s.Agency == node.Agency).ToList() : file.Seizures;
         var now = time.GetUtcNow();
         var actor = new Actor(DemoUser, node.Agency);
         for (var i = 0; i < mine.Count; i++)
@@ -69,16 +70,7 @@ public static class DemoData
             if (seizure is null)
                 throw new InvalidOperationException($"demo seizure #{i + 1}: " +
                     string.Join("; ", problems.Errors.Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
-            var reference1 = await ReferenceAllocator.NextAsync(session, node.Agency, seizure.LocalDate.Year, token);
-            var id = Guid.CreateVersion7(now);
-            var recorded = SeizureRules.Recorded(id, seizure, reference1, actor, now, demo: true);
-            session.Events.StartStream<Seizure>(id, recorded);
-            if (outbox is not null && sharing is not null)
-            {
-                var state = Seizure.Create(recorded);
-                state.Version = 1;
-                await sharing.ShareAsync(state, session, outbox, token);
-            }
+            await SeizureRecording.StartAsync(session, seizure, actor, now, token, demo: true);
         }
 
         session.Store(new DemoDataLoad { LoadedAt = now, Seizures = mine.Count });
@@ -86,14 +78,12 @@ public static class DemoData
         return mine.Count;
     }
 
-    private sealed class DemoDataLoader(IServiceProvider services, IDocumentStore store, SeizureFields fields, NodeIdentity node,
-        TimeProvider time, SharingOutbox sharing, ILogger<DemoDataLoader> logger) : IHostedService
+    private sealed class DemoDataLoader(IDocumentStore store, SeizureFields fields, NodeOptions options, NodeIdentity node,
+        TimeProvider time, ILogger<DemoDataLoader> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            using var scope = services.CreateScope();
-            var outbox = scope.ServiceProvider.GetRequiredService<IMartenOutbox>();
-            var count = await LoadAsync(store, fields, node, time, cancellationToken, outbox, sharing);
+            var count = await LoadAsync(store, fields, options, node, time, cancellationToken);
             logger.LogInformation(count > 0 ? "Loaded {Count} synthetic demo seizures" : "Demo data already loaded", count);
         }
 

@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using SeizureIntel.Calendar;
 using SeizureIntel.Geography;
 
 namespace SeizureIntel.Facilities;
@@ -22,10 +23,10 @@ public sealed record Facility(
     string? Oblast,
     FacilityLocation Location)
 {
-    [System.Text.Json.Serialization.JsonIgnore] public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    [System.Text.Json.Serialization.JsonIgnore] public TimeZoneInfo Zone => Calendar.LocalCalendar.Zone(TimeZone);
 
     /// <summary>The calendar date at the facility when the instant happened: a seizure counts in this date's year and month.</summary>
-    public DateOnly LocalDateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+    public DateOnly LocalDateOf(DateTimeOffset instant) => Calendar.LocalCalendar.LocalDate(instant, TimeZone);
 }
 
 /// <summary>

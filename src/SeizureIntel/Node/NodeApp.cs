@@ -1,5 +1,7 @@
 using Scalar.AspNetCore;
 using SeizureIntel.Demo;
+using SeizureIntel.Identity;
+using SeizureIntel.Linking;
 using SeizureIntel.Operations;
 using SeizureIntel.Reports.Annual;
 using Wolverine.Http;
@@ -26,8 +28,9 @@ public static class NodeApp
         // Marten: one event stream per seizure, projections to per-facility and per-year read models.
         builder.AddEventStore(node);
 
-        // Joint operations: one event stream per operation, in the same store.
+        // Joint operations: one event stream per operation, in the same store; seizures join them through the Linking module.
         builder.AddJointOperations();
+        builder.AddSeizureOperationLinks();
 
         // Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
         builder.AddMessaging(node);
@@ -45,8 +48,13 @@ public static class NodeApp
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        app.UseExceptionHandler();
         app.MapHealthChecks("/health");
-        app.MapWolverineEndpoints();
+        app.MapWolverineEndpoints(http =>
+        {
+            // Every endpoint that takes the acting user gets it from one place.
+            http.AddPolicy<ActorPolicy>();
+        });
         return app;
     }
 }

@@ -1,3 +1,5 @@
+using SeizureIntel.Identity;
+
 namespace SeizureIntel.Node;
 
 /// <summary>
@@ -38,25 +40,5 @@ public sealed class NodeOptions
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 
-    public NodeIdentity Identity() => NodeIdentity.For(Agency);
-}
-
-/// <summary>The agency running this node, resolved and validated once at start-up.</summary>
-public sealed record NodeIdentity(string Agency, string Name)
-{
-    public static readonly IReadOnlyDictionary<string, string> KnownAgencies = new Dictionary<string, string>
-    {
-        ["SSEP"] = "State Service of Execution of Punishment",
-        ["SSDC"] = "State Service on Drug Control",
-        ["MVD"] = "Ministry of Interior",
-    };
-
-    public static NodeIdentity For(string agency)
-    {
-        var code = agency.Trim().ToUpperInvariant();
-        return KnownAgencies.TryGetValue(code, out var name)
-            ? new NodeIdentity(code, name)
-            : throw new InvalidOperationException(
-                $"SeizureIntel:Agency '{agency}' is not a known agency; use one of {string.Join(", ", KnownAgencies.Keys)}.");
-    }
+    public Identity.NodeIdentity Identity() => SeizureIntel.Identity.NodeIdentity.For(Agency);
 }

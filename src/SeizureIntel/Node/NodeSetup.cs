@@ -10,10 +10,11 @@ using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Intelligence.Spatial;
+using SeizureIntel.Intelligence.Trends;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
-using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures.References;
 using Weasel.Core;
 using SeizureIntel.Sharing;
@@ -77,6 +78,9 @@ public static class NodeSetup
                 opts.Projections.Snapshot<Seizure>(SnapshotLifecycle.Inline);
                 // Wake the daemon by LISTEN/NOTIFY when events are appended, instead of waiting for its next poll.
                 opts.Events.UseListenNotifyForEventAppends = true;
+                // A stale append waits for the winner and fails on the version before taking a sequence number, so a
+                // lost race leaves no gap in the event sequence for the daemon to wait on.
+                opts.Events.UseExclusiveLockOnConcurrentAppends = true;
 
                 // Facility, year and facility-year totals: kept by the async daemon.
                 opts.Projections.Add(
@@ -89,7 +93,7 @@ public static class NodeSetup
                         asyncOptions.DeleteDataInTableOnTeardown(locations.Identifier.QualifiedName);
                     });
                 // Trends and impact tests filter monthly buckets by month range and facility: columns of their own, indexed.
-                opts.Schema.For<Intelligence.Trends.MonthlyBucket>().Duplicate(b => b.MonthIndex).Duplicate(b => b.Facility);
+                opts.Schema.For<MonthlyBucket>().Duplicate(b => b.MonthIndex).Duplicate(b => b.Facility);
                 opts.Storage.ExtendedSchemaObjects.Add(ReferenceAllocator.CounterTable(node.Schema));
                 opts.Storage.ExtendedSchemaObjects.Add(locations);
                 return opts;
@@ -107,8 +111,7 @@ public static class NodeSetup
 
     public static void AddMessaging(this WebApplicationBuilder builder, NodeOptions node)
     {
-        SharingSetup.Validate(node);
-        builder.Services.AddSharingServices();
+        builder.AddSharing(node);
         builder.Host.UseWolverine(opts =>
         {
             // Scan this assembly for handlers and endpoints even when a test project is the entry assembly.
@@ -122,6 +125,9 @@ public static class NodeSetup
             opts.ConfigureSharing(node);
         });
         builder.Services.AddWolverineHttp();
+        // A change that loses a race at commit is answered 412 (see Pipeline/Change.cs).
+        builder.Services.AddExceptionHandler<ChangeRefusals>();
+        builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
     }
 

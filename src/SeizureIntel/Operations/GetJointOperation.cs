@@ -1,8 +1,9 @@
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Seizures;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures;
 using Wolverine.Http;
 
 namespace SeizureIntel.Operations;
@@ -59,11 +60,11 @@ public sealed record OperationView(
             if (!seizures.TryGetValue(link.SeizureId, out var s)) continue;
             var lab = s.LatestLabResult;
             var grams = lab?.NetWeightGrams ?? converter.ToMass(s.Substance, s.Quantity)?.Grams;
-            var status = s.Voided ? "voided" : s.DuplicateOf is not null ? "duplicate" : "counted";
+            var status = s.Status;
             rows.Add(new OperationSeizureRow(s.Id, s.Reference, s.Agency, s.FacilityId, s.LocalDate, lab?.ConfirmedSubstance ?? s.Substance,
                 grams, lab is not null, status, link.Via, link.By.User, link.At));
         }
-        var counted = rows.Where(r => r.Status == "counted").ToList();
+        var counted = rows.Where(r => r.Status == SeizureStatus.Counted).ToList();
         var bySubstance = counted.GroupBy(r => r.Substance).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new OperationSubstanceRow(g.Key, g.Count(), g.Sum(r => r.BestGrams ?? 0m), g.Count(r => r.BestGrams is null)))
             .ToList();
@@ -91,11 +92,11 @@ public static class GetJointOperationEndpoint
     public static async Task<IResult> Get(Guid id, IQuerySession session, QuantityConverter converter, HttpContext context, CancellationToken token)
     {
         var operation = await session.LoadAsync<JointOperation>(id, token);
-        if (operation is null) return OperationProblems.Unknown(id);
+        if (operation is null) return Results.Problem(Change.Unknown(VersionedResource.JointOperation, id));
 
         var seizures = (await session.LoadManyAsync<Seizure>(token, operation.Seizures.Select(s => s.SeizureId).ToArray())).ToDictionary(s => s.Id);
         var events = await session.Events.FetchStreamAsync(id, token: token);
-        context.Response.Headers.ETag = OperationVersions.ETag(operation.Version);
+        context.Response.Headers.ETag = Versions.ETag(operation.Version);
         return Results.Ok(OperationView.Of(operation, seizures, converter, events.Select(OperationView.Entry).ToList()));
     }
 }

@@ -1,6 +1,9 @@
 using System.Text.Json.Serialization;
-using SeizureIntel.Node;
-using SeizureIntel.Seizures;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Calendar;
+using SeizureIntel.Contracts;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 
 namespace SeizureIntel.Operations;
 
@@ -70,10 +73,9 @@ public sealed record CriminalCase(string CaseNumber, string Agency, DateOnly? Op
 /// write model the use cases decide on, and the document lists and the year figures query.
 /// planned → launched → concluded; planned or launched → cancelled. Concluded and cancelled take no more changes.
 /// </summary>
-public sealed class JointOperation
+public sealed class JointOperation : IChangeable
 {
-    /// <summary>Operations are dated in Kyrgyzstan's time: a launch counts in the year of its local date in Bishkek.</summary>
-    public const string TimeZone = "Asia/Bishkek";
+    public static VersionedResource Resource => VersionedResource.JointOperation;
 
     public Guid Id { get; set; }
     public long Version { get; set; }
@@ -107,12 +109,26 @@ public sealed class JointOperation
     public int? CountedYear { get; set; }
 
     [JsonIgnore] public int ArrestCount => Arrests.Sum(a => a.Count);
-    [JsonIgnore] public bool Closed => Status is OperationStatus.Concluded or OperationStatus.Cancelled;
+    [JsonIgnore] public bool Closed => ClosedBecause is not null;
+
+    /// <summary>Why the operation takes no more changes ("was concluded at …", "was cancelled (…)"); null while it is open.</summary>
+    [JsonIgnore] public string? ClosedBecause => Status switch
+    {
+        OperationStatus.Concluded => $"was concluded at {ConcludedAt:O}",
+        OperationStatus.Cancelled => $"was cancelled ({CancellationReason})",
+        _ => null,
+    };
+
+    /// <summary>A partner's operation is changed only where it was planned; here it is a copy.</summary>
+    public ProblemDetails? RefuseAsCopy() => Received
+        ? OperationProblems.Refused("operation", $"is {OriginAgency}'s operation, received over sharing; only {OriginAgency} can change it",
+            "Not this node's operation")
+        : null;
 
     public bool Links(Guid seizureId) => Seizures.Any(s => s.SeizureId == seizureId);
 
-    public static TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-    public static DateOnly LocalDateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+    /// <summary>Operations are dated in Kyrgyzstan's time: a launch counts in the year of its local date in Bishkek.</summary>
+    public static DateOnly LocalDateOf(DateTimeOffset instant) => LocalCalendar.LocalDate(instant);
 
     public static JointOperation Create(JointOperationPlanned e) => new()
     {
@@ -220,29 +236,6 @@ public sealed class JointOperation
         Arrests = o.Arrests.Select(a => new ArrestRecord(a.Count, a.Charges, null, partner, e.ReceivedAt)).ToList();
         Cases = o.Cases.Select(c => new CriminalCase(c.CaseNumber, c.Agency, c.OpenedOn, partner, e.ReceivedAt)).ToList();
     }
-
-    /// <summary>The state after these events, on a copy (the fetched instance is Marten's, for its inline snapshot).</summary>
-    public JointOperation After(IEnumerable<object> events)
-    {
-        var copy = System.Text.Json.JsonSerializer.Deserialize<JointOperation>(System.Text.Json.JsonSerializer.Serialize(this))!;
-        foreach (var e in events)
-        {
-            switch (e)
-            {
-                case AgencyJoined x: copy.Apply(x); break;
-                case AgencyLeft x: copy.Apply(x); break;
-                case JointOperationLaunched x: copy.Apply(x); break;
-                case SeizureLinked x: copy.Apply(x); break;
-                case SeizureUnlinked x: copy.Apply(x); break;
-                case ArrestsRecorded x: copy.Apply(x); break;
-                case CriminalCaseOpened x: copy.Apply(x); break;
-                case JointOperationConcluded x: copy.Apply(x); break;
-                case JointOperationCancelled x: copy.Apply(x); break;
-            }
-            copy.Version++;
-        }
-        return copy;
-    }
 }
 
 /// <summary>
@@ -251,5 +244,5 @@ public sealed class JointOperation
 /// lists it (null in events stored before it was recorded; those always listed it).
 /// </summary>
 public sealed record PartnerOperationReceived(
-    Guid OperationId, string OriginAgency, long OriginVersion, string PolicyId, SeizureIntel.Sharing.Contracts.SharedOperation Operation,
+    Guid OperationId, string OriginAgency, long OriginVersion, string PolicyId, SeizureIntel.Contracts.SharedOperation Operation,
     DateTimeOffset ReceivedAt, string? ReceivingAgency = null);

@@ -1,27 +1,15 @@
 using System.Globalization;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
-using SeizureIntel.Seizures;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Operations;
 
 /// <summary>Checks of single fields shared by the operation use cases; each failure names its field (JSON path).</summary>
 public static class OperationFields
 {
-    /// <summary>An agency code known to every node (SSEP, SSDC, MVD), upper-cased; null with a problem otherwise.</summary>
-    public static string? Agency(Problems problems, string field, string? value, bool required = true)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required) problems.Fail(field, "is required");
-            return null;
-        }
-        var code = value.Trim().ToUpperInvariant();
-        if (NodeIdentity.KnownAgencies.ContainsKey(code)) return code;
-        problems.Fail(field, $"'{value}' is not a known agency; use one of {string.Join(", ", NodeIdentity.KnownAgencies.Keys)}");
-        return null;
-    }
-
     /// <summary>An instant with its offset; <paramref name="allowFuture"/> for plans, which are about the future.</summary>
     public static DateTimeOffset? Instant(Problems problems, string field, string? value, DateTimeOffset now, bool required, bool allowFuture)
     {

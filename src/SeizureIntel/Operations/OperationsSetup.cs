@@ -12,8 +12,6 @@ public static class OperationsSetup
         {
             // One stream per operation; its state is an inline snapshot, so reads after a write see it at once.
             opts.Projections.Snapshot<JointOperation>(SnapshotLifecycle.Inline);
-            // The row that makes a seizure belong to at most one operation (written with the link event).
-            opts.Schema.For<SeizureOperationLink>();
         });
     }
 }

@@ -1,4 +1,5 @@
 using Marten;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
 using Wolverine.Http;
@@ -46,10 +47,9 @@ public sealed record SeizureView(
     {
         var mass = converter.ToMass(s.Substance, s.Quantity);
         var lab = s.LatestLabResult;
-        var status = s.Voided ? "voided" : s.DuplicateOf is not null ? "duplicate" : "counted";
         return new SeizureView(s.Id, s.Agency, s.Reference, s.FacilityId, s.Location, s.Oblast, s.OccurredAt, s.LocalDate, s.TimeZone, s.Substance,
             s.Quantity, mass?.Grams, mass?.Estimated ?? false, mass?.TableVersion, lab?.NetWeightGrams ?? mass?.Grams, lab is not null,
-            s.Detection, s.Notes, s.Circumstances, s.RecordedBy, s.RecordedAt, s.Demo, status, s.VoidReason, s.DuplicateOf,
+            s.Detection, s.Notes, s.Circumstances, s.RecordedBy, s.RecordedAt, s.Demo, s.Status, s.VoidReason, s.DuplicateOf,
             s.CurrentCustodian, s.Custody, s.LabSubmissions, s.LabResults, s.Destroyed, s.Version);
     }
 }
@@ -78,8 +78,8 @@ public static class GetSeizureEndpoint
                 return Results.Problem(statusCode: 404, title: "Not yet recorded", detail: $"Seizure {id} was not yet recorded at {instant:O}.");
         }
 
-        if (seizure is null) return SeizureChanges.Unknown(id);
-        context.Response.Headers.ETag = SeizureVersions.ETag(seizure.Version);
+        if (seizure is null) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
+        context.Response.Headers.ETag = Versions.ETag(seizure.Version);
         return Results.Ok(SeizureView.Of(seizure, converter));
     }
 }

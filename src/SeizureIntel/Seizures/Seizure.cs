@@ -1,12 +1,14 @@
-using SeizureIntel.Node;
+using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Corrections;
 using SeizureIntel.Seizures.Custody;
 using SeizureIntel.Seizures.Destruction;
 using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing.Contracts;
-using SeizureIntel.Sharing.Receiving;
+using SeizureIntel.Contracts;
+using SeizureIntel.Seizures.Partners;
 
 namespace SeizureIntel.Seizures;
 
@@ -14,13 +16,6 @@ namespace SeizureIntel.Seizures;
 public interface ISeizureEvent
 {
     Guid SeizureId { get; }
-}
-
-/// <summary>An event that a person caused, at an instant, for a reason the history shows.</summary>
-public interface IAttributedEvent
-{
-    Actor By { get; }
-    DateTimeOffset At { get; }
 }
 
 public sealed record CustodyStep(string Custodian, DateTimeOffset Since, string? SealNumber, string? Reason);
@@ -32,8 +27,10 @@ public sealed record LabResult(string Lab, string LabCaseNumber, string Confirme
 /// The state of one seizure, folded from its own event stream (one stream per seizure). Marten keeps it as an
 /// inline snapshot, so it is both the write model handlers decide on and the document GET /api/seizures/{id} reads.
 /// </summary>
-public sealed class Seizure : ISeizureFields
+public sealed class Seizure : ISeizureFields, IChangeable
 {
+    public static VersionedResource Resource => VersionedResource.Seizure;
+
     public Guid Id { get; set; }
     public long Version { get; set; }
     public string Agency { get; set; } = "";
@@ -82,7 +79,19 @@ public sealed class Seizure : ISeizureFields
     public LabResult? LatestLabResult => LabResults.LastOrDefault();
 
     /// <summary>Counted in totals: neither voided nor the duplicate of another seizure.</summary>
-    public bool Counted => !Voided && DuplicateOf is null;
+    public bool Counted => SeizureStatus.Of(Voided, DuplicateOf) == SeizureStatus.Counted;
+
+    public string Status => SeizureStatus.Of(Voided, DuplicateOf);
+
+    /// <summary>A partner's record is changed only at its origin; here it is a copy.</summary>
+    public ProblemDetails? RefuseAsCopy() => Received
+        ? Problems.Refused("seizure", $"is {Agency}'s record, received over sharing; only {Agency} can change it", "Not this node's record")
+        : null;
+
+    /// <summary>The common refusal: a voided seizure takes no further change.</summary>
+    public Decision? RefuseIfVoided(string title) => Voided
+        ? Decision.Refuse(Problems.Refused("seizure", $"was voided ({VoidReason}); its stream stays for the record but takes no change", title))
+        : null;
 
     string ISeizureFields.FieldSubstance { get => Substance; set => Substance = value; }
 
@@ -167,34 +176,5 @@ public sealed class Seizure : ISeizureFields
         OriginVersion = e.OriginVersion;
         Voided = true;
         VoidReason = $"withdrawn by {e.OriginAgency}: {e.Reason}";
-    }
-
-    /// <summary>
-    /// The state after these events, on a copy: the instance Marten fetched for writing is also the one its inline
-    /// snapshot applies the appended events to, so it must not be changed here.
-    /// </summary>
-    public Seizure After(IEnumerable<object> events)
-    {
-        var copy = System.Text.Json.JsonSerializer.Deserialize<Seizure>(System.Text.Json.JsonSerializer.Serialize(this))!;
-        foreach (var e in events) copy.When(e);
-        return copy;
-    }
-
-    /// <summary>Applies any event of the stream; used to see the state a decision leads to before it is saved.</summary>
-    public void When(object e)
-    {
-        switch (e)
-        {
-            case SeizureCorrected x: Apply(x); break;
-            case SeizureVoided x: Apply(x); break;
-            case SeizureMarkedDuplicate x: Apply(x); break;
-            case CustodyTransferred x: Apply(x); break;
-            case EvidenceSubmittedToLab x: Apply(x); break;
-            case LabAnalysisReported x: Apply(x); break;
-            case EvidenceDestroyed x: Apply(x); break;
-            case PartnerSeizureReceived x: Apply(x); break;
-            case PartnerSeizureWithdrawn x: Apply(x); break;
-        }
-        Version++;
     }
 }

@@ -1,7 +1,7 @@
 using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing.Receiving;
 
 namespace SeizureIntel.Seizures;
 
@@ -73,12 +73,12 @@ public static class SeizureFolding
         s.OccurredAt = shared.OccurredAt;
         s.LocalDate = shared.LocalDate;
         s.FieldSubstance = shared.Substance;
-        s.Quantity = shared.Quantity;
+        s.Quantity = new Quantity(shared.Quantity.Value, shared.Quantity.Unit);
         s.Detection = shared.Detection;
         var c = shared.Circumstances;
         s.Circumstances = new Circumstances(c.Place, c.Entry, c.Concealment, c.Possession);
         s.Demo = shared.Demo;
-        s.Voided = shared.Status == "voided";
+        s.Voided = shared.Status == SeizureStatus.Voided;
         s.DuplicateOf = shared.DuplicateOf?.Id;
     }
 }

@@ -1,8 +1,11 @@
+using Marten;
+using SeizureIntel.Agencies;
 using SeizureIntel.Node;
 using SeizureIntel.Sharing.Publishing;
 using SeizureIntel.Sharing.Receiving;
 using Wolverine;
 using Wolverine.ErrorHandling;
+using Wolverine.Marten;
 using Wolverine.Postgresql;
 using Wolverine.Postgresql.Transport;
 using Wolverine.RabbitMQ;
@@ -16,10 +19,17 @@ namespace SeizureIntel.Sharing;
 /// </summary>
 public static class SharingSetup
 {
-    public static void AddSharingServices(this IServiceCollection services)
+    /// <summary>
+    /// The receivers' checks, and the subscription that turns committed changes into partner messages (only on a node
+    /// with partners; a node that gains its first partner later shares its history from the start).
+    /// </summary>
+    public static void AddSharing(this WebApplicationBuilder builder, NodeOptions node)
     {
-        services.AddSingleton<SharingOutbox>();
-        services.AddSingleton<SharedMessageChecks>();
+        Validate(node);
+        builder.Services.AddSingleton<SharedMessageChecks>();
+        if (!node.Sharing.Enabled) return;
+        builder.Services.AddSingleton<SharingSubscription>();
+        builder.Services.SubscribeToEventsWithServices<SharingSubscription>(ServiceLifetime.Singleton);
     }
 
     public static void ConfigureSharing(this WolverineOptions opts, NodeOptions node)
@@ -68,7 +78,7 @@ public static class SharingSetup
         foreach (var p in node.Sharing.Partners)
         {
             var agency = p.Agency.ToUpperInvariant();
-            if (!NodeIdentity.KnownAgencies.ContainsKey(agency)) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is not a known agency.");
+            if (!KnownAgencies.IsKnown(agency)) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is not a known agency.");
             if (agency == node.Agency.ToUpperInvariant()) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is this node's own agency.");
             if (string.IsNullOrWhiteSpace(p.PolicyId)) throw new InvalidOperationException($"Sharing partner {agency} has no PolicyId.");
             if (p.Records is not (PartnerPolicy.All or PartnerPolicy.PenitentiaryFacilities))

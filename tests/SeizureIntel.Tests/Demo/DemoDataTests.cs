@@ -3,16 +3,17 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using SeizureIntel.Demo;
 using SeizureIntel.Facilities;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 using SeizureIntel.Reference;
+using SeizureIntel.Seizures;
 using SeizureIntel.Tests.Support;
 
 namespace SeizureIntel.Tests.Demo;
 
 public sealed class DemoDataTests(NodeFixture fixture) : NodeTest(fixture)
 {
-    private Task<int> LoadAsync() => DemoData.LoadAsync(Store, Host.Services.GetRequiredService<SeizureIntel.Seizures.Recording.SeizureFields>(),
-        Host.Services.GetRequiredService<NodeIdentity>(), TimeProvider.System, CancellationToken.None);
+    private Task<int> LoadAsync() => DemoData.LoadAsync(Host.Services, CancellationToken.None);
 
     [Fact]
     public async Task the_demo_data_gives_the_founding_documents_figures_119_9_kg_in_2014_and_140_9_kg_in_2015()

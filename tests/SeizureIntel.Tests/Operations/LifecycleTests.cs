@@ -167,12 +167,12 @@ public sealed class LifecycleTests(NodeFixture fixture) : OperationTest(fixture)
             var operation = paths.GetProperty(path).GetProperty(method);
             operation.GetProperty("operationId").GetString().ShouldBe(operationId, $"{method} {path}");
             if (method != "post" || path == "/api/operations") continue;
-            // Every change documents its answer and its refusals: 409 state, 412 stale If-Match, 428 missing If-Match.
+            // Every change documents its answer (the pipeline's Changed) and its refusals: 409 state, 412 stale If-Match, 428 missing If-Match.
             var responses = operation.GetProperty("responses");
             responses.EnumerateObject().Select(r => r.Name).ShouldBeSubsetOf(["200", "400", "404", "409", "412", "428"]);
             responses.EnumerateObject().Count().ShouldBe(6, path);
             responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref")
-                .GetString().ShouldEndWith("/OperationChanged");
+                .GetString().ShouldEndWith("/Changed");
         }
         paths.GetProperty("/api/operations").GetProperty("post").GetProperty("responses").EnumerateObject().Select(r => r.Name).ShouldContain("201");
     }

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Alba;
+using SeizureIntel.Contracts;
 using SeizureIntel.Operations;
-using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Seizures;
 using SeizureIntel.Tests.Support;
 
 namespace SeizureIntel.Tests.Operations;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Tests.Support;
 
 namespace SeizureIntel.Tests.Operations;

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using Microsoft.Extensions.DependencyInjection;
 using SeizureIntel.Demo;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 using SeizureIntel.Reports.Annual;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Seizures;
 using SeizureIntel.Tests.Operations;
 using SeizureIntel.Tests.Support;
 using Xunit.Abstractions;
@@ -23,8 +25,7 @@ public sealed class AnnualReportTests(NodeFixture fixture, ITestOutputHelper out
 
     private async Task LoadDemoAsync()
     {
-        (await DemoData.LoadAsync(Store, Host.Services.GetRequiredService<SeizureFields>(), Host.Services.GetRequiredService<NodeIdentity>(),
-            TimeProvider.System, CancellationToken.None)).ShouldBeGreaterThan(0);
+        (await DemoData.LoadAsync(Host.Services, CancellationToken.None)).ShouldBeGreaterThan(0);
         await WaitForProjectionsAsync();
     }
 

@@ -1,12 +1,13 @@
-using SeizureIntel.Node;
+using SeizureIntel.Identity;
+using SeizureIntel.Linking;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Operations;
-using SeizureIntel.Operations.Linking;
-using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Corrections;
 using SeizureIntel.Seizures.Custody;
 using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Tests.Seizures;
 
@@ -65,6 +66,18 @@ public sealed class PureDecisionTests
         e.Substance.ShouldBeNull();
     }
 
+    /// <summary>
+    /// A correction as the pipeline composes it: the Linking module decides the link from the operations read under lock,
+    /// then the correction's own decision takes the link's change into the seizure's history (or the link's refusal stands).
+    /// </summary>
+    private static (Decision Decision, LinkDecision Link) Correct(Seizure seizure, ValidCorrection correction, OperationLinkState operations)
+    {
+        var link = CorrectingInOperation.Decide(seizure, correction.Detection, operations, correction.Reason, By, Now);
+        return link.Problem is not null
+            ? (Decision.Refuse(link.Problem), link)
+            : (CorrectSeizureEndpoint.Decide(seizure, correction, By, Now, link: link.Change), link);
+    }
+
     private static JointOperation Launched(string codeName)
     {
         var id = Guid.CreateVersion7();
@@ -81,21 +94,21 @@ public sealed class PureDecisionTests
         var (a, b) = (Launched("A"), Launched("B"));
         var toA = new ValidCorrection("the raid's log", null, null, null, null, "joint-operation", null, null, null, null, null, OperationId: a.Id);
 
-        var decision = CorrectSeizureEndpoint.Decide(seizure, toA, new OperationLinkState(null, a.Id, a), By, Now);
+        var (decision, link) = Correct(seizure, toA, new OperationLinkState(null, a.Id, a));
         decision.Problem.ShouldBeNull();
-        var linked = decision.OperationEvents.ShouldHaveSingleItem().ShouldBeOfType<SeizureLinked>();
+        var linked = link.Events.ShouldHaveSingleItem().ShouldBeOfType<SeizureLinked>();
         (linked.OperationId, linked.SeizureId, linked.Via, linked.By).ShouldBe((a.Id, seizure.Id, "correction", By));
         decision.Events.ShouldHaveSingleItem().ShouldBeOfType<SeizureCorrected>().Changes.ShouldBe([
             new FieldChange("detection", "cell-search", "joint-operation"), new FieldChange("operationId", null, a.Id.ToString())]);
 
         seizure.Apply((SeizureCorrected)decision.Events[0]);
         a.Apply(linked);
-        var move = CorrectSeizureEndpoint.Decide(seizure, toA with { OperationId = b.Id }, new OperationLinkState(a, b.Id, b), By, Now);
-        move.OperationEvents.Select(e => (e.GetType().Name, e.OperationId)).ShouldBe([(nameof(SeizureUnlinked), a.Id), (nameof(SeizureLinked), b.Id)]);
-        ((SeizureUnlinked)move.OperationEvents[0]).Reason.ShouldBe("moved to joint operation B by a correction of the seizure: the raid's log");
+        var (_, move) = Correct(seizure, toA with { OperationId = b.Id }, new OperationLinkState(a, b.Id, b));
+        move.Events.Select(e => (e.GetType().Name, e.OperationId)).ShouldBe([(nameof(SeizureUnlinked), a.Id), (nameof(SeizureLinked), b.Id)]);
+        ((SeizureUnlinked)move.Events[0]).Reason.ShouldBe("moved to joint operation B by a correction of the seizure: the raid's log");
 
         // Named again where it already is: nothing to correct.
-        CorrectSeizureEndpoint.Decide(seizure, toA, new OperationLinkState(a, a.Id, a), By, Now).Problem.ShouldNotBeNull().Status.ShouldBe(409);
+        Correct(seizure, toA, new OperationLinkState(a, a.Id, a)).Decision.Problem.ShouldNotBeNull().Status.ShouldBe(409);
     }
 
     [Fact]
@@ -107,14 +120,14 @@ public sealed class PureDecisionTests
         op.Apply(new SeizureLinked(op.Id, seizure.Id, seizure.Reference, "SSEP", "recording", By, Now));
         var away = new ValidCorrection("found in the cell search", null, null, null, null, "cell-search", null, null, null, null, null);
 
-        var decision = CorrectSeizureEndpoint.Decide(seizure, away, new OperationLinkState(op, null, null), By, Now);
-        var unlinked = decision.OperationEvents.ShouldHaveSingleItem().ShouldBeOfType<SeizureUnlinked>();
+        var (_, link) = Correct(seizure, away, new OperationLinkState(op, null, null));
+        var unlinked = link.Events.ShouldHaveSingleItem().ShouldBeOfType<SeizureUnlinked>();
         (unlinked.OperationId, unlinked.Reason).ShouldBe((op.Id, "detection corrected from joint-operation to cell-search: found in the cell search"));
 
         op.Apply(new JointOperationConcluded(op.Id, Now, "done", By, Now));
-        var refused = CorrectSeizureEndpoint.Decide(seizure, away, new OperationLinkState(op, null, null), By, Now);
+        var (refused, refusedLink) = Correct(seizure, away, new OperationLinkState(op, null, null));
         refused.Events.ShouldBeEmpty();
-        refused.OperationEvents.ShouldBeEmpty();
+        refusedLink.Events.ShouldBeEmpty();
         ((Microsoft.AspNetCore.Mvc.ValidationProblemDetails)refused.Problem.ShouldNotBeNull()).Errors.Keys.ShouldBe(["detection"]);
     }
 

@@ -1,10 +1,11 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using JasperFx;
-using Weasel.Core;
 using Marten;
+using SeizureIntel.Contracts;
+using SeizureIntel.Identity;
 using SeizureIntel.Operations;
-using SeizureIntel.Sharing.Contracts;
+using Weasel.Core;
 
 namespace SeizureIntel.Tests.Sharing;
 
@@ -44,7 +45,7 @@ public sealed class ReceivedOperationTests
     public void an_operation_planned_here_always_takes_part()
     {
         var own = JointOperation.Create(new JointOperationPlanned(Id, "Barrier-21", "SSEP", ["SSEP", "SSDC"], ["SIZO-1"], null,
-            Now.AddDays(-30), Now.AddDays(30), "MOU", new SeizureIntel.Node.Actor("planner-1", "SSEP"), Now.AddDays(-40)));
+            Now.AddDays(-30), Now.AddDays(30), "MOU", new SeizureIntel.Identity.Actor("planner-1", "SSEP"), Now.AddDays(-40)));
         own.TakesPart.ShouldBeTrue();
     }
 

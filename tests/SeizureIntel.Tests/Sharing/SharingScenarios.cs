@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Alba;
 using Microsoft.Extensions.DependencyInjection;
+using SeizureIntel.Contracts;
+using SeizureIntel.Identity;
 using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures;
 using SeizureIntel.Sharing;
-using SeizureIntel.Sharing.Contracts;
 using Wolverine;
 using static SeizureIntel.Tests.Sharing.NodeApi;
 
@@ -134,12 +136,7 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
     {
         foreach (var host in new[] { Ssep, Ssdc })
         {
-            using var scope = host.Services.CreateScope();
-            var loaded = await SeizureIntel.Demo.DemoData.LoadAsync(host.Services.GetRequiredService<Marten.IDocumentStore>(),
-                host.Services.GetRequiredService<SeizureIntel.Seizures.Recording.SeizureFields>(),
-                host.Services.GetRequiredService<SeizureIntel.Node.NodeIdentity>(), TimeProvider.System, CancellationToken.None,
-                scope.ServiceProvider.GetRequiredService<Wolverine.Marten.IMartenOutbox>(),
-                host.Services.GetRequiredService<SeizureIntel.Sharing.Publishing.SharingOutbox>());
+            var loaded = await SeizureIntel.Demo.DemoData.LoadAsync(host.Services, CancellationToken.None);
             loaded.ShouldBeGreaterThan(0);
             loaded.ShouldBeLessThan(82); // its own share only
         }
@@ -409,7 +406,7 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
         var id = Guid.CreateVersion7();
         SeizureShared Version(long v, decimal grams) => new(1, "SSEP", id, "SSEP-2015-999999", v, "H2", Distribution.Everyone, "MOU-SSEP-SSDC",
             DateTimeOffset.UtcNow, new SharedSeizure("SIZO-1", null, "KG-C", DateTimeOffset.Parse("2015-06-01T04:00:00Z"), new DateOnly(2015, 6, 1),
-                "Asia/Bishkek", "heroin", new Quantity(grams, "g"), "cell-search", new SharedCircumstances(null, null, null, null), null, null,
+                "Asia/Bishkek", "heroin", new SharedQuantity(grams, "g"), "cell-search", new SharedCircumstances(null, null, null, null), null, null,
                 "counted", null, false));
 
         for (var i = 0; i < 10; i++) await bus.EndpointFor(SharingOptions.EndpointOf("SSDC")).SendAsync(Version(2, 250m));
@@ -429,7 +426,7 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
         var id = Guid.CreateVersion7();
         var bad = new SeizureShared(1, "SSEP", id, "SSEP-2015-000777", 1, "H2", Distribution.Everyone, "MOU-SSEP-SSDC", DateTimeOffset.UtcNow,
             new SharedSeizure("SIZO-1", null, null, DateTimeOffset.Parse("2015-06-01T04:00:00Z"), new DateOnly(2015, 6, 1), "Asia/Bishkek",
-                "moon-dust", new Quantity(5m, "g"), "cell-search", new SharedCircumstances(null, null, null, null), null, null, "counted", null, false));
+                "moon-dust", new SharedQuantity(5m, "g"), "cell-search", new SharedCircumstances(null, null, null, null), null, null, "counted", null, false));
         await bus.EndpointFor(SharingOptions.EndpointOf("SSDC")).SendAsync(bad);
 
         var deadLetters = $"select count(*) from {nodes.SchemaOf("SSDC")}.wolverine_dead_letters where exception_message like '%moon-dust%'";

@@ -59,9 +59,13 @@ public abstract class TwoNodes : IAsyncLifetime
     /// <summary>Starts a fresh SSDC node on the same store and inbox.</summary>
     public async Task StartSsdcAsync() => Ssdc = await StartAsync("SSDC", "SSEP");
 
-    /// <summary>Clean data on both nodes; messages still in flight from an earlier test are purged first.</summary>
+    /// <summary>
+    /// Clean data on both nodes. What an earlier test left in flight is let finish first (each node's sharing subscription
+    /// caught up, both outboxes and inboxes empty), so none of it arrives after the reset; then the queues are purged.
+    /// </summary>
     public async Task ResetAsync()
     {
+        await QuiesceAsync();
         await PurgeQueuesAsync();
         foreach (var host in new[] { Ssep, Ssdc })
         {
@@ -76,6 +80,23 @@ public abstract class TwoNodes : IAsyncLifetime
             await using var command = new NpgsqlCommand(
                 $"truncate {SchemaOf(agency)}.{ReferenceAllocator.TableName}; truncate {SchemaOf(agency)}.{SeizureLocations.TableName}", connection);
             await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private async Task QuiesceAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        foreach (var host in new[] { Ssep, Ssdc })
+            try { await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60)); }
+            catch (TimeoutException) { } // a node with no event at all has nothing to share
+        while (DateTime.UtcNow < deadline)
+        {
+            long inFlight = 0;
+            foreach (var agency in new[] { "SSEP", "SSDC" })
+                inFlight += await NodeApi.CountAsync($"select (select count(*) from {SchemaOf(agency)}.wolverine_outgoing_envelopes) + " +
+                                                     $"(select count(*) from {SchemaOf(agency)}.wolverine_incoming_envelopes where status = 'Incoming')");
+            if (inFlight == 0) return;
+            await Task.Delay(100);
         }
     }
 

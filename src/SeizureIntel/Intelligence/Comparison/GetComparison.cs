@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Intelligence.Years;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
 using Wolverine.Http;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
 using SeizureIntel.Intelligence.Trends;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using Wolverine.Http;

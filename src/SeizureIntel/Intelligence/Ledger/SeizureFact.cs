@@ -1,11 +1,11 @@
 using System.Text.Json.Serialization;
 using SeizureIntel.Reference;
-using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Corrections;
 using SeizureIntel.Seizures.LabAnalysis;
+using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing.Receiving;
+using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Intelligence.Ledger;
 

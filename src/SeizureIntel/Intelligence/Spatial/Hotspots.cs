@@ -5,6 +5,7 @@ using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using SeizureIntel.Geography;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using Wolverine.Http;

@@ -6,6 +6,7 @@ using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using SeizureIntel.Geography;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
 using Wolverine.Http;
 

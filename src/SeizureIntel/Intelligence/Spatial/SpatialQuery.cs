@@ -2,6 +2,7 @@ using System.Globalization;
 using NetTopologySuite.Features;
 using Npgsql;
 using SeizureIntel.Geography;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Intelligence.Spatial;

@@ -1,11 +1,14 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Marten;
+using SeizureIntel.Agencies;
 using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
+using SeizureIntel.Identity;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 
@@ -31,12 +34,7 @@ public sealed partial record BucketFilter(
             return null;
         }
 
-        string? agencyCode = null;
-        if (!string.IsNullOrWhiteSpace(agency))
-        {
-            agencyCode = agency.Trim().ToUpperInvariant();
-            if (!NodeIdentity.KnownAgencies.ContainsKey(agencyCode)) problems.Fail("agency", $"'{agency}' is not a known agency");
-        }
+        var agencyCode = KnownAgencies.Field(problems, "agency", agency);
         string? facilityCode = null;
         if (!string.IsNullOrWhiteSpace(facility))
         {

@@ -1,8 +1,9 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
 using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using Wolverine.Http;

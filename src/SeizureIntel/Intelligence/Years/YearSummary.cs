@@ -1,11 +1,14 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SeizureIntel.Agencies;
+using SeizureIntel.Identity;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Operations.Years;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
-using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Seizures;
 using Wolverine.Http;
 
 namespace SeizureIntel.Intelligence.Years;
@@ -65,9 +68,9 @@ public static class GetYearSummaryEndpoint
     {
         if (agency is not null)
         {
-            agency = agency.Trim().ToUpperInvariant();
-            if (!Node.NodeIdentity.KnownAgencies.ContainsKey(agency))
-                return TypedResults.Problem(Problems.Invalid("agency", $"'{agency}' is not a known agency", "Bad agency"));
+            var problems = new Problems();
+            agency = KnownAgencies.Field(problems, "agency", agency);
+            if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad agency"));
         }
         YearSummary s;
         DateTimeOffset? cutOff = null;

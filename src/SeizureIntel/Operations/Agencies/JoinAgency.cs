@@ -1,10 +1,9 @@
-using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
-using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
+using SeizureIntel.Agencies;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace SeizureIntel.Operations.Agencies;
 
@@ -18,7 +17,7 @@ public static class JoinAgencyEndpoint
     public static (string? Agency, string? Reason, Problems Problems) Check(JoinAgency command)
     {
         var problems = new Problems();
-        var agency = OperationFields.Agency(problems, "agency", command.Agency);
+        var agency = KnownAgencies.Field(problems, "agency", command.Agency);
         var reason = OperationFields.OptionalText(problems, "reason", command.Reason);
         return (agency, reason, problems);
     }
@@ -31,20 +30,18 @@ public static class JoinAgencyEndpoint
     }
 
     /// <summary>Pure: an agency joins a planned or running operation once.</summary>
-    public static OperationDecision Decide(JointOperation operation, string agency, string? reason, Actor by, DateTimeOffset now)
+    public static Decision Decide(JointOperation operation, string agency, string? reason, Actor by, DateTimeOffset now)
     {
-        if (OperationDecision.RefuseIfClosed(operation, Title) is { } closed) return closed;
-        if (operation.Agencies.Contains(agency)) return OperationDecision.Refuse("agency", $"{agency} already takes part", Title);
-        return OperationDecision.Append(new AgencyJoined(operation.Id, agency, reason, by, now));
+        if (OperationRules.RefuseIfClosed(operation, Title) is { } closed) return closed;
+        if (operation.Agencies.Contains(agency)) return OperationRules.Refuse("agency", $"{agency} already takes part", Title);
+        return Decision.Append(new AgencyJoined(operation.Id, agency, reason, by, now));
     }
 
     /// <summary>Add a participating agency. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/agencies", OperationId = "joinJointOperation")]
-    [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, JoinAgency command, NodeIdentity node, HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing,
-        TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(JoinAgency command, [Change(Exclusive = true)] JointOperation operation, Actor by, TimeProvider time)
     {
         var (agency, reason, _) = Check(command);
-        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, agency!, reason, Actor.From(context, node), time.GetUtcNow()), token);
+        return Decide(operation, agency!, reason, by, time.GetUtcNow()).Answer(operation);
     }
 }

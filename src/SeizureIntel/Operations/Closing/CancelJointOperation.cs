@@ -1,10 +1,8 @@
-using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
-using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace SeizureIntel.Operations.Closing;
 
@@ -23,13 +21,11 @@ public static class CancelJointOperationEndpoint
         return problems.Verdict(Title);
     }
 
-    public static OperationDecision Decide(JointOperation operation, string reason, Actor by, DateTimeOffset now) =>
-        OperationDecision.RefuseIfClosed(operation, Title) ?? OperationDecision.Append(new JointOperationCancelled(operation.Id, reason, by, now));
+    public static Decision Decide(JointOperation operation, string reason, Actor by, DateTimeOffset now) =>
+        OperationRules.RefuseIfClosed(operation, Title) ?? Decision.Append(new JointOperationCancelled(operation.Id, reason, by, now));
 
     /// <summary>Cancel a planned or launched joint operation, with a reason. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/cancel", OperationId = "cancelJointOperation")]
-    [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, CancelJointOperation command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
-        OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
+    public static (IResult, Events) Post(CancelJointOperation command, [Change(Exclusive = true)] JointOperation operation, Actor by, TimeProvider time) =>
+        Decide(operation, command.Reason!.Trim(), by, time.GetUtcNow()).Answer(operation);
 }

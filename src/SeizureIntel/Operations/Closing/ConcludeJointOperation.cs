@@ -1,10 +1,8 @@
-using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
-using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace SeizureIntel.Operations.Closing;
 
@@ -31,25 +29,22 @@ public static class ConcludeJointOperationEndpoint
     }
 
     /// <summary>Pure: only a launched operation concludes, not before its launch; a planned one is cancelled instead.</summary>
-    public static OperationDecision Decide(JointOperation operation, string summary, DateTimeOffset concludedAt, Actor by, DateTimeOffset now)
+    public static Decision Decide(JointOperation operation, string summary, DateTimeOffset concludedAt, Actor by, DateTimeOffset now)
     {
-        if (OperationDecision.RefuseIfClosed(operation, Title) is { } closed) return closed;
+        if (OperationRules.RefuseIfClosed(operation, Title) is { } closed) return closed;
         if (operation.Status == OperationStatus.Planned)
-            return OperationDecision.Refuse("operation", "was never launched; cancel it instead (POST /api/operations/{id}/cancel)", Title);
+            return OperationRules.Refuse("operation", "was never launched; cancel it instead (POST /api/operations/{id}/cancel)", Title);
         if (concludedAt < operation.LaunchedAt)
-            return OperationDecision.Refuse("concludedAt", $"is before the launch ({operation.LaunchedAt:O})", Title);
-        return OperationDecision.Append(new JointOperationConcluded(operation.Id, concludedAt.ToUniversalTime(), summary, by, now));
+            return OperationRules.Refuse("concludedAt", $"is before the launch ({operation.LaunchedAt:O})", Title);
+        return Decision.Append(new JointOperationConcluded(operation.Id, concludedAt.ToUniversalTime(), summary, by, now));
     }
 
     /// <summary>Conclude a launched joint operation with a summary. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/conclude", OperationId = "concludeJointOperation")]
-    [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, ConcludeJointOperation command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(ConcludeJointOperation command, [Change(Exclusive = true)] JointOperation operation, Actor by, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (at, _) = Check(command, now);
-        return OperationChanges.ApplyAsync(id, context, session, bus, sharing,
-            op => Decide(op, command.Summary!.Trim(), at!.Value, Actor.From(context, node), now), token);
+        return Decide(operation, command.Summary!.Trim(), at!.Value, by, now).Answer(operation);
     }
 }

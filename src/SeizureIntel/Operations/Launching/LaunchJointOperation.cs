@@ -1,10 +1,9 @@
-using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
-using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
+using SeizureIntel.Calendar;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace SeizureIntel.Operations.Launching;
 
@@ -30,23 +29,21 @@ public static class LaunchJointOperationEndpoint
     }
 
     /// <summary>Pure: only a planned operation is launched; it then counts in the local (Bishkek) year of its launch.</summary>
-    public static OperationDecision Decide(JointOperation operation, DateTimeOffset launchedAt, Actor by, DateTimeOffset now)
+    public static Decision Decide(JointOperation operation, DateTimeOffset launchedAt, Actor by, DateTimeOffset now)
     {
-        if (OperationDecision.RefuseIfClosed(operation, Title) is { } closed) return closed;
+        if (OperationRules.RefuseIfClosed(operation, Title) is { } closed) return closed;
         if (operation.Status == OperationStatus.Launched)
-            return OperationDecision.Refuse("operation", $"was already launched at {operation.LaunchedAt:O}", Title);
-        return OperationDecision.Append(new JointOperationLaunched(operation.Id, launchedAt.ToUniversalTime(),
-            JointOperation.LocalDateOf(launchedAt), JointOperation.TimeZone, by, now));
+            return OperationRules.Refuse("operation", $"was already launched at {operation.LaunchedAt:O}", Title);
+        return Decision.Append(new JointOperationLaunched(operation.Id, launchedAt.ToUniversalTime(),
+            JointOperation.LocalDateOf(launchedAt), Calendar.LocalCalendar.CountryTimeZone, by, now));
     }
 
     /// <summary>Launch a planned joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/launch", OperationId = "launchJointOperation")]
-    [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, LaunchJointOperation command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(LaunchJointOperation command, [Change(Exclusive = true)] JointOperation operation, Actor by, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (launchedAt, _) = Check(command, now);
-        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, launchedAt!.Value, Actor.From(context, node), now), token);
+        return Decide(operation, launchedAt!.Value, by, now).Answer(operation);
     }
 }

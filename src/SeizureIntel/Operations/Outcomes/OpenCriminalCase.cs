@@ -1,10 +1,9 @@
-using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
-using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
+using SeizureIntel.Agencies;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace SeizureIntel.Operations.Outcomes;
 
@@ -24,7 +23,7 @@ public static class OpenCriminalCaseEndpoint
     {
         var problems = new Problems();
         var number = problems.RequireText("caseNumber", command.CaseNumber, 100);
-        var agency = OperationFields.Agency(problems, "agency", command.Agency);
+        var agency = KnownAgencies.Field(problems, "agency", command.Agency);
         var openedOn = OperationFields.Date(problems, "openedOn", command.OpenedOn, now);
         return (problems.Any ? null : new ValidCase(number!, agency!, openedOn), problems);
     }
@@ -37,24 +36,22 @@ public static class OpenCriminalCaseEndpoint
     }
 
     /// <summary>Pure: a participant opens a case in a running operation; the same agency's case number is recorded once.</summary>
-    public static OperationDecision Decide(JointOperation operation, ValidCase c, Actor by, DateTimeOffset now)
+    public static Decision Decide(JointOperation operation, ValidCase c, Actor by, DateTimeOffset now)
     {
-        if (OperationDecision.RefuseUnlessLaunched(operation, Title) is { } refused) return refused;
+        if (OperationRules.RefuseUnlessLaunched(operation, Title) is { } refused) return refused;
         if (!operation.Agencies.Contains(c.Agency))
-            return OperationDecision.Refuse("agency", $"{c.Agency} does not take part (participants: {string.Join(", ", operation.Agencies)})", Title);
+            return OperationRules.Refuse("agency", $"{c.Agency} does not take part (participants: {string.Join(", ", operation.Agencies)})", Title);
         if (operation.Cases.Any(k => k.Agency == c.Agency && string.Equals(k.CaseNumber, c.CaseNumber, StringComparison.OrdinalIgnoreCase)))
-            return OperationDecision.Refuse("caseNumber", $"{c.Agency} case {c.CaseNumber} is already recorded", Title);
-        return OperationDecision.Append(new CriminalCaseOpened(operation.Id, c.CaseNumber, c.Agency, c.OpenedOn, by, now));
+            return OperationRules.Refuse("caseNumber", $"{c.Agency} case {c.CaseNumber} is already recorded", Title);
+        return Decision.Append(new CriminalCaseOpened(operation.Id, c.CaseNumber, c.Agency, c.OpenedOn, by, now));
     }
 
     /// <summary>Record a criminal case opened from a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/cases", OperationId = "openJointOperationCase")]
-    [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, OpenCriminalCase command, NodeIdentity node, HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing,
-        TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(OpenCriminalCase command, [Change(Exclusive = true)] JointOperation operation, Actor by, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (c, _) = Check(command, now);
-        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, c!, Actor.From(context, node), now), token);
+        return Decide(operation, c!, by, now).Answer(operation);
     }
 }

@@ -1,10 +1,8 @@
-using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
-using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace SeizureIntel.Operations.Outcomes;
 
@@ -40,17 +38,15 @@ public static class RecordArrestsEndpoint
     }
 
     /// <summary>Pure: arrests belong to a running operation.</summary>
-    public static OperationDecision Decide(JointOperation operation, ValidArrests arrests, Actor by, DateTimeOffset now) =>
-        OperationDecision.RefuseUnlessLaunched(operation, Title)
-        ?? OperationDecision.Append(new ArrestsRecorded(operation.Id, arrests.Count, arrests.Charges, arrests.Notes, by, now));
+    public static Decision Decide(JointOperation operation, ValidArrests arrests, Actor by, DateTimeOffset now) =>
+        OperationRules.RefuseUnlessLaunched(operation, Title)
+        ?? Decision.Append(new ArrestsRecorded(operation.Id, arrests.Count, arrests.Charges, arrests.Notes, by, now));
 
     /// <summary>Record arrests made in a launched joint operation. Requires If-Match with the operation's ETag.</summary>
     [WolverinePost("/api/operations/{id}/arrests", OperationId = "recordJointOperationArrests")]
-    [OperationChangeResponses]
-    public static Task<IResult> Post(Guid id, RecordArrests command, NodeIdentity node, HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing,
-        TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(RecordArrests command, [Change(Exclusive = true)] JointOperation operation, Actor by, TimeProvider time)
     {
         var (arrests, _) = Check(command);
-        return OperationChanges.ApplyAsync(id, context, session, bus, sharing, op => Decide(op, arrests!, Actor.From(context, node), time.GetUtcNow()), token);
+        return Decide(operation, arrests!, by, time.GetUtcNow()).Answer(operation);
     }
 }

@@ -2,13 +2,16 @@ using Marten;
 using Microsoft.AspNetCore.Mvc;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Valid;
+using SeizureIntel.Agencies;
 using SeizureIntel.Facilities;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
 using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
+using Wolverine;
 
 namespace SeizureIntel.Operations.Planning;
 
@@ -53,13 +56,13 @@ public static class PlanJointOperationEndpoint
     {
         var problems = new Problems();
         var codeName = problems.RequireText("codeName", command.CodeName, MaxCodeNameLength);
-        var lead = OperationFields.Agency(problems, "leadAgency", command.LeadAgency);
+        var lead = KnownAgencies.Field(problems, "leadAgency", command.LeadAgency);
 
         var agencies = new List<string>();
         if (command.Agencies is not { Count: > 0 }) problems.Fail("agencies", "name the participating agencies, the lead among them");
         else
             for (var i = 0; i < command.Agencies.Count; i++)
-                if (OperationFields.Agency(problems, $"agencies[{i}]", command.Agencies[i]) is { } code && !agencies.Contains(code))
+                if (KnownAgencies.Field(problems, $"agencies[{i}]", command.Agencies[i]) is { } code && !agencies.Contains(code))
                     agencies.Add(code);
         if (command.Agencies is { Count: > 0 } && !problems.Errors.Keys.Any(k => k.StartsWith("agencies[", StringComparison.Ordinal)))
         {
@@ -150,17 +153,13 @@ public static class PlanJointOperationEndpoint
 
     /// <summary>Plan a joint operation: starts its event stream and answers 201 with its id and version (also the ETag).</summary>
     [WolverinePost("/api/operations", OperationId = "planJointOperation")]
-    public static async Task<(OperationCreated, IStartStream)> Post(PlanJointOperation command, FacilityCatalog facilities, NodeIdentity node,
-        HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static (OperationCreated, IStartStream) Post(PlanJointOperation command, FacilityCatalog facilities, NodeIdentity node, Actor by,
+        HttpContext context, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (plan, _) = Check(command, facilities, node, now);
         var id = Guid.CreateVersion7(now);
-        context.Response.Headers.ETag = OperationVersions.ETag(1);
-        var planned = Decide(id, plan!, Actor.From(context, node), now);
-        var state = JointOperation.Create(planned);
-        state.Version = 1;
-        await sharing.ShareAsync(state, session, bus, token);
-        return (new OperationCreated(id, 1), MartenOps.StartStream<JointOperation>(id, planned));
+        context.Response.Headers.ETag = Versions.ETag(1);
+        return (new OperationCreated(id, 1), MartenOps.StartStream<JointOperation>(id, Decide(id, plan!, by, now)));
     }
 }

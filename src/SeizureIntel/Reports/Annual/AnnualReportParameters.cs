@@ -1,7 +1,10 @@
 using System.Globalization;
+using SeizureIntel.Agencies;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
-using SeizureIntel.Seizures;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Reports.Annual;
 
@@ -37,13 +40,7 @@ public static class AnnualReportParameters
             else cutOff = instant;
         }
 
-        string? code = null;
-        if (!string.IsNullOrWhiteSpace(agency))
-        {
-            code = agency.Trim().ToUpperInvariant();
-            if (!NodeIdentity.KnownAgencies.ContainsKey(code))
-                problems.Fail("agency", $"'{agency.Trim()}' is not a known agency; use one of {string.Join(", ", NodeIdentity.KnownAgencies.Keys)}");
-        }
+        var code = KnownAgencies.Field(problems, "agency", agency);
 
         var f = ReportFormat.Html;
         if (!string.IsNullOrWhiteSpace(format))

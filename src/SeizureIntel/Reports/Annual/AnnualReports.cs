@@ -3,6 +3,7 @@ using Marten;
 using Npgsql;
 using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
+using SeizureIntel.Identity;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Node;

@@ -1,3 +1,4 @@
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
 using Wolverine.Http;
 

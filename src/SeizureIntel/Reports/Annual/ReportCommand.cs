@@ -1,4 +1,5 @@
 using JasperFx.CommandLine;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Reports.Annual;

@@ -1,15 +1,14 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Calendar;
 using SeizureIntel.Facilities;
-using SeizureIntel.Node;
-using SeizureIntel.Operations.Linking;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
-
+using Wolverine.Marten;
 namespace SeizureIntel.Seizures.Corrections;
 
 /// <summary>
@@ -92,7 +91,7 @@ public static class CorrectSeizureEndpoint
         var problems = new Problems();
         var reason = problems.RequireText("reason", command.Reason);
         var detection = fields.Code(problems, "detection", ReferenceData.DetectionMethods, command.Detection, required: false);
-        CorrectingInOperation.CheckField(problems, detection, command.OperationId);
+        SeizureFields.OperationOfCorrection(problems, detection, command.OperationId);
         var correction = new ValidCorrection(
             reason ?? "",
             fields.Facility(problems, command.FacilityId, required: false),
@@ -115,20 +114,16 @@ public static class CorrectSeizureEndpoint
         return (problems.Any ? null : correction, problems);
     }
 
-    /// <summary>Pure: the event for the fields that really change, or a refusal (a correction that touches no operation).</summary>
-    public static Decision Decide(Seizure seizure, ValidCorrection c, Actor by, DateTimeOffset now, Facility? seizureFacility = null) =>
-        Decide(seizure, c, OperationLinkState.None, by, now, seizureFacility);
-
     /// <summary>
-    /// Pure: the event for the fields that really change, with the link events a change of detection to or from
-    /// joint-operation implies for the operations read in <paramref name="operations"/> (<see cref="CorrectingInOperation"/>),
-    /// or a refusal. <paramref name="seizureFacility"/> is the catalogue's entry for the seizure's present facility: a
-    /// removed point leaves the seizure at its facility, in that facility's stated oblast.
+    /// Pure: the event for the fields that really change, or a refusal. <paramref name="link"/> is what the correction does to
+    /// the seizure's joint-operation link (decided by the Linking module from the operations read under lock; null: nothing),
+    /// shown in the seizure's history as a change of operationId. <paramref name="seizureFacility"/> is the catalogue's entry
+    /// for the seizure's present facility: a removed point leaves the seizure at its facility, in that facility's stated oblast.
     /// </summary>
-    public static Decision Decide(Seizure seizure, ValidCorrection c, OperationLinkState operations, Actor by, DateTimeOffset now,
-        Facility? seizureFacility = null)
+    public static Decision Decide(Seizure seizure, ValidCorrection c, Actor by, DateTimeOffset now, Facility? seizureFacility = null,
+        FieldChange? link = null)
     {
-        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.RefuseIfVoided(Title) is { } refused) return refused;
 
         var changes = new List<FieldChange>();
         T? Change<T>(string field, T? current, T? proposed, Func<T, string?> show) where T : class
@@ -170,9 +165,7 @@ public static class CorrectSeizureEndpoint
         var entry = Change("entry", seizure.Circumstances.Entry, c.Entry, s => s);
         var concealment = Change("concealment", seizure.Circumstances.Concealment, c.Concealment, s => s);
         var possession = Change("possession", seizure.Circumstances.Possession, c.Possession, s => s);
-        var link = CorrectingInOperation.Decide(seizure, c.Detection, operations, c.Reason, by, now);
-        if (link.Problem is not null) return Decision.Refuse(link.Problem);
-        if (link.Change is not null) changes.Add(link.Change);
+        if (link is not null) changes.Add(link);
 
         if (changes.Count == 0)
             return Decision.Refuse(Problems.Refused("fields", "every field given already has that value; nothing to correct", Title));
@@ -183,7 +176,7 @@ public static class CorrectSeizureEndpoint
         if (facility is not null || occurredAt is not null)
         {
             var instant = occurredAt ?? seizure.OccurredAt;
-            var date = SeizureFields.LocalDateOf(instant, facility?.TimeZone ?? seizure.TimeZone);
+            var date = LocalCalendar.LocalDate(instant, facility?.TimeZone ?? seizure.TimeZone);
             if (date != seizure.LocalDate)
             {
                 localDate = date;
@@ -193,7 +186,7 @@ public static class CorrectSeizureEndpoint
 
         return Decision.Append(new SeizureCorrected(seizure.Id, changes, c.Reason, by, now,
             facility?.Code, zoneFacility?.TimeZone, occurredAt, localDate, substance, quantity, detection, notes,
-            place, entry, concealment, possession, location, oblast, removed)) with { OperationEvents = link.Events };
+            place, entry, concealment, possession, location, oblast, removed));
     }
 
     public static ProblemDetails Validate(CorrectSeizure command, SeizureFields fields, TimeProvider time)
@@ -209,15 +202,16 @@ public static class CorrectSeizureEndpoint
     /// both in the same transaction as the correction (409 naming operationId or detection when the operation refuses).
     /// </summary>
     [WolverinePost("/api/seizures/{id}/corrections", OperationId = "correctSeizure")]
-    public static async Task<IResult> Post(Guid id, CorrectSeizure command, SeizureFields fields, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static async Task<(IResult, Events)> Post(CorrectSeizure command, [Change] Seizure seizure, SeizureFields fields, IOperationLinks links,
+        Actor by, IDocumentSession session, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (correction, _) = Check(command, fields, now);
-        var (operations, problem) = await CorrectingInOperation.ReadAsync(session, id, correction!, token);
-        if (problem is not null) return Results.Problem(problem);
-        return await SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
-            seizure => Decide(seizure, correction!, operations.State, Actor.From(context, node), now, fields.Known(seizure.FacilityId)), token,
-            decision => CorrectingInOperation.AppendAsync(operations, decision.OperationEvents, session, bus, sharing, token));
+        if (seizure.RefuseIfVoided(Title) is { } voided) return voided.Answer(seizure);
+        var link = await links.PlanCorrectionAsync(seizure, correction!.Detection, correction.OperationId, correction.Reason, by, now, session, token);
+        if (link.Problem is not null) return Decision.Refuse(link.Problem).Answer(seizure);
+        var decision = Decide(seizure, correction, by, now, fields.Known(seizure.FacilityId), link.Change);
+        if (decision.Problem is null) link.Apply(session);
+        return decision.Answer(seizure);
     }
 }

@@ -1,9 +1,12 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine;
 
 namespace SeizureIntel.Seizures.Corrections;
 
@@ -12,6 +15,9 @@ namespace SeizureIntel.Seizures.Corrections;
 /// checkpoint and the investigator), so it is counted once: this one leaves the totals, the other stays.
 /// </summary>
 public sealed record MarkDuplicate(Guid? DuplicateOf, string? Reason);
+
+/// <summary>The seizure a duplicate names, as read for the decision.</summary>
+public sealed record Original(Seizure? Seizure);
 
 public sealed record SeizureMarkedDuplicate(Guid SeizureId, Guid DuplicateOf, string DuplicateOfReference, string Reason, Actor By, DateTimeOffset At)
     : ISeizureEvent, IAttributedEvent;
@@ -33,7 +39,7 @@ public static class MarkDuplicateEndpoint
     /// <summary>Pure: <paramref name="original"/> is the seizure named as the original, or null when this store has none.</summary>
     public static Decision Decide(Seizure seizure, Seizure? original, MarkDuplicate command, Actor by, DateTimeOffset now)
     {
-        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.RefuseIfVoided(Title) is { } refused) return refused;
         if (seizure.DuplicateOf is { } already)
             return Decision.Refuse(Problems.Refused("seizure", $"is already marked as a duplicate of {already}", Title));
         if (original is null)
@@ -45,13 +51,12 @@ public static class MarkDuplicateEndpoint
         return Decision.Append(new SeizureMarkedDuplicate(seizure.Id, original.Id, original.Reference, command.Reason!.Trim(), by, now));
     }
 
-    public static Task<Seizure?> LoadAsync(MarkDuplicate command, IDocumentSession session, CancellationToken token) =>
-        command.DuplicateOf is { } other ? session.LoadAsync<Seizure>(other, token) : Task.FromResult<Seizure?>(null);
+    /// <summary>The seizure named as the original, read before the decision (null: not in this store).</summary>
+    public static async Task<Original> LoadAsync(MarkDuplicate command, IDocumentSession session, CancellationToken token) =>
+        new(command.DuplicateOf is { } other ? await session.LoadAsync<Seizure>(other, token) : null);
 
     /// <summary>Mark a seizure as a duplicate of another, with a reason. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/duplicate-of", OperationId = "markSeizureDuplicate")]
-    public static Task<IResult> Post(Guid id, MarkDuplicate command, Seizure? original, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
-        SeizureChanges.ApplyAsync(id, context, session, bus, sharing,
-            s => Decide(s, original, command, Actor.From(context, node), time.GetUtcNow()), token);
+    public static (IResult, Events) Post(MarkDuplicate command, Original original, [Change] Seizure seizure, Actor by, TimeProvider time) =>
+        Decide(seizure, original.Seizure, command, by, time.GetUtcNow()).Answer(seizure);
 }

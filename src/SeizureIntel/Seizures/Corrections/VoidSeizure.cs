@@ -1,9 +1,12 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine;
 
 namespace SeizureIntel.Seizures.Corrections;
 
@@ -25,11 +28,10 @@ public static class VoidSeizureEndpoint
     }
 
     public static Decision Decide(Seizure seizure, VoidSeizure command, Actor by, DateTimeOffset now) =>
-        Decision.RefuseIfVoided(seizure, Title) ?? Decision.Append(new SeizureVoided(seizure.Id, command.Reason!.Trim(), by, now));
+        seizure.RefuseIfVoided(Title) ?? Decision.Append(new SeizureVoided(seizure.Id, command.Reason!.Trim(), by, now));
 
     /// <summary>Void a seizure, with a reason. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/void", OperationId = "voidSeizure")]
-    public static Task<IResult> Post(Guid id, VoidSeizure command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token) =>
-        SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, command, Actor.From(context, node), time.GetUtcNow()), token);
+    public static (IResult, Events) Post(VoidSeizure command, [Change] Seizure seizure, Actor by, TimeProvider time) =>
+        Decide(seizure, command, by, time.GetUtcNow()).Answer(seizure);
 }

@@ -1,10 +1,13 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine;
 
 namespace SeizureIntel.Seizures.Custody;
 
@@ -45,7 +48,7 @@ public static class TransferCustodyEndpoint
     /// <summary>Pure: only the current custodian hands over, never after destruction, never before the seizure.</summary>
     public static Decision Decide(Seizure seizure, TransferCustody command, DateTimeOffset handedOverAt, Actor by, DateTimeOffset now)
     {
-        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.RefuseIfVoided(Title) is { } refused) return refused;
         if (seizure.Destroyed) return Decision.Refuse(Problems.Refused("seizure", "the evidence was destroyed", Title));
         var from = command.From!.Trim();
         if (from != seizure.CurrentCustodian)
@@ -60,11 +63,10 @@ public static class TransferCustodyEndpoint
 
     /// <summary>Record a hand-over of the evidence. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/custody", OperationId = "transferCustody")]
-    public static Task<IResult> Post(Guid id, TransferCustody command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(TransferCustody command, [Change] Seizure seizure, Actor by, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (at, _) = Check(command, now);
-        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, command, at!.Value, Actor.From(context, node), now), token);
+        return Decide(seizure, command, at!.Value, by, now).Answer(seizure);
     }
 }

@@ -1,10 +1,13 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine;
 
 namespace SeizureIntel.Seizures.Destruction;
 
@@ -37,7 +40,7 @@ public static class DestroyEvidenceEndpoint
 
     public static Decision Decide(Seizure seizure, DestroyEvidence command, DateTimeOffset destroyedAt, Actor by, DateTimeOffset now)
     {
-        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.RefuseIfVoided(Title) is { } refused) return refused;
         if (seizure.Destroyed) return Decision.Refuse(Problems.Refused("seizure", "the evidence was already destroyed", Title));
         return Decision.Append(new EvidenceDestroyed(seizure.Id, command.Method!.Trim(), command.Witnesses!.Select(w => w.Trim()).ToList(),
             destroyedAt.ToUniversalTime(), string.IsNullOrWhiteSpace(command.Place) ? null : command.Place.Trim(), by, now));
@@ -45,11 +48,10 @@ public static class DestroyEvidenceEndpoint
 
     /// <summary>Record the destruction of the evidence. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/destruction", OperationId = "destroyEvidence")]
-    public static Task<IResult> Post(Guid id, DestroyEvidence command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(DestroyEvidence command, [Change] Seizure seizure, Actor by, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (at, _) = Check(command, now);
-        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, command, at!.Value, Actor.From(context, node), now), token);
+        return Decide(seizure, command, at!.Value, by, now).Answer(seizure);
     }
 }

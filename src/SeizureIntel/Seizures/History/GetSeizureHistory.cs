@@ -1,4 +1,6 @@
 using Marten;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Corrections;
 using SeizureIntel.Seizures.Recording;
 using Wolverine.Http;
@@ -19,7 +21,7 @@ public static class GetSeizureHistoryEndpoint
     public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken token)
     {
         var events = await session.Events.FetchStreamAsync(id, token: token);
-        if (events.Count == 0) return SeizureChanges.Unknown(id);
+        if (events.Count == 0) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
 
         var entries = events.Select(e => e.Data switch
         {

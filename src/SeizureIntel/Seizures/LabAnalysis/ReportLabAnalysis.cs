@@ -1,12 +1,15 @@
 using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine;
 
 namespace SeizureIntel.Seizures.LabAnalysis;
 
@@ -75,7 +78,7 @@ public static class ReportLabAnalysisEndpoint
     /// <summary>Pure: a result only for evidence that went to a lab, under one of its case numbers.</summary>
     public static Decision Decide(Seizure seizure, ValidLabReport report, Actor by, DateTimeOffset now)
     {
-        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.RefuseIfVoided(Title) is { } refused) return refused;
         if (seizure.LabSubmissions.Count == 0)
             return Decision.Refuse(Problems.Refused("seizure", "was never submitted to a lab; record the submission first", Title));
         var submission = report.LabCaseNumber is null
@@ -91,11 +94,11 @@ public static class ReportLabAnalysisEndpoint
 
     /// <summary>Record a lab's analysis of the evidence. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/lab-results", OperationId = "reportLabAnalysis")]
-    public static Task<IResult> Post(Guid id, ReportLabAnalysis command, SeizureFields fields, ReferenceData reference, NodeIdentity node,
-        HttpContext context, IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(ReportLabAnalysis command, [Change] Seizure seizure, SeizureFields fields, ReferenceData reference, Actor by,
+        TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (report, _) = Check(command, fields, reference, now);
-        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, report!, Actor.From(context, node), now), token);
+        return Decide(seizure, report!, by, now).Answer(seizure);
     }
 }

@@ -1,10 +1,13 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine;
 
 namespace SeizureIntel.Seizures.LabAnalysis;
 
@@ -37,7 +40,7 @@ public static class SubmitToLabEndpoint
 
     public static Decision Decide(Seizure seizure, SubmitToLab command, DateTimeOffset submittedAt, Actor by, DateTimeOffset now)
     {
-        if (Decision.RefuseIfVoided(seizure, Title) is { } refused) return refused;
+        if (seizure.RefuseIfVoided(Title) is { } refused) return refused;
         if (seizure.Destroyed) return Decision.Refuse(Problems.Refused("seizure", "the evidence was destroyed", Title));
         var caseNumber = command.LabCaseNumber!.Trim();
         if (seizure.LabSubmissions.Any(s => s.LabCaseNumber == caseNumber))
@@ -47,11 +50,10 @@ public static class SubmitToLabEndpoint
 
     /// <summary>Submit the evidence to a lab. Requires If-Match with the seizure's ETag.</summary>
     [WolverinePost("/api/seizures/{id}/lab-submissions", OperationId = "submitToLab")]
-    public static Task<IResult> Post(Guid id, SubmitToLab command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static (IResult, Events) Post(SubmitToLab command, [Change] Seizure seizure, Actor by, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var (at, _) = Check(command, now);
-        return SeizureChanges.ApplyAsync(id, context, session, bus, sharing, s => Decide(s, command, at!.Value, Actor.From(context, node), now), token);
+        return Decide(seizure, command, at!.Value, by, now).Answer(seizure);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 
 namespace SeizureIntel.Seizures.Quantities;

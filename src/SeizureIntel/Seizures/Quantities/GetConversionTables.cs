@@ -1,3 +1,4 @@
+using SeizureIntel.Pipeline;
 using Wolverine.Http;
 
 namespace SeizureIntel.Seizures.Quantities;

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Marten;
 using Npgsql;
-using SeizureIntel.Node;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 
 namespace SeizureIntel.Seizures.Recording;
 

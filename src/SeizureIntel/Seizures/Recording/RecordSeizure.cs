@@ -1,19 +1,14 @@
-using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using SeizureIntel.Contracts;
 using SeizureIntel.Facilities;
-using SeizureIntel.Geography;
-using SeizureIntel.Node;
-using SeizureIntel.Operations.Linking;
+using SeizureIntel.Calendar;
+using SeizureIntel.Identity;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.References;
-using SeizureIntel.Sharing.Contracts;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
-using Wolverine.Marten;
-
 namespace SeizureIntel.Seizures.Recording;
 
 /// <summary>
@@ -108,134 +103,12 @@ public sealed record ValidSeizure(
     Distribution Distribution)
 {
     /// <summary>The facility's zone; a seizure outside any facility takes the country's (Kyrgyzstan keeps one zone).</summary>
-    public string TimeZone => Facility?.TimeZone ?? SeizureFields.CountryTimeZone;
+    public string TimeZone => Facility?.TimeZone ?? LocalCalendar.CountryTimeZone;
 
-    public DateOnly LocalDate => SeizureFields.LocalDateOf(OccurredAt, TimeZone);
+    public DateOnly LocalDate => LocalCalendar.LocalDate(OccurredAt, TimeZone);
 
     /// <summary>Where the seizure counts on the map: its own point's oblast, else its facility's stated oblast.</summary>
     public string? Oblast => Location is not null ? Location.Oblast : Facility?.Oblast;
-}
-
-/// <summary>Checks of single fields, shared by recording and correcting a seizure.</summary>
-public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData reference, Oblasts oblasts)
-{
-    public const int MaxNotesLength = 4000;
-    public const string CountryTimeZone = "Asia/Bishkek";
-
-    public static DateOnly LocalDateOf(DateTimeOffset instant, string timeZone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
-
-    /// <summary>A point (WGS 84) with its oblast; outside Kyrgyzstan only when flagged as cross-border.</summary>
-    public SeizureLocation? Location(Problems problems, LocationInput? value, bool crossBorder)
-    {
-        if (value is null)
-        {
-            if (crossBorder) problems.Fail("crossBorder", "is set but no location is given");
-            return null;
-        }
-        if (value.Lat is not { } lat) problems.Fail("location.lat", "is required");
-        else if (lat is < -90 or > 90 || double.IsNaN(lat)) problems.Fail("location.lat", "must be a latitude between -90 and 90 (WGS 84)");
-        if (value.Lon is not { } lon) problems.Fail("location.lon", "is required");
-        else if (lon is < -180 or > 180 || double.IsNaN(lon)) problems.Fail("location.lon", "must be a longitude between -180 and 180 (WGS 84)");
-        if (value.Lat is not { } la || value.Lon is not { } lo || problems.Errors.Keys.Any(k => k.StartsWith("location."))) return null;
-
-        var oblast = oblasts.Locate(la, lo)?.Code;
-        if (oblast is null && !crossBorder)
-        {
-            problems.Fail("location", $"({la}, {lo}) lies outside Kyrgyzstan; set crossBorder: true if it was seized across the border");
-            return null;
-        }
-        return new SeizureLocation(la, lo, oblast, crossBorder);
-    }
-
-    /// <summary>Clock skew tolerated before an instant counts as "in the future".</summary>
-    public static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
-
-    /// <summary>The catalogue's facility of a code already stored on a seizure (null: none, or no longer known).</summary>
-    public Facility? Known(string? code) => code is null ? null : facilities.Resolve(code);
-
-    public Facility? Facility(Problems problems, string? value, bool required)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required) problems.Fail("facilityId", "is required (unless the seizure has its own location)");
-            return null;
-        }
-        var facility = facilities.Resolve(value);
-        if (facility is null) problems.Fail("facilityId", $"'{value}' is not a known facility code or alias (see /api/facilities)");
-        return facility;
-    }
-
-    public static DateTimeOffset? Instant(Problems problems, string field, string? value, DateTimeOffset now, bool required)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required) problems.Fail(field, "is required");
-            return null;
-        }
-        if (!TryParseInstant(value, out var instant))
-            problems.Fail(field, "must be an ISO 8601 date-time with an offset or Z, e.g. 2015-03-14T10:30:00+06:00");
-        else if (instant > now + FutureTolerance) problems.Fail(field, "is in the future");
-        else return instant;
-        return null;
-    }
-
-    public string? Code(Problems problems, string field, string vocabulary, string? value, bool required)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required) problems.Fail(field, "is required");
-            return null;
-        }
-        var term = reference.Find(vocabulary, value);
-        if (term is null) problems.Fail(field, $"'{value}' is not a known code (see /api/reference/{vocabulary})");
-        return term?.Code;
-    }
-
-    public Quantity? Quantity(Problems problems, QuantityInput? value, bool required)
-    {
-        if (value is null)
-        {
-            if (required) problems.Fail("quantity", "is required");
-            return null;
-        }
-        if (value.Value is null) problems.Fail("quantity.value", "is required");
-        else if (value.Value <= 0) problems.Fail("quantity.value", "must be greater than zero");
-        var unit = Code(problems, "quantity.unit", ReferenceData.Units, value.Unit, required: true);
-        return value.Value > 0 && unit is not null ? new Quantity(value.Value.Value, unit) : null;
-    }
-
-    /// <summary>How the record may be shared: a handling code H0–H3 and a distribution; defaults H2 to all partners.</summary>
-    public static (string HandlingCode, Distribution Distribution) Sharing(Problems problems, string? handlingCode, DistributionInput? distribution)
-    {
-        var code = string.IsNullOrWhiteSpace(handlingCode) ? HandlingCodes.Default : handlingCode.Trim().ToUpperInvariant();
-        if (!HandlingCodes.All.Contains(code)) problems.Fail("handlingCode", $"'{handlingCode}' is not a handling code (H0, H1, H2 or H3)");
-        if (distribution is null) return (code, Distribution.Everyone);
-        var scope = distribution.Scope?.Trim().ToLowerInvariant() ?? "";
-        if (!Distribution.Scopes.Contains(scope)) problems.Fail("distribution.scope", $"must be one of {string.Join(", ", Distribution.Scopes)}");
-        var partners = (distribution.Partners ?? []).Select(p => p.Trim().ToUpperInvariant()).Distinct().ToList();
-        var unknown = partners.Where(p => !NodeIdentity.KnownAgencies.ContainsKey(p)).ToList();
-        if (unknown.Count > 0) problems.Fail("distribution.partners", $"unknown agencies: {string.Join(", ", unknown)}");
-        if (scope == Distribution.NamedPartners && partners.Count == 0) problems.Fail("distribution.partners", "name at least one partner for named-partners");
-        return (code, new Distribution(scope, scope == Distribution.NamedPartners ? partners : []));
-    }
-
-    public string? Notes(Problems problems, string? value)
-    {
-        if (value is { Length: > MaxNotesLength }) problems.Fail("notes", $"must be at most {MaxNotesLength} characters");
-        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-    }
-
-    /// <summary>An instant must carry its offset: a bare local time is ambiguous between the facility and the server.</summary>
-    public static bool TryParseInstant(string text, out DateTimeOffset instant)
-    {
-        instant = default;
-        var trimmed = text.Trim();
-        var hasOffset = trimmed.EndsWith('Z') || trimmed.EndsWith('z') ||
-                        (trimmed.Length > 6 && trimmed[^6] is '+' or '-' && trimmed[^3] == ':');
-        return hasOffset && trimmed.Contains('T', StringComparison.OrdinalIgnoreCase) &&
-               DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.None, out instant);
-    }
 }
 
 public static class SeizureRules
@@ -250,7 +123,7 @@ public static class SeizureRules
         var substance = fields.Code(problems, "substance", ReferenceData.Substances, command.Substance, required: true);
         var quantity = fields.Quantity(problems, command.Quantity, required: true);
         var detection = fields.Code(problems, "detection", ReferenceData.DetectionMethods, command.Detection, required: true);
-        RecordingInOperation.CheckField(problems, detection, command.OperationId);
+        SeizureFields.OperationOfRecording(problems, detection, command.OperationId);
         var notes = fields.Notes(problems, command.Notes);
         var circumstances = new Circumstances(
             fields.Code(problems, "place", ReferenceData.Places, command.Place, required: false),
@@ -274,6 +147,30 @@ public static class SeizureRules
     public const string RefusedTitle = "The seizure was not recorded";
 }
 
+/// <summary>
+/// What recording found before it records: the first answer of a retried request or a refusal (<see cref="Answer"/>),
+/// else the joint operation that admitted the seizure (null: none named).
+/// </summary>
+public sealed record Recording(IResult? Answer, OperationAdmission? Operation);
+
+/// <summary>The one way a new seizure enters a store: by the HTTP API and by the demo data alike.</summary>
+public static class SeizureRecording
+{
+    /// <summary>
+    /// Starts the seizure's stream in the session: its reference allocated in the same transaction (gapless per agency and
+    /// local year), its first event, and its link to the operation that admitted it. Wolverine (or the caller) commits.
+    /// </summary>
+    public static async Task<SeizureRecorded> StartAsync(IDocumentSession session, ValidSeizure seizure, Actor by, DateTimeOffset now,
+        CancellationToken token, OperationAdmission? operation = null, IOperationLinks? links = null, bool demo = false)
+    {
+        var reference = await ReferenceAllocator.NextAsync(session, by.Agency, seizure.LocalDate.Year, token);
+        var recorded = SeizureRules.Recorded(Guid.CreateVersion7(now), seizure, reference, by, now, demo);
+        session.Events.StartStream<Seizure>(recorded.SeizureId, recorded);
+        if (operation is not null) links!.Join(operation, recorded, session);
+        return recorded;
+    }
+}
+
 public static class RecordSeizureEndpoint
 {
     public static ProblemDetails Validate(RecordSeizure command, SeizureFields fields, TimeProvider time)
@@ -287,42 +184,28 @@ public static class RecordSeizureEndpoint
     /// A retry with the same Idempotency-Key gets the first answer again, and no second seizure; a seizure of a joint
     /// operation is refused (409) unless its operation is launched and this node's agency takes part.
     /// </summary>
-    public static async Task<IResult> BeforeAsync(RecordSeizure command, HttpContext context, NodeIdentity node,
-        IDocumentSession session, CancellationToken token) =>
-        await IdempotentPosts.ReplayAsync(context, node, command, session, token)
-        ?? await RecordingInOperation.RefuseAsync(command, node, session, context, token)
-        ?? WolverineContinue.Result();
-
-    /// <summary>Allocates the reference inside the transaction that will append the event.</summary>
-    public static async Task<AllocatedReference> LoadAsync(
-        RecordSeizure command, SeizureFields fields, NodeIdentity node, IDocumentSession session, TimeProvider time, CancellationToken token)
+    public static async Task<Recording> LoadAsync(RecordSeizure command, HttpContext context, NodeIdentity node, IOperationLinks links,
+        IDocumentSession session, CancellationToken token)
     {
-        var (seizure, _) = SeizureRules.Check(command, fields, time.GetUtcNow());
-        var reference = await ReferenceAllocator.NextAsync(session, node.Agency, seizure!.LocalDate.Year, token);
-        return new AllocatedReference(reference);
+        if (await IdempotentPosts.ReplayAsync(context, node, command, session, token) is { } first) return new Recording(first, null);
+        if (command.OperationId is not { } operationId) return new Recording(null, null);
+        var (admission, refusal) = await links.AdmitAsync(operationId, node.Agency, SeizureRules.RefusedTitle, session, token);
+        return new Recording(refusal is null ? null : Results.Problem(refusal), admission);
     }
 
-    /// <summary>Record a seizure: starts its event stream and answers 201 with its id, reference and version.</summary>
+    public static IResult Before(Recording recording) => recording.Answer ?? WolverineContinue.Result();
+
+    /// <summary>Record a seizure: starts its event stream and answers 201 with its id, reference and version (also the ETag).</summary>
     [WolverinePost("/api/seizures", OperationId = "recordSeizure")]
-    public static async Task<(SeizureCreated, IStartStream)> Post(
-        RecordSeizure command, AllocatedReference reference, SeizureFields fields, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
+    public static async Task<SeizureCreated> Post(RecordSeizure command, Recording recording, SeizureFields fields, NodeIdentity node, Actor by,
+        IOperationLinks links, HttpContext context, IDocumentSession session, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
         var (seizure, _) = SeizureRules.Check(command, fields, now);
-        var id = Guid.CreateVersion7(now);
-        var recorded = SeizureRules.Recorded(id, seizure!, reference.Value, Actor.From(context, node), now);
-        var created = new SeizureCreated(id, reference.Value, 1);
+        var recorded = await SeizureRecording.StartAsync(session, seizure!, by, now, token, recording.Operation, links);
+        var created = new SeizureCreated(recorded.SeizureId, recorded.Reference, 1);
         IdempotentPosts.Remember(context, node, command, created, session, now);
-        if (RecordingInOperation.Link(session, context, recorded) is { } linked &&
-            await session.LoadAsync<Operations.JointOperation>(linked.OperationId, token) is { } operation)
-            await sharing.ShareAsync(operation.After([linked]), session, bus, token);
-        context.Response.Headers.ETag = SeizureVersions.ETag(1);
-        var state = Seizure.Create(recorded);
-        state.Version = 1;
-        await sharing.ShareAsync(state, session, bus, token);
-        return (created, MartenOps.StartStream<Seizure>(id, recorded));
+        context.Response.Headers.ETag = Versions.ETag(created.Version);
+        return created;
     }
 }
-
-public sealed record AllocatedReference(string Value);

@@ -1,5 +1,5 @@
 using SeizureIntel.Operations;
-using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Contracts;
 
 namespace SeizureIntel.Sharing.Publishing;
 

@@ -1,8 +1,5 @@
-using Marten;
-using SeizureIntel.Node;
+using SeizureIntel.Contracts;
 using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Contracts;
-using Wolverine;
 
 namespace SeizureIntel.Sharing.Publishing;
 
@@ -67,76 +64,15 @@ public static class SeizureSharing
     public static SeizureShared Snapshot(Seizure s, PartnerPolicy policy, DateTimeOffset now)
     {
         var lab = s.LatestLabResult;
-        var status = s.Voided ? "voided" : s.DuplicateOf is not null ? "duplicate" : "counted";
         var duplicateOf = s.DuplicateOfRecord ?? (s.DuplicateOf is { } d ? new SharedRecordRef(s.Agency, d) : null);
         return new SeizureShared(SeizureShared.CurrentSchemaVersion, s.Agency, s.Id, s.Reference, VersionAtOrigin(s), s.HandlingCode,
             s.Distribution, policy.PolicyId, now,
             new SharedSeizure(s.FacilityId,
                 s.Location is { } l ? new SharedLocation(l.Lat, l.Lon, l.Oblast, l.CrossBorder) : null,
-                s.Oblast, s.OccurredAt, s.LocalDate, s.TimeZone, s.Substance, s.Quantity, s.Detection,
+                s.Oblast, s.OccurredAt, s.LocalDate, s.TimeZone, s.Substance, new SharedQuantity(s.Quantity.Value, s.Quantity.Unit), s.Detection,
                 new SharedCircumstances(s.Circumstances.Place, s.Circumstances.Entry, s.Circumstances.Concealment, s.Circumstances.Possession),
                 policy.AllowNotes ? s.Notes : null,
                 lab is null ? null : new SharedLabResult(lab.Lab, lab.ConfirmedSubstance, lab.NetWeightGrams, lab.PurityPercent, lab.ReportDate),
-                status, duplicateOf, s.Demo));
-    }
-}
-
-/// <summary>
-/// Sends what <see cref="SeizureSharing"/> decides through Wolverine's durable outbox: the messages are stored in the
-/// same transaction as the seizure's events and leave only after it commits.
-/// </summary>
-public sealed class SharingOutbox(NodeOptions node, NodeIdentity identity, TimeProvider time)
-{
-    public bool Enabled => node.Sharing.Enabled;
-
-    /// <summary>Sends a new joint operation to its participating partners.</summary>
-    public Task ShareAsync(Operations.JointOperation operation, IDocumentSession session, IMessageBus bus, CancellationToken token) =>
-        ShareAsync(null, operation, session, bus, token);
-
-    /// <summary>
-    /// Sends a joint operation's state after a change to its participating partners, and to a partner the change
-    /// removed (its last update; see <see cref="OperationSharing.Decide(Operations.JointOperation?, Operations.JointOperation, string, SharingOptions, DateTimeOffset)"/>).
-    /// </summary>
-    public async Task ShareAsync(Operations.JointOperation? before, Operations.JointOperation operation, IDocumentSession session, IMessageBus bus,
-        CancellationToken token)
-    {
-        if (!Enabled) return;
-        var now = time.GetUtcNow();
-        var outgoing = OperationSharing.Decide(before, operation, identity.Agency, node.Sharing, now);
-        if (outgoing.Count == 0) return;
-        // One round trip for every participant's ledger entry, as for seizures.
-        var ledger = (await session.LoadManyAsync<ShareLedgerEntry>(token,
-            outgoing.Select(o => ShareLedgerEntry.IdFor(o.Partner, operation.Id)).ToArray())).ToDictionary(e => e.Partner);
-        foreach (var (partner, message) in outgoing)
-        {
-            await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
-            var entry = ledger.GetValueOrDefault(partner) ?? new ShareLedgerEntry
-            {
-                Id = ShareLedgerEntry.IdFor(partner, operation.Id), Partner = partner, RecordId = operation.Id, OriginAgency = identity.Agency,
-            };
-            entry.SentVersion = operation.Version;
-            entry.SentAt = now;
-            session.Store(entry);
-        }
-    }
-
-    public async Task ShareAsync(Seizure seizure, IDocumentSession session, IMessageBus bus, CancellationToken token)
-    {
-        if (!Enabled) return;
-        var ids = node.Sharing.Partners.Select(p => ShareLedgerEntry.IdFor(p.Agency.ToUpperInvariant(), seizure.Id)).ToArray();
-        var before = (await session.LoadManyAsync<ShareLedgerEntry>(token, ids)).ToDictionary(e => e.Partner);
-        var now = time.GetUtcNow();
-        foreach (var (partner, message) in SeizureSharing.Decide(seizure, identity.Agency, node.Sharing, before, now))
-        {
-            await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
-            var entry = before.GetValueOrDefault(partner) ?? new ShareLedgerEntry
-            {
-                Id = ShareLedgerEntry.IdFor(partner, seizure.Id), Partner = partner, RecordId = seizure.Id, OriginAgency = seizure.Agency,
-            };
-            entry.SentVersion = SeizureSharing.VersionAtOrigin(seizure);
-            entry.SentAt = now;
-            entry.Withdrawn = message is SeizureWithdrawn;
-            session.Store(entry);
-        }
+                s.Status, duplicateOf, s.Demo));
     }
 }

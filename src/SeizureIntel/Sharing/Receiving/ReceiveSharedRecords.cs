@@ -1,9 +1,13 @@
 using Marten;
+using SeizureIntel.Agencies;
+using SeizureIntel.Calendar;
+using SeizureIntel.Contracts;
 using SeizureIntel.Facilities;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Sharing.Publishing;
 using Wolverine;
 
@@ -18,7 +22,7 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
     private string? OriginProblem(int schemaVersion, string? origin, Guid id, long version, string? policyId)
     {
         if (schemaVersion != SeizureShared.CurrentSchemaVersion) return $"schemaVersion {schemaVersion} is not supported (this node reads {SeizureShared.CurrentSchemaVersion})";
-        if (origin is null || !NodeIdentity.KnownAgencies.ContainsKey(origin)) return $"originAgency '{origin}' is not a known agency";
+        if (!KnownAgencies.IsKnown(origin)) return $"originAgency '{origin}' is not a known agency";
         if (origin == node.Agency) return "originAgency is this node's own agency";
         if (id == Guid.Empty) return "originId is empty";
         if (version < 1) return "originVersion must be at least 1";
@@ -68,22 +72,20 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
         if (s.Quantity is null || s.Quantity.Value <= 0 || reference.Find(ReferenceData.Units, s.Quantity.Unit) is null) return "seizure.quantity is not a positive value in a known unit";
         if (s.FacilityId is not null && facilities.Resolve(s.FacilityId) is null) return $"seizure.facilityId '{s.FacilityId}' is not a known facility";
         if (s.FacilityId is null && s.Location is null) return "seizure has neither facilityId nor location";
-        if (s.Status is not ("counted" or "voided" or "duplicate")) return $"seizure.status '{s.Status}' is not counted, voided or duplicate";
+        if (!SeizureStatus.All.Contains(s.Status)) return $"seizure.status '{s.Status}' is not {string.Join(", ", SeizureStatus.All)}";
         if (s.Lab is { NetWeightGrams: <= 0 }) return "seizure.lab.netWeightGrams must be positive";
-        try { _ = TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone); }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { return $"seizure.timeZone '{s.TimeZone}' is unknown"; }
-        return null;
+        return LocalCalendar.IsKnownZone(s.TimeZone) ? null : $"seizure.timeZone '{s.TimeZone}' is unknown";
     }
 }
 
 /// <summary>
 /// Applies partners' records to this node's own store, keyed by the origin's id: only a newer version changes anything,
-/// so duplicates and late arrivals are harmless. Every message is answered with a receipt.
+/// so duplicates and late arrivals are harmless. Every message is answered with a receipt. What may go on to a third
+/// agency (a record under H0/H1) goes on by the sharing subscription, like every other committed change.
 /// </summary>
 public static class ReceiveSharedRecordsHandler
 {
-    public static async Task Handle(SeizureShared message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks,
-        SharingOutbox outbox, NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
+    public static async Task Handle(SeizureShared message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks, NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
         checks.Check(message);
         var stream = await session.Events.FetchForWriting<Seizure>(message.OriginId, token);
@@ -99,16 +101,13 @@ public static class ReceiveSharedRecordsHandler
             var received = new PartnerSeizureReceived(message.OriginId, message.OriginAgency, message.OriginReference, message.OriginVersion,
                 message.HandlingCode, message.Distribution, message.PolicyId, message.Seizure, now);
             stream.AppendOne(received);
-            var after = current?.After([received]) ?? Seizure.Create(received);
-            await outbox.ShareAsync(after, session, bus, token); // onward, only where its handling code allows
             outcome = ShareReceipt.Applied;
             applied = message.OriginVersion;
         }
         await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, applied, outcome, now);
     }
 
-    public static async Task Handle(SeizureWithdrawn message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks,
-        SharingOutbox outbox, NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
+    public static async Task Handle(SeizureWithdrawn message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks, NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
         checks.Check(message);
         var stream = await session.Events.FetchForWriting<Seizure>(message.OriginId, token);
@@ -125,7 +124,6 @@ public static class ReceiveSharedRecordsHandler
         {
             var withdrawn = new PartnerSeizureWithdrawn(message.OriginId, message.OriginAgency, message.OriginVersion, message.Reason, now);
             stream.AppendOne(withdrawn);
-            await outbox.ShareAsync(current.After([withdrawn]), session, bus, token);
             outcome = ShareReceipt.Applied;
         }
         await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, Math.Max(current.OriginVersion, message.OriginVersion), outcome, now);

@@ -1,4 +1,5 @@
 using Marten;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 using SeizureIntel.Sharing.Publishing;
 using Wolverine.Http;

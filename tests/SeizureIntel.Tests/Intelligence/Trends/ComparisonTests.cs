@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SeizureIntel.Demo;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Seizures;
 using SeizureIntel.Tests.Support;
 
 namespace SeizureIntel.Tests.Intelligence.Trends;
@@ -19,7 +21,7 @@ public sealed class ComparisonTests(NodeFixture fixture) : NodeTest(fixture), No
     [Fact]
     public async Task the_demo_data_reproduce_the_founding_documents_119_9_kg_to_140_9_kg_plus_17_5_percent()
     {
-        await DemoData.LoadAsync(Store, Host.Services.GetRequiredService<SeizureFields>(), NodeIdentity.For("SSEP"), TimeProvider.System, CancellationToken.None);
+        await DemoData.LoadAsync(Host.Services, CancellationToken.None);
         await WaitForProjectionsAsync();
 
         var answer = await GetJsonAsync("/api/compare?year=2015&baseline=2014&by=group");

@@ -1,3 +1,4 @@
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Quantities;
 
 namespace SeizureIntel.Tests.Seizures.Quantities;

@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Json.Schema;
+using SeizureIntel.Contracts;
 using SeizureIntel.Node;
-using SeizureIntel.Sharing.Contracts;
 
 namespace SeizureIntel.Tests.Sharing.Contracts;
 

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using SeizureIntel.Sharing.Contracts;
+using System.Text.Json;
+using SeizureIntel.Contracts;
 using static SeizureIntel.Tests.Sharing.Contracts.SharingExamples;
 
 namespace SeizureIntel.Tests.Sharing.Contracts;

@@ -1,10 +1,11 @@
+using SeizureIntel.Tests.Support;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using SeizureIntel.Sharing;
-using SeizureIntel.Sharing.Contracts;
+using System.Text.Json;
+using SeizureIntel.Contracts;
+using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Sharing.Publishing;
-using SeizureIntel.Sharing.Receiving;
+using SeizureIntel.Sharing;
 using static SeizureIntel.Tests.Sharing.Contracts.SharingExamples;
 
 namespace SeizureIntel.Tests.Sharing.Contracts;

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Json.Schema;
-using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Contracts;
 using static SeizureIntel.Tests.Sharing.Contracts.SharingExamples;
 
 namespace SeizureIntel.Tests.Sharing.Contracts;

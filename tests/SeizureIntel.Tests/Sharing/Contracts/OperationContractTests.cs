@@ -1,8 +1,11 @@
+using SeizureIntel.Tests.Support;
+using SeizureIntel.Calendar;
+using SeizureIntel.Contracts;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 using SeizureIntel.Operations;
-using SeizureIntel.Sharing;
-using SeizureIntel.Sharing.Contracts;
 using SeizureIntel.Sharing.Publishing;
+using SeizureIntel.Sharing;
 
 namespace SeizureIntel.Tests.Sharing.Contracts;
 
@@ -25,7 +28,7 @@ public sealed class OperationContractTests
             Now.AddDays(-30), Now.AddDays(30), "MOU SSEP–SSDC", Planner, Now.AddDays(-40)));
         op.Version = 1;
         return op.After([
-            new JointOperationLaunched(op.Id, Now.AddDays(-29), new DateOnly(2015, 4, 2), JointOperation.TimeZone, Planner, Now.AddDays(-29)),
+            new JointOperationLaunched(op.Id, Now.AddDays(-29), new DateOnly(2015, 4, 2), LocalCalendar.CountryTimeZone, Planner, Now.AddDays(-29)),
             new SeizureLinked(op.Id, seizure, "SSEP-2015-000001", "SSEP", "link", new Actor("officer-PERSON-1", "SSEP"), Now),
             new ArrestsRecorded(op.Id, 2, ["art. 247"], "arrested: PERSON-NAME-1, PERSON-NAME-2", Planner, Now),
             new CriminalCaseOpened(op.Id, "CC-2015-1", "SSDC", new DateOnly(2015, 4, 20), Planner, Now),

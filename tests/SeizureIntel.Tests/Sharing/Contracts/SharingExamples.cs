@@ -1,15 +1,18 @@
+using SeizureIntel.Tests.Support;
+using SeizureIntel.Calendar;
+using SeizureIntel.Contracts;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
-using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Corrections;
 using SeizureIntel.Seizures.Custody;
 using SeizureIntel.Seizures.Destruction;
 using SeizureIntel.Seizures.LabAnalysis;
+using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing;
-using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Seizures;
 using SeizureIntel.Sharing.Publishing;
-using SeizureIntel.Sharing.Receiving;
+using SeizureIntel.Sharing;
 
 namespace SeizureIntel.Tests.Sharing.Contracts;
 
@@ -57,17 +60,11 @@ public static class SharingExamples
     {
         var at = DateTimeOffset.Parse(occurredAt);
         var seizure = Seizure.Create(new SeizureRecorded(Id(n), NodeAgency, $"SSEP-2015-{n:D6}", facility, at,
-            SeizureFields.LocalDateOf(at, SeizureFields.CountryTimeZone), SeizureFields.CountryTimeZone, substance,
+            LocalCalendar.LocalDate(at), LocalCalendar.CountryTimeZone, substance,
             quantity ?? new Quantity(120m, "g"), "visitor-search", notes, Officer, at.AddMinutes(20), demo,
             circumstances ?? new Circumstances("visits", "visitor", "in-food", "visitor"), location, oblast, handling,
             distribution ?? Distribution.Everyone));
         seizure.Version = 1; // Marten sets the stream version on the snapshot; the first event is version 1.
-        return seizure;
-    }
-
-    public static Seizure With(this Seizure seizure, params object[] events)
-    {
-        foreach (var e in events) seizure.When(e);
         return seizure;
     }
 
@@ -85,7 +82,7 @@ public static class SharingExamples
     public static SharedSeizure Shared(string? facility = "IK-3", SharedLocation? location = null, string? notes = Notes,
         SharedLabResult? lab = null, string status = "counted", SharedRecordRef? duplicateOf = null) =>
         new(facility, location, location?.Oblast, DateTimeOffset.Parse("2015-06-01T04:00:00Z"), new DateOnly(2015, 6, 1), "Asia/Bishkek",
-            "cannabis-resin", new Quantity(1.25m, "kg"), "cell-search", new SharedCircumstances("cell-block", null, "in-belongings", "inmate"),
+            "cannabis-resin", new SharedQuantity(1.25m, "kg"), "cell-search", new SharedCircumstances("cell-block", null, "in-belongings", "inmate"),
             notes, lab, status, duplicateOf, false);
 
     /// <summary>A partner's (SSDC's) record as this node received it: version <paramref name="originVersion"/> under a handling code.</summary>

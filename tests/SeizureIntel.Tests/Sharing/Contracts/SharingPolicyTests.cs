@@ -1,10 +1,11 @@
-using SeizureIntel.Seizures;
+using SeizureIntel.Tests.Support;
+using SeizureIntel.Contracts;
 using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing;
-using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Seizures;
 using SeizureIntel.Sharing.Publishing;
-using SeizureIntel.Sharing.Receiving;
+using SeizureIntel.Sharing;
 using static SeizureIntel.Tests.Sharing.Contracts.SharingExamples;
 
 namespace SeizureIntel.Tests.Sharing.Contracts;

@@ -1,7 +1,7 @@
 using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Contracts;
+using SeizureIntel.Contracts;
 
-namespace SeizureIntel.Sharing.Receiving;
+namespace SeizureIntel.Seizures.Partners;
 
 /// <summary>
 /// A partner's record arrived (or a newer version of it): the event that brings it into this node's own store, in a

@@ -1,8 +1,11 @@
-using SeizureIntel.Seizures.Quantities;
+using Wolverine.Attributes;
 
-namespace SeizureIntel.Sharing.Contracts;
+namespace SeizureIntel.Contracts;
 
-// Integration messages between agency nodes. Their JSON Schemas (2020-12) are in schemas/sharing/v1/; a change that
+// Integration messages between agency nodes. This folder depends on nothing else of the node: partners build against the
+// schemas, and the node's features (seizures, operations, sharing) all depend on it, never the other way round. Each
+// message's wire name is pinned with [MessageIdentity] (it was once its CLR name and nodes in the field send that name).
+// Their JSON Schemas (2020-12) are in schemas/sharing/v1/; a change that
 // would break a reader of a published version needs a new version. Persons never appear in them: no user names,
 // custodians, witnesses or analysts; free-text notes only when the partner's policy allows.
 
@@ -38,6 +41,9 @@ public sealed record SharedCircumstances(string? Place, string? Entry, string? C
 public sealed record SharedLabResult(string Lab, string ConfirmedSubstance, decimal NetWeightGrams, decimal? PurityPercent, DateOnly ReportDate);
 public sealed record SharedRecordRef(string Agency, Guid Id);
 
+/// <summary>A quantity as recorded: value and unit code (g, kg, ml, l, tablets, units, plants).</summary>
+public sealed record SharedQuantity(decimal Value, string Unit);
+
 /// <summary>The shareable snapshot of a seizure (event-carried state): enough to count it, nothing personal.</summary>
 public sealed record SharedSeizure(
     string? FacilityId,
@@ -47,7 +53,7 @@ public sealed record SharedSeizure(
     DateOnly LocalDate,
     string TimeZone,
     string Substance,
-    Quantity Quantity,
+    SharedQuantity Quantity,
     string Detection,
     SharedCircumstances Circumstances,
     string? Notes,
@@ -57,6 +63,7 @@ public sealed record SharedSeizure(
     bool Demo);
 
 /// <summary>A partner's seizure, as of one version of its stream at its origin.</summary>
+[MessageIdentity("SeizureIntel.Sharing.Contracts.SeizureShared")]
 public sealed record SeizureShared(
     int SchemaVersion,
     string OriginAgency,
@@ -73,6 +80,7 @@ public sealed record SeizureShared(
 }
 
 /// <summary>The record was voided at its origin, or is no longer shareable with this partner: take it out.</summary>
+[MessageIdentity("SeizureIntel.Sharing.Contracts.SeizureWithdrawn")]
 public sealed record SeizureWithdrawn(
     int SchemaVersion,
     string OriginAgency,
@@ -83,6 +91,7 @@ public sealed record SeizureWithdrawn(
     DateTimeOffset WithdrawnAt);
 
 /// <summary>The partner has applied (or already had) version N of a record.</summary>
+[MessageIdentity("SeizureIntel.Sharing.Contracts.ShareReceipt")]
 public sealed record ShareReceipt(
     int SchemaVersion,
     string ReceiverAgency,
@@ -120,6 +129,7 @@ public sealed record SharedOperation(
     IReadOnlyList<SharedCase> Cases);
 
 /// <summary>A joint operation, as of one version of its stream at the node that planned it; sent to its participants only.</summary>
+[MessageIdentity("SeizureIntel.Sharing.Contracts.JointOperationShared")]
 public sealed record JointOperationShared(
     int SchemaVersion,
     string OriginAgency,

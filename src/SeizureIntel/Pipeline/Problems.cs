@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace SeizureIntel.Seizures;
+namespace SeizureIntel.Pipeline;
 
 /// <summary>
 /// Collects what is wrong with a request, field by field (JSON paths such as <c>quantity.unit</c>), so that one

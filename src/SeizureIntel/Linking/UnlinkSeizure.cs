@@ -1,15 +1,18 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
+using SeizureIntel.Identity;
+using SeizureIntel.Operations;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 using Wolverine.Http;
-
-namespace SeizureIntel.Operations.Linking;
+using Wolverine.Marten;
+namespace SeizureIntel.Linking;
 
 /// <summary>Take a seizure out of the operation, with a reason (e.g. linked by mistake).</summary>
 public sealed record UnlinkSeizure(string? Reason);
+
+/// <summary>The seizure an unlink names, as read for the decision (null: not in this store).</summary>
+public sealed record Unlinkable(Seizure? Seizure);
 
 public static class UnlinkSeizureEndpoint
 {
@@ -29,17 +32,17 @@ public static class UnlinkSeizureEndpoint
     /// was made in an operation, so it leaves through a correction of its detection, which unlinks it in the same transaction
     /// (<see cref="CorrectingInOperation"/>), or moves to another operation by a correction naming that one.
     /// </summary>
-    public static OperationDecision Decide(JointOperation operation, Guid seizureId, Seizure? seizure, string reason, Actor by, DateTimeOffset now)
+    public static Decision Decide(JointOperation operation, Guid seizureId, Seizure? seizure, string reason, Actor by, DateTimeOffset now)
     {
-        if (OperationDecision.RefuseUnlessLaunched(operation, Title) is { } refused) return refused;
+        if (OperationRules.RefuseUnlessLaunched(operation, Title) is { } refused) return refused;
         var linked = operation.Seizures.FirstOrDefault(s => s.SeizureId == seizureId);
-        if (linked is null) return OperationDecision.Refuse("seizureId", $"seizure {seizureId} is not linked to this operation", Title);
-        if (seizure is { Received: false, Voided: false, Detection: RecordingInOperation.Detection })
-            return OperationDecision.Refuse("seizureId",
+        if (linked is null) return OperationRules.Refuse("seizureId", $"seizure {seizureId} is not linked to this operation", Title);
+        if (seizure is { Received: false, Voided: false, Detection: SeizureFields.JointOperationDetection })
+            return OperationRules.Refuse("seizureId",
                 $"{linked.Reference} was made in this operation (detection joint-operation): correct its detection " +
                 $"(POST /api/seizures/{seizureId}/corrections), which unlinks it in the same transaction, or correct it to joint-operation " +
                 "with another operationId to move it there", Title);
-        return OperationDecision.Append(new SeizureUnlinked(operation.Id, seizureId, linked.Reference, reason, by, now));
+        return Decision.Append(new SeizureUnlinked(operation.Id, seizureId, linked.Reference, reason, by, now));
     }
 
     /// <summary>
@@ -47,12 +50,11 @@ public static class UnlinkSeizureEndpoint
     /// node's seizure with detection joint-operation is refused (409 seizureId): correct its detection instead, which unlinks it.
     /// </summary>
     [WolverinePost("/api/operations/{id}/seizures/{seizureId}/unlink", OperationId = "unlinkSeizureFromJointOperation")]
-    [OperationChangeResponses]
-    public static async Task<IResult> Post(Guid id, Guid seizureId, UnlinkSeizure command, NodeIdentity node, HttpContext context,
-        IDocumentSession session, IMessageBus bus, SharingOutbox sharing, TimeProvider time, CancellationToken token)
-    {
-        var seizure = await session.LoadAsync<Seizure>(seizureId, token);
-        return await OperationChanges.ApplyAsync(id, context, session, bus, sharing,
-            op => Decide(op, seizureId, seizure, command.Reason!.Trim(), Actor.From(context, node), time.GetUtcNow()), token);
-    }
+    public static (IResult, Events) Post(Guid seizureId, UnlinkSeizure command, [Change(Exclusive = true)] JointOperation operation,
+        Unlinkable seizure, Actor by, TimeProvider time) =>
+        Decide(operation, seizureId, seizure.Seizure, command.Reason!.Trim(), by, time.GetUtcNow()).Answer(operation);
+
+    /// <summary>The seizure named (null: not in this store).</summary>
+    public static async Task<Unlinkable> LoadAsync(Guid seizureId, IDocumentSession session, CancellationToken token) =>
+        new(await session.LoadAsync<Seizure>(seizureId, token));
 }

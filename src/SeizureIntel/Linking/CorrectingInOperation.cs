@@ -1,13 +1,10 @@
-using Marten;
-using JasperFx.Events;
 using Microsoft.AspNetCore.Mvc;
-using SeizureIntel.Node;
+using SeizureIntel.Identity;
+using SeizureIntel.Operations;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Corrections;
-using SeizureIntel.Sharing.Publishing;
-using Wolverine;
 
-namespace SeizureIntel.Operations.Linking;
+namespace SeizureIntel.Linking;
 
 /// <summary>
 /// The operations a correction touches, as read under lock: the operation the seizure belongs to (null: none), and the
@@ -16,12 +13,6 @@ namespace SeizureIntel.Operations.Linking;
 public sealed record OperationLinkState(JointOperation? Current, Guid? TargetId, JointOperation? Target)
 {
     public static readonly OperationLinkState None = new(null, null, null);
-}
-
-/// <summary>The state a correction decides on, and the operations' streams its link events are appended to.</summary>
-public sealed record OperationLinkRead(OperationLinkState State, IReadOnlyDictionary<Guid, IEventStream<JointOperation>> Streams)
-{
-    public static readonly OperationLinkRead None = new(OperationLinkState.None, new Dictionary<Guid, IEventStream<JointOperation>>());
 }
 
 /// <summary>What a correction does to the seizure's operation link: the operation events, the change the seizure's history shows, or a refusal.</summary>
@@ -53,18 +44,6 @@ public static class CorrectingInOperation
 {
     public const string Via = "correction";
 
-    /// <summary>400 rules: detection joint-operation requires operationId; operationId comes only with it.</summary>
-    public static void CheckField(Problems problems, string? detection, Guid? operationId)
-    {
-        if (detection == RecordingInOperation.Detection && (operationId is null || operationId == Guid.Empty))
-            problems.Fail("operationId", "is required when detection is corrected to joint-operation: the id of the launched joint operation the seizure was made in (see /api/operations)");
-        else if (operationId is not null && detection != RecordingInOperation.Detection)
-            problems.Fail("operationId", "is taken only with detection joint-operation: it names the operation the seizure was made in");
-    }
-
-    /// <summary>Whether a correction can touch the seizure's operation link at all: only one that names a detection.</summary>
-    public static bool Touches(ValidCorrection correction) => correction.Detection is not null;
-
     /// <summary>
     /// Pure: the link events a correction to <paramref name="detection"/> implies for <paramref name="seizure"/> (its state
     /// before the correction), given its operations as read under lock.
@@ -74,7 +53,7 @@ public static class CorrectingInOperation
         if (detection is null) return LinkDecision.Nothing;
         var current = state.Current is { } c && c.Links(seizure.Id) ? c : null;
 
-        if (detection == RecordingInOperation.Detection)
+        if (detection == SeizureFields.JointOperationDetection)
         {
             var targetId = state.TargetId!.Value;
             if (current?.Id == targetId) return LinkDecision.Nothing; // already there
@@ -96,7 +75,7 @@ public static class CorrectingInOperation
         }
 
         // Away from joint-operation: the seizure was not made in the operation after all.
-        if (seizure.Detection != RecordingInOperation.Detection || current is null) return LinkDecision.Nothing;
+        if (seizure.Detection != SeizureFields.JointOperationDetection || current is null) return LinkDecision.Nothing;
         if (Closed(current) is { } why)
             return LinkDecision.Refuse("detection",
                 $"{seizure.Reference} was made in joint operation {current.CodeName}, which {why}; its seizures cannot leave it, so the detection stays joint-operation");
@@ -109,49 +88,8 @@ public static class CorrectingInOperation
     private static string? Closed(JointOperation operation) => operation switch
     {
         { Received: true } => $"is {operation.OriginAgency}'s operation, received over sharing, and only {operation.OriginAgency} can change it",
-        { Status: OperationStatus.Concluded } => $"was concluded at {operation.ConcludedAt:O} and takes no more changes",
-        { Status: OperationStatus.Cancelled } => $"was cancelled ({operation.CancellationReason}) and takes no more changes",
+        { ClosedBecause: { } closed } => $"{closed} and takes no more changes",
         { Status: OperationStatus.Planned } => "is planned but not launched",
         _ => null,
     };
-
-    /// <summary>
-    /// Reads the seizure's link and the operations involved for a correction, locking their stream rows first (in the
-    /// session's transaction, like recording into an operation), so no conclusion, cancellation or other link change slips
-    /// in between the decision and the write. Null problem: go on with the state.
-    /// </summary>
-    public static async Task<(OperationLinkRead Read, ProblemDetails? Problem)> ReadAsync(IDocumentSession session, Guid seizureId,
-        ValidCorrection correction, CancellationToken token)
-    {
-        if (!Touches(correction)) return (OperationLinkRead.None, null);
-        var link = await session.LoadAsync<SeizureOperationLink>(seizureId, token);
-        var ids = new[] { link?.OperationId, correction.OperationId }.OfType<Guid>().Distinct().ToList();
-        if (ids.Count == 0) return (OperationLinkRead.None, null);
-
-        await OperationChanges.LockAsync(session, ids, token);
-        // Under the locks the link of an operation locked here cannot change; read it again in case it changed before.
-        link = await session.LoadAsync<SeizureOperationLink>(seizureId, token);
-        if (link is not null && !ids.Contains(link.OperationId))
-            return (OperationLinkRead.None, OperationProblems.Refused("operationId",
-                $"the seizure was linked to joint operation {link.OperationId} while this correction was checked; read it again", CorrectSeizureEndpoint.Title));
-
-        var streams = new Dictionary<Guid, IEventStream<JointOperation>>();
-        foreach (var id in ids) streams[id] = await session.Events.FetchForWriting<JointOperation>(id, token);
-        var state = new OperationLinkState(link is null ? null : streams[link.OperationId].Aggregate, correction.OperationId,
-            correction.OperationId is { } target ? streams[target].Aggregate : null);
-        return (new OperationLinkRead(state, streams), null);
-    }
-
-    /// <summary>Appends the link events to their operations' streams, with their link rows, and shares the operations' new state.</summary>
-    public static async Task AppendAsync(OperationLinkRead read, IReadOnlyList<IOperationEvent> events, IDocumentSession session,
-        IMessageBus bus, SharingOutbox sharing, CancellationToken token)
-    {
-        foreach (var group in events.GroupBy(e => e.OperationId))
-        {
-            var stream = read.Streams[group.Key];
-            stream.AppendMany(group.Cast<object>().ToArray());
-            await sharing.ShareAsync(stream.Aggregate!.After(group), session, bus, token);
-        }
-        SeizureOperationLinks.Follow(session, events);
-    }
 }

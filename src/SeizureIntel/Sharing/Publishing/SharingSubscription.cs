@@ -1,0 +1,113 @@
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using JasperFx.Events;
+using Marten;
+using SeizureIntel.Contracts;
+using SeizureIntel.Identity;
+using SeizureIntel.Node;
+using SeizureIntel.Operations;
+using SeizureIntel.Seizures;
+using Wolverine.Marten.Subscriptions;
+using Wolverine;
+
+namespace SeizureIntel.Sharing.Publishing;
+
+/// <summary>
+/// Sharing follows committed events: a Marten subscription (run by the async daemon, in order, on one node of a cluster)
+/// reads every committed change to a seizure or a joint operation, a page at a time, and turns the records' states after
+/// it into partner messages. The messages go through Wolverine's durable outbox in the same transaction as the
+/// subscription's progress and the share ledger, so each change is shared once, and a change that was refused or rolled
+/// back (412, 409, a crash) was never committed and sends nothing. A page of many changes (an import, a partner's backlog)
+/// is shared in one transaction, each record once at its latest version.
+/// </summary>
+public sealed class SharingSubscription : BatchSubscription
+{
+    public const string Name = "Sharing";
+
+    private readonly NodeOptions _node;
+    private readonly NodeIdentity _identity;
+    private readonly TimeProvider _time;
+
+    public SharingSubscription(NodeOptions node, NodeIdentity identity, TimeProvider time) : base(Name)
+    {
+        _node = node;
+        _identity = identity;
+        _time = time;
+        foreach (var type in EventTypes) IncludeType(type);
+    }
+
+    /// <summary>The events of seizure and operation streams: the changes there are to share.</summary>
+    public static IEnumerable<Type> EventTypes => typeof(SharingSubscription).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } &&
+                    (typeof(ISeizureEvent).IsAssignableFrom(t) || typeof(IOperationEvent).IsAssignableFrom(t) || t == typeof(PartnerOperationReceived)));
+
+    public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
+        IMessageBus bus, CancellationToken token)
+    {
+        var now = _time.GetUtcNow();
+        var seizures = page.Events.Where(e => e.Data is ISeizureEvent).Select(e => e.StreamId).Distinct().ToArray();
+        if (seizures.Length > 0) await ShareSeizuresAsync(seizures, operations, bus, now, token);
+        foreach (var changes in page.Events.Where(e => e.Data is IOperationEvent or PartnerOperationReceived).GroupBy(e => e.StreamId))
+            await ShareOperationAsync(changes.Key, changes.ToList(), operations, bus, now, token);
+    }
+
+    private async Task ShareSeizuresAsync(Guid[] ids, IDocumentOperations operations, IMessageBus bus, DateTimeOffset now, CancellationToken token)
+    {
+        var partners = _node.Sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
+        var seizures = await operations.LoadManyAsync<Seizure>(token, ids);
+        // One round trip for what every partner was sent of every record in the page.
+        var ledger = (await operations.LoadManyAsync<ShareLedgerEntry>(token,
+            seizures.SelectMany(s => partners.Select(p => ShareLedgerEntry.IdFor(p, s.Id))).ToArray())).ToDictionary(e => e.Id);
+        foreach (var seizure in seizures)
+        {
+            var sentBefore = partners.Select(p => ledger.GetValueOrDefault(ShareLedgerEntry.IdFor(p, seizure.Id))).OfType<ShareLedgerEntry>()
+                .ToDictionary(e => e.Partner);
+            foreach (var (partner, message) in SeizureSharing.Decide(seizure, _identity.Agency, _node.Sharing, sentBefore, now))
+            {
+                await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
+                var entry = sentBefore.GetValueOrDefault(partner) ?? new ShareLedgerEntry
+                {
+                    Id = ShareLedgerEntry.IdFor(partner, seizure.Id), Partner = partner, RecordId = seizure.Id, OriginAgency = seizure.Agency,
+                };
+                entry.SentVersion = SeizureSharing.VersionAtOrigin(seizure);
+                entry.SentAt = now;
+                entry.Withdrawn = message is Contracts.SeizureWithdrawn;
+                operations.Store(entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// An operation's participants get its state after the page's changes; an agency that one of them removed gets one last
+    /// update, the state of the change that removed it (<see cref="OperationSharing.Decide(JointOperation?, JointOperation, string, SharingOptions, DateTimeOffset)"/>),
+    /// unless a later change in the page lists it again.
+    /// </summary>
+    private async Task ShareOperationAsync(Guid id, IReadOnlyList<IEvent> changes, IDocumentOperations operations, IMessageBus bus, DateTimeOffset now,
+        CancellationToken token)
+    {
+        if (await operations.LoadAsync<JointOperation>(id, token) is not { } current) return;
+        var outgoing = OperationSharing.Decide(current, _identity.Agency, _node.Sharing, now);
+        foreach (var left in changes.Where(e => e.Data is AgencyLeft l && !current.Agencies.Contains(l.Agency)))
+        {
+            var leaver = ((AgencyLeft)left.Data).Agency;
+            var before = await operations.Events.AggregateStreamAsync<JointOperation>(id, version: left.Version - 1, token: token);
+            var after = await operations.Events.AggregateStreamAsync<JointOperation>(id, version: left.Version, token: token);
+            outgoing.AddRange(OperationSharing.Decide(before, after!, _identity.Agency, _node.Sharing, now).Where(o => o.Partner == leaver));
+        }
+
+        var ledger = (await operations.LoadManyAsync<ShareLedgerEntry>(token,
+            outgoing.Select(o => ShareLedgerEntry.IdFor(o.Partner, id)).Distinct().ToArray())).ToDictionary(e => e.Partner);
+        foreach (var (partner, message) in outgoing)
+        {
+            await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
+            var entry = ledger.GetValueOrDefault(partner) ?? new ShareLedgerEntry
+            {
+                Id = ShareLedgerEntry.IdFor(partner, id), Partner = partner, RecordId = id, OriginAgency = _identity.Agency,
+            };
+            entry.SentVersion = ((Contracts.JointOperationShared)message).OriginVersion;
+            entry.SentAt = now;
+            ledger[partner] = entry;
+            operations.Store(entry);
+        }
+    }
+}
