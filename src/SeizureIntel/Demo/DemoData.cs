@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Marten;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
+using SeizureIntel.Sharing;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Recording;
 
@@ -39,9 +39,9 @@ public static class DemoData
         return new DemoFile(root.GetProperty("note").GetString()!, seizures);
     }
 
-    public static void AddDemoData(this WebApplicationBuilder builder, NodeOptions node)
+    public static void AddDemoData(this WebApplicationBuilder builder, bool load)
     {
-        if (node.LoadDemoData) builder.Services.AddHostedService<DemoDataLoader>();
+        if (load) builder.Services.AddHostedService<DemoDataLoader>();
     }
 
     /// <summary>
@@ -51,17 +51,17 @@ public static class DemoData
     /// them); a node alone records them all as its own. Returns the number recorded, or 0 when the store already holds them.
     /// </summary>
     public static Task<int> LoadAsync(IServiceProvider node, CancellationToken token) =>
-        LoadAsync(node.GetRequiredService<IDocumentStore>(), node.GetRequiredService<SeizureFields>(), node.GetRequiredService<NodeOptions>(),
+        LoadAsync(node.GetRequiredService<IDocumentStore>(), node.GetRequiredService<SeizureFields>(), node.GetRequiredService<SharingOptions>(),
             node.GetRequiredService<NodeIdentity>(), node.GetRequiredService<TimeProvider>(), token);
 
-    private static async Task<int> LoadAsync(IDocumentStore store, SeizureFields fields, NodeOptions options, NodeIdentity node, TimeProvider time,
+    private static async Task<int> LoadAsync(IDocumentStore store, SeizureFields fields, SharingOptions sharing, NodeIdentity node, TimeProvider time,
         CancellationToken token)
     {
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<DemoDataLoad>("demo", token) is not null) return 0;
 
         var file = Read();
-        var mine = options.Sharing.Enabled ? file.Seizures.Where(s => s.Agency == node.Agency).ToList() : file.Seizures;
+        var mine = sharing.Enabled ? file.Seizures.Where(s => s.Agency == node.Agency).ToList() : file.Seizures;
         var now = time.GetUtcNow();
         var actor = new Actor(DemoUser, node.Agency);
         for (var i = 0; i < mine.Count; i++)
@@ -78,12 +78,12 @@ public static class DemoData
         return mine.Count;
     }
 
-    private sealed class DemoDataLoader(IDocumentStore store, SeizureFields fields, NodeOptions options, NodeIdentity node,
+    private sealed class DemoDataLoader(IDocumentStore store, SeizureFields fields, SharingOptions sharing, NodeIdentity node,
         TimeProvider time, ILogger<DemoDataLoader> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            var count = await LoadAsync(store, fields, options, node, time, cancellationToken);
+            var count = await LoadAsync(store, fields, sharing, node, time, cancellationToken);
             logger.LogInformation(count > 0 ? "Loaded {Count} synthetic demo seizures" : "Demo data already loaded", count);
         }
 

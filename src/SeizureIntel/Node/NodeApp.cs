@@ -39,7 +39,7 @@ public static class NodeApp
         builder.AddReports();
 
         // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
-        builder.AddDemoData(node);
+        builder.AddDemoData(node.LoadDemoData);
 
         // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1.
         builder.Services.AddOpenApi();

@@ -16,8 +16,8 @@ using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.References;
-using Weasel.Core;
 using SeizureIntel.Sharing;
+using Weasel.Core;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
@@ -111,7 +111,7 @@ public static class NodeSetup
 
     public static void AddMessaging(this WebApplicationBuilder builder, NodeOptions node)
     {
-        builder.AddSharing(node);
+        builder.AddSharing(node.Sharing, node.Identity());
         builder.Host.UseWolverine(opts =>
         {
             // Scan this assembly for handlers and endpoints even when a test project is the entry assembly.
@@ -122,7 +122,7 @@ public static class NodeSetup
             opts.Policies.UseDurableLocalQueues();
             // Messages between nodes are JSON with the same names as the schemas in schemas/sharing.
             opts.UseSystemTextJsonForSerialization(ConfigureJson);
-            opts.ConfigureSharing(node);
+            opts.ConfigureSharing(node.Sharing, node.Identity());
         });
         builder.Services.AddWolverineHttp();
         // A change that loses a race at commit is answered 412 (see Pipeline/Change.cs).

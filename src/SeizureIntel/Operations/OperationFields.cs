@@ -1,6 +1,5 @@
 using System.Globalization;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
 using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures;

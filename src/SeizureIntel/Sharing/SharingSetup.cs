@@ -1,14 +1,14 @@
 using Marten;
 using SeizureIntel.Agencies;
-using SeizureIntel.Node;
+using SeizureIntel.Identity;
 using SeizureIntel.Sharing.Publishing;
 using SeizureIntel.Sharing.Receiving;
-using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Marten;
-using Wolverine.Postgresql;
 using Wolverine.Postgresql.Transport;
+using Wolverine.Postgresql;
 using Wolverine.RabbitMQ;
+using Wolverine;
 
 namespace SeizureIntel.Sharing;
 
@@ -23,18 +23,18 @@ public static class SharingSetup
     /// The receivers' checks, and the subscription that turns committed changes into partner messages (only on a node
     /// with partners; a node that gains its first partner later shares its history from the start).
     /// </summary>
-    public static void AddSharing(this WebApplicationBuilder builder, NodeOptions node)
+    public static void AddSharing(this WebApplicationBuilder builder, SharingOptions sharing, NodeIdentity node)
     {
-        Validate(node);
+        Validate(sharing, node);
         builder.Services.AddSingleton<SharedMessageChecks>();
-        if (!node.Sharing.Enabled) return;
+        builder.Services.AddSingleton(sharing);
+        if (!sharing.Enabled) return;
         builder.Services.AddSingleton<SharingSubscription>();
         builder.Services.SubscribeToEventsWithServices<SharingSubscription>(ServiceLifetime.Singleton);
     }
 
-    public static void ConfigureSharing(this WolverineOptions opts, NodeOptions node)
+    public static void ConfigureSharing(this WolverineOptions opts, SharingOptions sharing, NodeIdentity node)
     {
-        var sharing = node.Sharing;
         // A message this node refuses (invalid, or contradicting its store) is dead-lettered with the reason at once.
         opts.OnException<InvalidSharedMessage>().MoveToErrorQueue();
         if (!sharing.Enabled) return;
@@ -73,13 +73,13 @@ public static class SharingSetup
     }
 
     /// <summary>Checks the partner policies at start-up: a misconfigured MOU must not silently share nothing (or too much).</summary>
-    public static void Validate(NodeOptions node)
+    public static void Validate(SharingOptions sharing, NodeIdentity node)
     {
-        foreach (var p in node.Sharing.Partners)
+        foreach (var p in sharing.Partners)
         {
             var agency = p.Agency.ToUpperInvariant();
             if (!KnownAgencies.IsKnown(agency)) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is not a known agency.");
-            if (agency == node.Agency.ToUpperInvariant()) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is this node's own agency.");
+            if (agency == node.Agency) throw new InvalidOperationException($"Sharing partner '{p.Agency}' is this node's own agency.");
             if (string.IsNullOrWhiteSpace(p.PolicyId)) throw new InvalidOperationException($"Sharing partner {agency} has no PolicyId.");
             if (p.Records is not (PartnerPolicy.All or PartnerPolicy.PenitentiaryFacilities))
                 throw new InvalidOperationException($"Sharing partner {agency}: Records must be '{PartnerPolicy.All}' or '{PartnerPolicy.PenitentiaryFacilities}'.");

@@ -249,7 +249,7 @@ public sealed class AnnualReportTests(NodeFixture fixture, ITestOutputHelper out
             counted.SelectMany(o => o.Cases).Select(c => (c.Agency, c.Number.ToUpperInvariant())).Distinct().Count());
     }
 
-    private static Figures Of(SeizureIntel.Operations.Years.JointOperationsYear y) => new(y.Count, y.Seizures, y.Grams, y.Arrests, y.Cases);
+    private static Figures Of(SeizureIntel.Intelligence.JointOperations.JointOperationsYear y) => new(y.Count, y.Seizures, y.Grams, y.Arrests, y.Cases);
 
     private static Figures Of(JsonElement j) => new(j.GetProperty("count").GetInt32(), j.GetProperty("seizures").GetInt32(),
         j.GetProperty("grams").GetDecimal(), j.GetProperty("arrests").GetInt32(), j.GetProperty("cases").GetInt32());

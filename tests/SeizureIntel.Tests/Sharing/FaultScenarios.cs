@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Alba;
 using SeizureIntel.Tests.Support;
-using static SeizureIntel.Tests.Sharing.NodeApi;
+using static SeizureIntel.Tests.Support.NodeApi;
 
 namespace SeizureIntel.Tests.Sharing;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Alba;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using SeizureIntel.Contracts;
 using SeizureIntel.Identity;
@@ -7,7 +8,7 @@ using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures;
 using SeizureIntel.Sharing;
 using Wolverine;
-using static SeizureIntel.Tests.Sharing.NodeApi;
+using static SeizureIntel.Tests.Support.NodeApi;
 
 namespace SeizureIntel.Tests.Sharing;
 
@@ -51,6 +52,36 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
             var ssdc = status.GetProperty("partners").EnumerateArray().Single();
             return ssdc.GetProperty("delivered").GetInt32() == 1 && ssdc.GetProperty("pending").GetInt32() == 0;
         }, "SSEP's status shows the record delivered to SSDC");
+    }
+
+    [Fact]
+    public async Task a_change_refused_by_a_concurrent_write_sends_nothing_to_the_partner()
+    {
+        var a = await Ssep.RecordAsync(Seizure(100m));
+        await EventuallyAsync(() => HasAsync(Ssdc, a.Id), "SSDC has SSEP's seizure");
+
+        // Eight colleagues correct the same version at once, each to another weight: one wins, seven are refused (412).
+        var weights = Enumerable.Range(1, 8).Select(i => 100m + i).ToList();
+        var results = await Task.WhenAll(weights.Select(w => Ssep.Scenario(s =>
+        {
+            s.Post.Json(new { reason = "re-weighed", quantity = new { value = w, unit = "g" } }).ToUrl($"/api/seizures/{a.Id}/corrections");
+            s.WithRequestHeader("If-Match", "\"1\"");
+            s.IgnoreStatusCode();
+        })));
+        var statuses = results.Select(r => r.Context.Response.StatusCode).ToList();
+        statuses.Count(c => c == 200).ShouldBe(1);
+        statuses.Count(c => c == 412).ShouldBe(7);
+        var winner = weights[statuses.IndexOf(200)];
+
+        await EventuallyAsync(() => HasAsync(Ssdc, a.Id, s => s.GetProperty("quantity").GetProperty("value").GetDecimal() == winner),
+            "SSDC has the winning correction");
+        await Ssep.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await Ssdc.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        // Every version SSDC ever received of the record: the recording and the one committed correction, nothing of the
+        // seven refused ones (their transactions, outbox included, never committed).
+        var received = (await Ssdc.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession().Events.FetchStreamAsync(a.Id))
+            .Select(e => ((SeizureIntel.Seizures.Partners.PartnerSeizureReceived)e.Data).Seizure.Quantity.Value).ToList();
+        received.ShouldBe([100m, winner]);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ using SeizureIntel.Sharing;
 using SeizureIntel.Tests.Intelligence.Spatial;
 using SeizureIntel.Tests.Support;
 using Wolverine;
-using static SeizureIntel.Tests.Sharing.NodeApi;
+using static SeizureIntel.Tests.Support.NodeApi;
 
 namespace SeizureIntel.Tests.Sharing;
 
@@ -130,8 +130,18 @@ public abstract class SpatialSharingScenarios(TwoNodes nodes) : IAsyncLifetime
         var expectedIds = pins.Select(p => p.Id.ToString()).Order().ToList();
         try
         {
-            await EventuallyAsync(async () => Ids(await GeoJsonAsync(host, near)).Order().SequenceEqual(expectedIds),
-                $"the map shows {string.Join("; ", pins.Select(p => p.Name))}");
+            // The same records, each at its expected point and weight: a correction that moves a point travels on its own.
+            var expectedPoints = pins.Select(p => (p.Id.ToString(), Math.Round(p.Lon, 9), Math.Round(p.Lat, 9), p.Grams)).Order().ToList();
+            await EventuallyAsync(async () =>
+            {
+                var answer = await GeoJsonAsync(host, near);
+                if (!Ids(answer).Order().SequenceEqual(expectedIds)) return false;
+                return answer.GetProperty("features").EnumerateArray().Select(f => (f.GetProperty("properties").GetProperty("seizureId").GetString()!,
+                        Math.Round(f.GetProperty("geometry").GetProperty("coordinates")[0].GetDouble(), 9),
+                        Math.Round(f.GetProperty("geometry").GetProperty("coordinates")[1].GetDouble(), 9),
+                        f.GetProperty("properties").GetProperty("grams").GetDecimal()))
+                    .Order().SequenceEqual(expectedPoints);
+            }, $"the map shows {string.Join("; ", pins.Select(p => p.Name))}");
         }
         catch (TimeoutException)
         {

@@ -28,23 +28,18 @@ public abstract class TwoNodes : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        JasperFxEnvironment.AutoStartHost = true;
         Ssep = await StartAsync("SSEP", "SSDC");
         Ssdc = await StartAsync("SSDC", "SSEP");
     }
 
-    public Task<IAlbaHost> StartAsync(string agency, string partner) => AlbaHost.For<Program>(builder =>
+    public Task<IAlbaHost> StartAsync(string agency, string partner) => TestNodes.BootAsync(agency, SchemaOf(agency), builder =>
     {
-        builder.UseSetting("SeizureIntel:ConnectionString", TestDatabase.ConnectionString);
-        builder.UseSetting("SeizureIntel:Agency", agency);
-        builder.UseSetting("SeizureIntel:Schema", SchemaOf(agency));
         builder.UseSetting("SeizureIntel:Sharing:Transport", Transport);
         builder.UseSetting("SeizureIntel:Sharing:QueueSchema", $"{Base}_queues");
         builder.UseSetting("SeizureIntel:Sharing:QueuePrefix", Base);
         builder.UseSetting("SeizureIntel:Sharing:Partners:0:Agency", partner);
         builder.UseSetting("SeizureIntel:Sharing:Partners:0:PolicyId", "MOU-SSEP-SSDC");
         builder.UseSetting("SeizureIntel:Sharing:Partners:0:Records", "all");
-        builder.ConfigureServices(services => services.RunWolverineInSoloMode());
     });
 
     public IAlbaHost Node(string agency) => agency == "SSEP" ? Ssep : Ssdc;
@@ -67,20 +62,7 @@ public abstract class TwoNodes : IAsyncLifetime
     {
         await QuiesceAsync();
         await PurgeQueuesAsync();
-        foreach (var host in new[] { Ssep, Ssdc })
-        {
-            await host.ResetAllMartenDataAsync();
-            await host.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Storage.Admin.ClearAllAsync();
-        }
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
-        await connection.OpenAsync();
-        foreach (var agency in new[] { "SSEP", "SSDC" })
-        {
-            // Our own tables beside Marten's, which its reset leaves: reference counters and the ledger's seizure locations.
-            await using var command = new NpgsqlCommand(
-                $"truncate {SchemaOf(agency)}.{ReferenceAllocator.TableName}; truncate {SchemaOf(agency)}.{SeizureLocations.TableName}", connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        foreach (var agency in new[] { "SSEP", "SSDC" }) await TestNodes.ResetAsync(Node(agency), SchemaOf(agency));
     }
 
     private async Task QuiesceAsync()
@@ -146,66 +128,4 @@ public sealed class PostgresqlSharingCollection : ICollectionFixture<TwoNodesOnP
 public sealed class RabbitMqSharingCollection : ICollectionFixture<TwoNodesOnRabbitMq>
 {
     public const string Name = "sharing-rabbitmq";
-}
-
-/// <summary>Small helpers over the two nodes' HTTP APIs.</summary>
-public static class NodeApi
-{
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public static async Task<SeizureCreatedBody> RecordAsync(this IAlbaHost host, object body)
-    {
-        var result = await host.Scenario(s => { s.Post.Json(body).ToUrl("/api/seizures"); s.StatusCodeShouldBe(201); });
-        return result.ReadAsJson<SeizureCreatedBody>()!;
-    }
-
-    public static async Task<JsonElement> GetJsonAsync(this IAlbaHost host, string url, int status = 200)
-    {
-        var result = await host.Scenario(s => { s.Get.Url(url); s.StatusCodeShouldBe(status); });
-        return JsonSerializer.Deserialize<JsonElement>(await result.ReadAsTextAsync());
-    }
-
-    public static async Task<JsonElement> ChangeAsync(this IAlbaHost host, Guid id, string action, object body, long version, int status = 200)
-    {
-        var result = await host.Scenario(s =>
-        {
-            s.Post.Json(body).ToUrl($"/api/seizures/{id}/{action}");
-            s.WithRequestHeader("If-Match", $"\"{version}\"");
-            s.StatusCodeShouldBe(status);
-        });
-        return JsonSerializer.Deserialize<JsonElement>(await result.ReadAsTextAsync());
-    }
-
-    /// <summary>Polls until the condition holds (messages cross nodes asynchronously); fails with the last answer.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition()) return;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"within {seconds} s: {what}");
-    }
-
-    public static async Task<decimal> YearGramsAsync(this IAlbaHost host, int year, string? agency = null)
-    {
-        try
-        {
-            await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            return -1m; // no event at all yet on this node: nothing counted; callers poll again
-        }
-        return (await host.GetJsonAsync($"/api/years/{year}/summary{(agency is null ? "" : "?agency=" + agency)}")).GetProperty("grams").GetDecimal();
-    }
-
-    public static async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
 }

@@ -37,34 +37,10 @@ public class NodeFixture : IAsyncLifetime
     /// Boots a node on this fixture's database and schema. The collection's host is one; a test that needs another
     /// (e.g. the same store under other settings) starts it here and disposes of it itself.
     /// </summary>
-    public async Task<IAlbaHost> StartHostAsync(Action<IWebHostBuilder>? configure = null)
-    {
-        JasperFxEnvironment.AutoStartHost = true;
-        return await AlbaHost.For<Program>(builder =>
-        {
-            builder.UseSetting("SeizureIntel:ConnectionString", TestDatabase.ConnectionString);
-            builder.UseSetting("SeizureIntel:Agency", "SSEP");
-            builder.UseSetting("SeizureIntel:Schema", Schema);
-            builder.UseSetting("SeizureIntel:LoadDemoData", "false");
-            builder.ConfigureServices(services =>
-            {
-                services.RunWolverineInSoloMode();
-            });
-            configure?.Invoke(builder);
-        });
-    }
+    public Task<IAlbaHost> StartHostAsync(Action<IWebHostBuilder>? configure = null) => TestNodes.BootAsync("SSEP", Schema, configure);
 
-    /// <summary>Every test starts from clean data: no events, no documents, reference counters back to zero.</summary>
-    public async Task ResetAsync()
-    {
-        await Host.ResetAllMartenDataAsync();
-        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
-        await connection.OpenAsync();
-        // Our own tables beside Marten's: reference counters, and the seizure locations the ledger projection keeps.
-        await using var command = new NpgsqlCommand(
-            $"truncate {Schema}.{ReferenceAllocator.TableName}; truncate {Schema}.{SeizureIntel.Intelligence.Spatial.SeizureLocations.TableName}", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    /// <summary>Every test starts from clean data (see <see cref="TestNodes.ResetAsync"/>).</summary>
+    public Task ResetAsync() => TestNodes.ResetAsync(Host, Schema);
 
     public async Task DisposeAsync()
     {

@@ -26,30 +26,11 @@ public abstract class NodeTest(NodeFixture fixture) : IAsyncLifetime
         string? notes = null) =>
         new { facilityId, occurredAt, substance, quantity = new { value, unit }, detection, notes };
 
-    protected async Task<SeizureCreatedBody> RecordAsync(object body, string user = "officer-1")
-    {
-        var result = await Host.Scenario(s =>
-        {
-            s.Post.Json(body).ToUrl("/api/seizures");
-            s.WithRequestHeader("X-User", user);
-            s.StatusCodeShouldBe(HttpStatusCode.Created);
-        });
-        return result.ReadAsJson<SeizureCreatedBody>()!;
-    }
+    protected Task<SeizureCreatedBody> RecordAsync(object body, string user = "officer-1") => Host.RecordAsync(body, user);
 
     /// <summary>POSTs a change to /api/seizures/{id}/{action} with If-Match "version" (none when null); returns the answer as JSON.</summary>
-    protected async Task<JsonElement> ChangeAsync(Guid id, string action, object body, long? version, int status = 200, string user = "officer-1")
-    {
-        var result = await Host.Scenario(s =>
-        {
-            s.Post.Json(body).ToUrl($"/api/seizures/{id}/{action}");
-            s.WithRequestHeader("X-User", user);
-            if (version is not null) s.WithRequestHeader("If-Match", $"\"{version}\"");
-            s.StatusCodeShouldBe(status);
-        });
-        var text = await result.ReadAsTextAsync();
-        return text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text);
-    }
+    protected Task<JsonElement> ChangeAsync(Guid id, string action, object body, long? version, int status = 200, string user = "officer-1") =>
+        Host.ChangeAsync(id, action, body, version, status, user);
 
     /// <summary>The names of the fields a problem details answer blames.</summary>
     protected static List<string> ErrorFields(JsonElement problem) =>

@@ -73,9 +73,7 @@ public static class GetComparisonEndpoint
         var b = new CountGrams(before?.Count ?? 0, before?.Grams ?? 0);
         var c = new CountGrams(now?.Count ?? 0, now?.Grams ?? 0);
         var change = new CountGrams(c.Count - b.Count, Tally.Canonical(c.Grams - b.Grams));
-        return new ComparisonRow(key, b, c, change, new ChangePercent(Percent(change.Count, b.Count), Percent(change.Grams, b.Grams)));
+        return new ComparisonRow(key, b, c, change, new ChangePercent(Rows.PercentChange(change.Count, b.Count), Rows.PercentChange(change.Grams, b.Grams)));
     }
 
-    private static decimal? Percent(decimal change, decimal baseline) =>
-        baseline == 0 ? null : Math.Round(change / baseline * 100m, 1, MidpointRounding.AwayFromZero);
 }

@@ -30,5 +30,9 @@ public static class Rows
     public static string MonthKey(int month) => month.ToString("D2");
 
     /// <summary>The share of the mass a lab confirmed, in percent with one decimal; null when there is no mass.</summary>
+    /// <summary>A change against a baseline in %, one decimal (half away from zero); null when the baseline is zero.</summary>
+    public static decimal? PercentChange(decimal change, decimal baseline) =>
+        baseline == 0 ? null : Math.Round(change / baseline * 100m, 1, MidpointRounding.AwayFromZero);
+
     public static decimal? LabConfirmedShare(Tally t) => t.Grams == 0 ? null : Math.Round(t.LabConfirmedGrams / t.Grams * 100m, 1);
 }

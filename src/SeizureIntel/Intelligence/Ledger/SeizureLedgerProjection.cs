@@ -2,7 +2,7 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using SeizureIntel.Facilities;
-using SeizureIntel.Facilities.Summaries;
+using SeizureIntel.Intelligence.FacilitySummaries;
 using SeizureIntel.Intelligence.Spatial;
 using SeizureIntel.Intelligence.Trends;
 using SeizureIntel.Intelligence.Years;

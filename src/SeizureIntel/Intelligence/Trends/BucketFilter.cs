@@ -7,7 +7,6 @@ using SeizureIntel.Facilities;
 using SeizureIntel.Geography;
 using SeizureIntel.Identity;
 using SeizureIntel.Intelligence.Years;
-using SeizureIntel.Node;
 using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Agencies;
 using SeizureIntel.Identity;
 using SeizureIntel.Intelligence.Ledger;
-using SeizureIntel.Operations.Years;
+using SeizureIntel.Intelligence.JointOperations;
 using SeizureIntel.Pipeline;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
@@ -33,6 +33,18 @@ public sealed class YearSummary : Summary
     public const string UnknownOblast = "unknown";
 
     public static string IdFor(int year) => year.ToString();
+
+    /// <summary>
+    /// A year's summary recomputed from facts replayed as of an instant (<see cref="LedgerReplay"/>): the one fold behind
+    /// GET /api/years/{year}/summary?asOf= and the annual report as of a cut-off, so the two cannot disagree.
+    /// </summary>
+    public static YearSummary From(IEnumerable<SeizureFact> facts, int year, string? agency, ReferenceData reference)
+    {
+        var summary = new YearSummary { Id = IdFor(year, agency), Year = year, Agency = agency };
+        foreach (var fact in facts)
+            if (fact.Contribution(reference) is { } c && c.Year == year && (agency is null || c.Agency == agency)) summary.Add(c, +1);
+        return summary;
+    }
     public static string IdFor(int year, string? agency) => agency is null ? IdFor(year) : $"{year}/{agency}";
 
     protected override void AddToBreakdowns(Contribution c, int sign)
@@ -83,9 +95,7 @@ public static class GetYearSummaryEndpoint
             if (!SeizureFields.TryParseInstant(asOf, out var instant))
                 return TypedResults.Problem(Problems.Invalid("asOf", "must be an ISO 8601 date-time with an offset or Z", "Bad asOf"));
             cutOff = instant;
-            s = new YearSummary { Id = YearSummary.IdFor(year, agency), Year = year, Agency = agency };
-            foreach (var fact in await LedgerReplay.FactsAsOfAsync(session, instant, converter, token))
-                if (fact.Contribution(reference) is { } c && c.Year == year && (agency is null || c.Agency == agency)) s.Add(c, +1);
+            s = YearSummary.From(await LedgerReplay.FactsAsOfAsync(session, instant, converter, token), year, agency, reference);
         }
 
         return TypedResults.Ok(new YearSummaryView(year, agency, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,

@@ -1,4 +1,4 @@
-using SeizureIntel.Operations.Years;
+using SeizureIntel.Intelligence.JointOperations;
 
 namespace SeizureIntel.Reports.Annual;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using SeizureIntel.Agencies;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
 using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures;

@@ -6,8 +6,7 @@ using SeizureIntel.Geography;
 using SeizureIntel.Identity;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Intelligence.Years;
-using SeizureIntel.Node;
-using SeizureIntel.Operations.Years;
+using SeizureIntel.Intelligence.JointOperations;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 
@@ -45,8 +44,8 @@ public sealed class AnnualReports(
         {
             // One replay serves both years, so both are as at the same instant.
             var facts = await LedgerReplay.FactsAsOfAsync(session, asOf, converter, token);
-            year = Replay(facts, request.Year, request.Agency);
-            baseline = Replay(facts, request.Baseline, request.Agency);
+            year = YearSummary.From(facts, request.Year, request.Agency, reference);
+            baseline = YearSummary.From(facts, request.Baseline, request.Agency, reference);
             highWaterMark = await ScalarAsync(
                 $"select coalesce(max(seq_id), 0) from {EventSchema}.mt_events where timestamp <= @asOf", asOf, token);
             source = ReportProvenance.EventsUpToAsOf;
@@ -98,14 +97,6 @@ public sealed class AnnualReports(
             tables, operations, provenance);
     }
 
-    /// <summary>A year's summary from the replayed facts, exactly as GET /api/years/{year}/summary?asOf= computes it.</summary>
-    private YearSummary Replay(IEnumerable<SeizureFact> facts, int year, string? agency)
-    {
-        var summary = new YearSummary { Id = YearSummary.IdFor(year, agency), Year = year, Agency = agency };
-        foreach (var fact in facts)
-            if (fact.Contribution(reference) is { } c && c.Year == year && (agency is null || c.Agency == agency)) summary.Add(c, +1);
-        return summary;
-    }
 
     private string EventSchema => store.Options.Events.DatabaseSchemaName;
 
@@ -122,8 +113,7 @@ public sealed class AnnualReports(
         t is null ? ReportTotals.Zero : new ReportTotals(t.Count, t.Grams, t.LabConfirmedGrams, Rows.LabConfirmedShare(t), t.WithoutMass);
 
     /// <summary>Change of mass from baseline to year in %, one decimal; null when the baseline has no mass.</summary>
-    public static decimal? Change(decimal year, decimal baseline) =>
-        baseline == 0 ? null : Math.Round((year - baseline) / baseline * 100m, 1, MidpointRounding.AwayFromZero);
+    public static decimal? Change(decimal year, decimal baseline) => Rows.PercentChange(year - baseline, baseline);
 
     /// <summary>Grams as kilograms with one decimal, the working group's style ("140.9 kg").</summary>
     public static string Kg(decimal grams) =>

@@ -1,9 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
 using SeizureIntel.Pipeline;
-using SeizureIntel.Sharing.Publishing;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine;

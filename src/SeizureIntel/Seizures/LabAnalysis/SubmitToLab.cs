@@ -1,10 +1,8 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
 using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Recording;
-using SeizureIntel.Sharing.Publishing;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine;

@@ -4,7 +4,6 @@ using JasperFx.Events;
 using Marten;
 using SeizureIntel.Contracts;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
 using SeizureIntel.Operations;
 using SeizureIntel.Seizures;
 using Wolverine.Marten.Subscriptions;
@@ -24,13 +23,13 @@ public sealed class SharingSubscription : BatchSubscription
 {
     public const string Name = "Sharing";
 
-    private readonly NodeOptions _node;
+    private readonly SharingOptions _sharing;
     private readonly NodeIdentity _identity;
     private readonly TimeProvider _time;
 
-    public SharingSubscription(NodeOptions node, NodeIdentity identity, TimeProvider time) : base(Name)
+    public SharingSubscription(SharingOptions sharing, NodeIdentity identity, TimeProvider time) : base(Name)
     {
-        _node = node;
+        _sharing = sharing;
         _identity = identity;
         _time = time;
         foreach (var type in EventTypes) IncludeType(type);
@@ -53,7 +52,7 @@ public sealed class SharingSubscription : BatchSubscription
 
     private async Task ShareSeizuresAsync(Guid[] ids, IDocumentOperations operations, IMessageBus bus, DateTimeOffset now, CancellationToken token)
     {
-        var partners = _node.Sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
+        var partners = _sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
         var seizures = await operations.LoadManyAsync<Seizure>(token, ids);
         // One round trip for what every partner was sent of every record in the page.
         var ledger = (await operations.LoadManyAsync<ShareLedgerEntry>(token,
@@ -62,7 +61,7 @@ public sealed class SharingSubscription : BatchSubscription
         {
             var sentBefore = partners.Select(p => ledger.GetValueOrDefault(ShareLedgerEntry.IdFor(p, seizure.Id))).OfType<ShareLedgerEntry>()
                 .ToDictionary(e => e.Partner);
-            foreach (var (partner, message) in SeizureSharing.Decide(seizure, _identity.Agency, _node.Sharing, sentBefore, now))
+            foreach (var (partner, message) in SeizureSharing.Decide(seizure, _identity.Agency, _sharing, sentBefore, now))
             {
                 await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
                 var entry = sentBefore.GetValueOrDefault(partner) ?? new ShareLedgerEntry
@@ -86,13 +85,13 @@ public sealed class SharingSubscription : BatchSubscription
         CancellationToken token)
     {
         if (await operations.LoadAsync<JointOperation>(id, token) is not { } current) return;
-        var outgoing = OperationSharing.Decide(current, _identity.Agency, _node.Sharing, now);
+        var outgoing = OperationSharing.Decide(current, _identity.Agency, _sharing, now);
         foreach (var left in changes.Where(e => e.Data is AgencyLeft l && !current.Agencies.Contains(l.Agency)))
         {
             var leaver = ((AgencyLeft)left.Data).Agency;
             var before = await operations.Events.AggregateStreamAsync<JointOperation>(id, version: left.Version - 1, token: token);
             var after = await operations.Events.AggregateStreamAsync<JointOperation>(id, version: left.Version, token: token);
-            outgoing.AddRange(OperationSharing.Decide(before, after!, _identity.Agency, _node.Sharing, now).Where(o => o.Partner == leaver));
+            outgoing.AddRange(OperationSharing.Decide(before, after!, _identity.Agency, _sharing, now).Where(o => o.Partner == leaver));
         }
 
         var ledger = (await operations.LoadManyAsync<ShareLedgerEntry>(token,

@@ -4,7 +4,6 @@ using SeizureIntel.Calendar;
 using SeizureIntel.Contracts;
 using SeizureIntel.Facilities;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Partners;
@@ -85,7 +84,7 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
 /// </summary>
 public static class ReceiveSharedRecordsHandler
 {
-    public static async Task Handle(SeizureShared message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks, NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
+    public static async Task Handle(SeizureShared message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks, SharingOptions sharing, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
         checks.Check(message);
         var stream = await session.Events.FetchForWriting<Seizure>(message.OriginId, token);
@@ -104,10 +103,10 @@ public static class ReceiveSharedRecordsHandler
             outcome = ShareReceipt.Applied;
             applied = message.OriginVersion;
         }
-        await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, applied, outcome, now);
+        await ReceiptAsync(bus, sharing, node, message.OriginAgency, message.OriginId, applied, outcome, now);
     }
 
-    public static async Task Handle(SeizureWithdrawn message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks, NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
+    public static async Task Handle(SeizureWithdrawn message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks, SharingOptions sharing, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
         checks.Check(message);
         var stream = await session.Events.FetchForWriting<Seizure>(message.OriginId, token);
@@ -116,7 +115,7 @@ public static class ReceiveSharedRecordsHandler
         if (current is null || !current.Received || current.Agency != message.OriginAgency)
         {
             // Nothing of it here (it never reached us, or was never shareable with us): nothing to take out.
-            await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, message.OriginVersion, ShareReceipt.AlreadyApplied, now);
+            await ReceiptAsync(bus, sharing, node, message.OriginAgency, message.OriginId, message.OriginVersion, ShareReceipt.AlreadyApplied, now);
             return;
         }
         var outcome = ShareReceipt.AlreadyApplied;
@@ -126,7 +125,7 @@ public static class ReceiveSharedRecordsHandler
             stream.AppendOne(withdrawn);
             outcome = ShareReceipt.Applied;
         }
-        await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, Math.Max(current.OriginVersion, message.OriginVersion), outcome, now);
+        await ReceiptAsync(bus, sharing, node, message.OriginAgency, message.OriginId, Math.Max(current.OriginVersion, message.OriginVersion), outcome, now);
     }
 
     /// <summary>
@@ -134,7 +133,7 @@ public static class ReceiveSharedRecordsHandler
     /// The event names our agency, so the copy knows whether that version still lists us.
     /// </summary>
     public static async Task Handle(JointOperationShared message, IDocumentSession session, IMessageBus bus, SharedMessageChecks checks,
-        NodeOptions options, NodeIdentity node, TimeProvider time, CancellationToken token)
+        SharingOptions sharing, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
         checks.Check(message);
         var stream = await session.Events.FetchForWriting<Operations.JointOperation>(message.OriginId, token);
@@ -151,14 +150,14 @@ public static class ReceiveSharedRecordsHandler
             outcome = ShareReceipt.Applied;
             applied = message.OriginVersion;
         }
-        await ReceiptAsync(bus, options, node, message.OriginAgency, message.OriginId, applied, outcome, now);
+        await ReceiptAsync(bus, sharing, node, message.OriginAgency, message.OriginId, applied, outcome, now);
     }
 
     /// <summary>The origin learns what was applied. Partners without a policy here get no receipt (no route to them).</summary>
-    private static async Task ReceiptAsync(IMessageBus bus, NodeOptions options, NodeIdentity node, string origin, Guid id, long version,
+    private static async Task ReceiptAsync(IMessageBus bus, SharingOptions sharing, NodeIdentity node, string origin, Guid id, long version,
         string outcome, DateTimeOffset now)
     {
-        if (options.Sharing.PolicyFor(origin) is null) return;
+        if (sharing.PolicyFor(origin) is null) return;
         await bus.EndpointFor(SharingOptions.EndpointOf(origin))
             .SendAsync(new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, origin, id, version, outcome, now));
     }

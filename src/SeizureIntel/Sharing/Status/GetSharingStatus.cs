@@ -1,6 +1,5 @@
 using Marten;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
 using SeizureIntel.Sharing.Publishing;
 using Wolverine.Http;
 using Wolverine.Persistence.Durability.DeadLetterManagement;
@@ -21,12 +20,12 @@ public static class GetSharingStatusEndpoint
     /// acknowledged), withdrawn, and failed (this node's outgoing messages that ended in its dead letters).
     /// </summary>
     [WolverineGet("/api/sharing/status", OperationId = "getSharingStatus")]
-    public static async Task<SharingStatus> Get(NodeOptions options, NodeIdentity node, IQuerySession session, IWolverineRuntime runtime,
+    public static async Task<SharingStatus> Get(SharingOptions sharing, NodeIdentity node, IQuerySession session, IWolverineRuntime runtime,
         CancellationToken token)
     {
         var entries = await session.Query<ShareLedgerEntry>().ToListAsync(token);
         var deadLetters = await DeadLettersByPartnerAsync(runtime, token);
-        var partners = options.Sharing.Partners.Select(p =>
+        var partners = sharing.Partners.Select(p =>
         {
             var partner = p.Agency.ToUpperInvariant();
             var mine = entries.Where(e => e.Partner == partner).ToList();
@@ -36,7 +35,7 @@ public static class GetSharingStatusEndpoint
                 mine.Count(e => e.Withdrawn && e.AckedVersion >= e.SentVersion), deadLetters.GetValueOrDefault(SharingOptions.EndpointOf(partner)),
                 pending.Count == 0 ? null : pending.Min(e => e.SentAt), mine.Max(e => e.AckedAt));
         }).ToList();
-        return new SharingStatus(node.Agency, options.Sharing.Transport, partners);
+        return new SharingStatus(node.Agency, sharing.Transport, partners);
     }
 
     private static async Task<Dictionary<string, int>> DeadLettersByPartnerAsync(IWolverineRuntime runtime, CancellationToken token)

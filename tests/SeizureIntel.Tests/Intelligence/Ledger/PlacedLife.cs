@@ -28,16 +28,7 @@ public static class PlacedLife
 
     public static async Task<Expected> RecordAsync(IAlbaHost host)
     {
-        async Task<Guid> Record(object body)
-        {
-            var result = await host.Scenario(s =>
-            {
-                s.Post.Json(body).ToUrl("/api/seizures");
-                s.WithRequestHeader("X-User", "officer-9");
-                s.StatusCodeShouldBe(201);
-            });
-            return result.ReadAsJson<SeizureCreatedBody>()!.Id;
-        }
+        async Task<Guid> Record(object body) => (await host.RecordAsync(body, "officer-9")).Id;
         async Task Change(Guid id, string action, object body, long version) => await host.Scenario(s =>
         {
             s.Post.Json(body).ToUrl($"/api/seizures/{id}/{action}");

@@ -53,7 +53,7 @@ public sealed class CliRebuildTests(CliRebuildFixture fixture)
         var host = fixture.Host;
         var raw = RawSeizure.Varied(25, seed: 11);
         foreach (var seizure in raw)
-            await host.Scenario(s => { s.Post.Json(seizure.Body).ToUrl("/api/seizures"); s.StatusCodeShouldBe(201); });
+            await host.RecordAsync(seizure.Body);
         var placed = await PlacedLife.RecordAsync(host);
         await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var live = await LedgerSnapshot.TakeAsync(fixture.Schema);

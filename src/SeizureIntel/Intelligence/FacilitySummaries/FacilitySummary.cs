@@ -1,10 +1,11 @@
+using SeizureIntel.Facilities;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Reference;
 using Wolverine.Http;
 
-namespace SeizureIntel.Facilities.Summaries;
+namespace SeizureIntel.Intelligence.FacilitySummaries;
 
 /// <summary>All counted seizures at one facility, every year. Id: the facility code.</summary>
 public sealed class FacilitySummary : Summary, ITracksLastSeizure

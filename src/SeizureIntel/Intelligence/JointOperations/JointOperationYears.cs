@@ -1,3 +1,4 @@
+using SeizureIntel.Operations;
 using JasperFx.Events;
 using Marten;
 using Marten.Events;
@@ -5,7 +6,7 @@ using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
 
-namespace SeizureIntel.Operations.Years;
+namespace SeizureIntel.Intelligence.JointOperations;
 
 /// <summary>Joint operations of one lead agency in a year's figures.</summary>
 public sealed record LeadAgencyRow(string Agency, int Count, int Seizures, decimal Grams, int Arrests, int Cases);

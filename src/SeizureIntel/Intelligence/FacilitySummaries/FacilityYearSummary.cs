@@ -1,10 +1,11 @@
+using SeizureIntel.Facilities;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Reference;
 using Wolverine.Http;
 
-namespace SeizureIntel.Facilities.Summaries;
+namespace SeizureIntel.Intelligence.FacilitySummaries;
 
 /// <summary>Counted seizures at one facility in one year of local dates. Id: "{facility}/{year}".</summary>
 public sealed class FacilityYearSummary : Summary, ITracksLastSeizure
