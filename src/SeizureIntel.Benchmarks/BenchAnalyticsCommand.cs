@@ -78,22 +78,18 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
         if (sizes.Count == 0 || sizes.Any(s => s < 1)) return Fail("--sizes must name at least one positive size");
         if (input.RequestsFlag < 1) return Fail("--requests must be at least 1");
 
-        using var host = input.BuildHost();
-        var node = host.Services.GetRequiredService<NodeOptions>();
-        if (!node.RunDaemon) return Fail("SeizureIntel:RunDaemon is false: the async daemon must run to build the read models");
-        if (string.Equals(schema, node.Schema, StringComparison.OrdinalIgnoreCase))
+        // The WebApplication Program.cs built holds the configured node: its settings are read, its store is not touched.
+        var configured = input.BuildHost().Services.GetRequiredService<NodeOptions>();
+        if (!configured.RunDaemon) return Fail("SeizureIntel:RunDaemon is false: the async daemon must run to build the read models");
+        if (string.Equals(schema, configured.Schema, StringComparison.OrdinalIgnoreCase))
             return Fail($"--schema '{schema}' is this node's own schema; the benchmark deletes all data in its schema");
-        node.Schema = schema;
+        var (host, httpClient) = await Bench.StartNodeAsync(Bench.ScratchNode(configured, schema));
+        await using var _ = host;
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        if (store.Options.DatabaseSchemaName != schema) return Fail("the document store was built before the schema could be changed; nothing was written");
-        var addresses = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        addresses.Clear();
-        addresses.Add("http://127.0.0.1:0");
-        await host.StartAsync();
         try
         {
             var data = host.Services.GetRequiredService<NpgsqlDataSource>();
-            using var http = new HttpClient { BaseAddress = new Uri(addresses.Single()) };
+            using var http = httpClient;
             var table = new List<string>();
             foreach (var size in sizes)
             {

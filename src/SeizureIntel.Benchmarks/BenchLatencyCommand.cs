@@ -45,24 +45,14 @@ public sealed partial class BenchLatencyCommand : JasperFxAsyncCommand<BenchLate
         if (input.CountFlag < 1) return Fail("--count must be at least 1");
         if (!Bench.IsPlainIdentifier(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
 
-        // RunJasperFxCommands hands us the WebApplication that Program.cs already built, so --config overrides cannot
-        // reach it any more. The Marten store, though, is created on first use from the NodeOptions singleton: point
-        // that at the benchmark schema before anything resolves the store, then check that it really took.
-        using var host = input.BuildHost();
-        var node = host.Services.GetRequiredService<NodeOptions>();
-        if (!node.RunDaemon) return Fail("SeizureIntel:RunDaemon is false: the async daemon must run to update the year summary");
-        if (string.Equals(schema, node.Schema, StringComparison.OrdinalIgnoreCase))
+        // The WebApplication Program.cs built holds the configured node: its settings are read, its store is not touched.
+        var configured = input.BuildHost().Services.GetRequiredService<NodeOptions>();
+        if (!configured.RunDaemon) return Fail("SeizureIntel:RunDaemon is false: the async daemon must run to update the year summary");
+        if (string.Equals(schema, configured.Schema, StringComparison.OrdinalIgnoreCase))
             return Fail($"--schema '{schema}' is this node's own schema; the benchmark deletes all data in its schema");
-        node.Schema = schema;
-        var store = host.Services.GetRequiredService<IDocumentStore>();
-        if (store.Options.DatabaseSchemaName != schema || store.Options.Events.DatabaseSchemaName != schema)
-            return Fail($"the document store was built before the schema could be changed (it uses '{store.Options.DatabaseSchemaName}'); nothing was written");
-
-        // Kestrel on loopback, on a port the OS picks (instead of SeizureIntel:Port or ASPNETCORE_URLS).
-        var addresses = host.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
-        addresses.Clear();
-        addresses.Add("http://127.0.0.1:0");
-        await host.StartAsync();
+        var (host, http) = await Bench.StartNodeAsync(Bench.ScratchNode(configured, schema));
+        await using var _ = host;
+        using var __ = http;
         try
         {
             // Start from nothing: no events, documents or daemon progress, reference counters back to zero.
@@ -71,7 +61,6 @@ public sealed partial class BenchLatencyCommand : JasperFxAsyncCommand<BenchLate
                              .CreateCommand($"truncate {schema}.{ReferenceAllocator.TableName}"))
                 await truncate.ExecuteNonQueryAsync();
 
-            using var http = new HttpClient { BaseAddress = new Uri(addresses.Single()) };
             Console.WriteLine($"bench-latency: node at {http.BaseAddress}, schema '{schema}', {input.CountFlag} seizures in {Year}, polling every {PollInterval.TotalMilliseconds} ms");
 
             // Warm-up (not measured): JIT, connection pools, and the daemon's first pass (it may still be electing a leader).
