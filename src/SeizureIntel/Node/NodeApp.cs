@@ -4,6 +4,7 @@ using SeizureIntel.Identity;
 using SeizureIntel.Linking;
 using SeizureIntel.Operations;
 using SeizureIntel.Reports.Annual;
+using SeizureIntel.Web;
 using Wolverine.Http;
 
 namespace SeizureIntel.Node;
@@ -44,10 +45,12 @@ public static class NodeApp
         // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1.
         builder.Services.AddOpenApi();
 
+        // The web application for officers, analysts and working groups, at / (Web/WebSetup.cs).
+        builder.AddWebApp();
+
         var app = builder.Build();
         app.MapOpenApi();
         app.MapScalarApiReference();
-        app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
         app.UseExceptionHandler();
         app.MapHealthChecks("/health");
         app.MapWolverineEndpoints(http =>
@@ -55,6 +58,7 @@ public static class NodeApp
             // Every endpoint that takes the acting user gets it from one place.
             http.AddPolicy<ActorPolicy>();
         });
+        app.MapWebApp();
         return app;
     }
 }
