@@ -1,4 +1,3 @@
-using Scalar.AspNetCore;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
 using SeizureIntel.Linking;
@@ -42,15 +41,14 @@ public static class NodeApp
         // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
         builder.AddDemoData(node.LoadDemoData);
 
-        // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1.
-        builder.Services.AddOpenApi();
+        // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1, grouped by feature (Web/ApiDocs.cs).
+        builder.AddApiDocs();
 
         // The web application for officers, analysts and working groups, at / (Web/WebSetup.cs).
         builder.AddWebApp();
 
         var app = builder.Build();
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.MapApiDocs();
         app.UseExceptionHandler();
         app.MapHealthChecks("/health");
         app.MapWolverineEndpoints(http =>

@@ -32,6 +32,15 @@ public static class LocalTime
         return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The value of an &lt;input type="datetime-local"&gt; (or "date") for a local time.</summary>
+    public static string Input(DateTime local, bool dateOnly = false) =>
+        local.ToString(dateOnly ? "yyyy-MM-dd" : "yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>What a datetime-local or date input holds, read culture-independently; null when empty or unreadable.</summary>
+    public static DateTime? Parse(string? input) =>
+        DateTime.TryParseExact(input?.Trim(), ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"], CultureInfo.InvariantCulture,
+            DateTimeStyles.None, out var value) ? value : null;
+
     public static string Number(decimal value, int decimals = 0) => value.ToString($"N{decimals}", CultureInfo.CurrentCulture);
 
     /// <summary>Grams in the unit a person would say: "850 g", "1,25 kg".</summary>

@@ -15,6 +15,7 @@ public sealed partial class Text
         ["shell.times"] = ("All times are local time in Bishkek (Asia/Bishkek, UTC+06:00).", "Всё время указано по Бишкеку (Asia/Bishkek, UTC+06:00)."),
         ["shell.forbidden"] = ("Your role does not give access to this page.", "Ваша роль не даёт доступа к этой странице."),
         ["shell.notfound"] = ("There is no such page.", "Такой страницы нет."),
+        ["shell.choices"] = ("Show the choices", "Показать варианты"),
         ["shell.loading"] = ("Loading", "Загрузка"),
         ["nav.home"] = ("Start", "Начало"),
         ["nav.record"] = ("Record a seizure", "Записать изъятие"),
