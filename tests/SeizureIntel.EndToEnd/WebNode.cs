@@ -121,7 +121,7 @@ public sealed class WebNode : IAsyncLifetime
     }
 
     public static Task ShotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artefacts, name + ".png"), FullPage = true });
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artefacts, name + ".png"), FullPage = false });
 
     public async Task DisposeAsync()
     {
