@@ -19,7 +19,7 @@ public static class WebSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddAuthorization(WebPolicies.Define);
+        builder.Services.AddAuthorization(o => WebPolicies.Define(o, signIn: false));
         builder.Services.AddHttpClient<NodeApi>();
         builder.Services.AddScoped<Text>();
         builder.Services.AddSingleton<OblastShapes>();

@@ -1,4 +1,5 @@
 using Marten;
+using SeizureIntel.Pipeline;
 using SeizureIntel.Facilities;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
@@ -31,7 +32,7 @@ public static class FindSeizuresEndpoint
         if (seizure is null)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown reference",
                 detail: $"No seizure has the reference '{reference.Trim()}'.");
-        context.Response.Headers.ETag = SeizureVersions.ETag(seizure.Version);
+        context.Response.Headers.ETag = Versions.ETag(seizure.Version);
         return Results.Ok(SeizureView.Of(seizure, converter));
     }
 

@@ -1,12 +1,12 @@
 using System.Globalization;
-using SeizureIntel.Seizures.Recording;
+using SeizureIntel.Calendar;
 
 namespace SeizureIntel.Web.Shell;
 
 /// <summary>Instants as people at the facilities read them: in Asia/Bishkek, in the user's language's format. Never bare UTC.</summary>
 public static class LocalTime
 {
-    public static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById(SeizureFields.CountryTimeZone);
+    public static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById(LocalCalendar.CountryTimeZone);
 
     public static DateTime ToLocal(DateTimeOffset instant, string? timeZone = null) =>
         TimeZoneInfo.ConvertTime(instant, timeZone is null ? Zone : TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime;

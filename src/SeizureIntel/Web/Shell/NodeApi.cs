@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using SeizureIntel.Identity;
 using SeizureIntel.Node;
 
 namespace SeizureIntel.Web.Shell;
