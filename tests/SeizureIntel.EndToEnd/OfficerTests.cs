@@ -73,9 +73,10 @@ public sealed partial class OfficerTests(WebNode node)
         var before = await CountAsync();
         var page = await node.PageAsync("en-GB");
         await page.GotoAsync("/seizures/new");
+        await page.GetByLabel("Quantity").FillAsync("0");
         await page.GetByLabel("Substance").FillAsync("heroine");
         await page.Keyboard.PressAsync("Escape");
-        await page.GetByLabel("Quantity").FillAsync("0");
+        await Assertions.Expect(page.GetByLabel("Substance")).ToHaveValueAsync("heroine");
         await page.Locator("#record-submit").ClickAsync();
         await page.Keyboard.PressAsync("Escape");
 
