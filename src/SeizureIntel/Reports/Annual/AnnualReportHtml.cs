@@ -23,7 +23,8 @@ public static class AnnualReportHtml
         .prov td{text-align:left}.note{font-size:9pt;color:#444}
         .legend span{display:inline-block;width:1em;height:.8em;margin:0 .3em 0 1em}
         figure{margin:1em 0;page-break-inside:avoid}
-        @media print{body{margin:1cm}h2{page-break-after:avoid}}
+        @page{size:A4;margin:12mm}
+        @media print{body{margin:0;font-size:10pt}h2{page-break-after:avoid}svg{max-width:100%;height:auto}}
         """;
 
     public static string Render(AnnualReport r)

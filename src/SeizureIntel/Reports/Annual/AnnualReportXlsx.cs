@@ -8,7 +8,9 @@ namespace SeizureIntel.Reports.Annual;
 /// <summary>
 /// The report as an XLSX workbook (Open XML SDK): a sheet "Summary" (headline, provenance, totals), one sheet per
 /// table with the same columns as the CSV, and "Joint operations". Numbers are numeric cells (grams exact), text is
-/// inline strings; no formulas, so every reader (Excel, LibreOffice) shows the same values.
+/// inline strings; no formulas, so every reader (Excel, LibreOffice) shows the same values. Styled as a person
+/// expects: bold header rows frozen at the top, the years as column headings, filters on every table, thousands
+/// separators and units in the number formats (the values stay exact grams, counts and percent).
 /// </summary>
 public static class AnnualReportXlsx
 {
@@ -29,13 +31,36 @@ public static class AnnualReportXlsx
         _ => table.Id,
     };
 
-    public static readonly string[] RowHeader =
+    /// <summary>A table sheet's header row, with the years as headings, e.g. "2015 seizures (count)".</summary>
+    public static string[] RowHeader(int year, int baseline) =>
     [
         "key", "name",
-        "year seizures (count)", "year mass (g)", "year lab-confirmed mass (g)", "year without mass (count)",
-        "baseline seizures (count)", "baseline mass (g)", "baseline lab-confirmed mass (g)", "baseline without mass (count)",
+        $"{year} seizures (count)", $"{year} mass (g)", $"{year} lab-confirmed mass (g)", $"{year} without mass (count)",
+        $"{baseline} seizures (count)", $"{baseline} mass (g)", $"{baseline} lab-confirmed mass (g)", $"{baseline} without mass (count)",
         "change of mass (%)",
     ];
+
+    // Cell styles (indexes into the stylesheet's cell formats).
+    private const uint Plain = 0, Header = 1, Count = 2, Grams = 3, Percent = 4, Title = 5;
+
+    /// <summary>The style of each column of a table sheet, by position in <see cref="RowHeader"/>.</summary>
+    private static readonly uint[] TableColumns = [Plain, Plain, Count, Grams, Grams, Count, Count, Grams, Grams, Count, Percent];
+
+    private static Stylesheet Styles() => new(
+        new NumberingFormats(
+            new NumberingFormat { NumberFormatId = 164, FormatCode = "#,##0.0##\" g\"" },
+            new NumberingFormat { NumberFormatId = 165, FormatCode = "+0.0\" %\";-0.0\" %\";0.0\" %\"" }) { Count = 2 },
+        new Fonts(new Font(), new Font(new Bold()), new Font(new Bold(), new FontSize { Val = 14 })) { Count = 3 },
+        new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 }),
+            new Fill(new PatternFill(new ForegroundColor { Rgb = "FFE7ECF2" }) { PatternType = PatternValues.Solid })) { Count = 3 },
+        new Borders(new Border()) { Count = 1 },
+        new CellFormats(
+            new CellFormat(),
+            new CellFormat(new Alignment { WrapText = true, Vertical = VerticalAlignmentValues.Top }) { FontId = 1, FillId = 2, ApplyFont = true, ApplyFill = true, ApplyAlignment = true },
+            new CellFormat { NumberFormatId = 3, ApplyNumberFormat = true },
+            new CellFormat { NumberFormatId = 164, ApplyNumberFormat = true },
+            new CellFormat { NumberFormatId = 165, ApplyNumberFormat = true },
+            new CellFormat { FontId = 2, ApplyFont = true }) { Count = 6 });
 
     public static byte[] Render(AnnualReport r)
     {
@@ -44,24 +69,40 @@ public static class AnnualReportXlsx
         {
             var workbook = document.AddWorkbookPart();
             workbook.Workbook = new Workbook();
+            workbook.AddNewPart<WorkbookStylesPart>().Stylesheet = Styles();
             var sheets = workbook.Workbook.AppendChild(new Sheets());
             uint id = 1;
 
-            void AddSheet(string name, IEnumerable<object?[]> rows)
+            // style(row, column, value) picks each cell's style; a table sheet has its header frozen and filters on.
+            void AddSheet(string name, IEnumerable<object?[]> rows, Func<uint, int, uint> style, bool table)
             {
                 var part = workbook.AddNewPart<WorksheetPart>();
                 var data = new SheetData();
                 uint index = 1;
+                var width = 0;
                 foreach (var values in rows)
                 {
                     var row = new Row { RowIndex = index };
                     for (var c = 0; c < values.Length; c++)
-                        if (Cell(values[c], Column(c) + index) is { } cell) row.Append(cell);
+                        if (Cell(values[c], Column(c) + index) is { } cell)
+                        {
+                            if (style(index, c) is var s and > 0) cell.StyleIndex = s;
+                            row.Append(cell);
+                        }
+                    width = Math.Max(width, values.Length);
                     data.Append(row);
                     index++;
                 }
-                part.Worksheet = new Worksheet(new Columns(new Column { Min = 1, Max = 2, Width = 36, CustomWidth = true },
+                var worksheet = new Worksheet();
+                if (table)
+                    worksheet.Append(new SheetViews(new SheetView(new Pane
+                    {
+                        VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen,
+                    }) { WorkbookViewId = 0 }));
+                worksheet.Append(new Columns(new Column { Min = 1, Max = 2, Width = 36, CustomWidth = true },
                     new Column { Min = 3, Max = 11, Width = 18, CustomWidth = true }), data);
+                if (table && index > 1) worksheet.Append(new AutoFilter { Reference = $"A1:{Column(Math.Max(width, 1) - 1)}{index - 1}" });
+                part.Worksheet = worksheet;
                 sheets.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = id++, Name = name });
             }
 
@@ -87,15 +128,23 @@ public static class AnnualReportXlsx
                 ["lab-confirmed mass", "g", r.YearTotal.LabConfirmedGrams, r.BaselineTotal.LabConfirmedGrams],
                 ["lab-confirmed share", "%", r.YearTotal.LabConfirmedPercent, r.BaselineTotal.LabConfirmedPercent],
                 ["without mass", "count", r.YearTotal.WithoutMass, r.BaselineTotal.WithoutMass],
-            ]);
+            ], (row, c) => row switch
+            {
+                1 => c == 0 ? Title : Header,
+                14 => Header,
+                16 when c is 2 or 3 => Grams,
+                17 when c is 2 or 3 => Grams,
+                16 when c == 4 => Percent,
+                _ => Plain,
+            }, table: false);
             foreach (var table in r.Tables)
-                AddSheet(SheetName(table), new[] { RowHeader.Cast<object?>().ToArray() }.Concat(table.Rows.Select(row => new object?[]
+                AddSheet(SheetName(table), new[] { RowHeader(r.Year, r.Baseline).Cast<object?>().ToArray() }.Concat(table.Rows.Select(row => new object?[]
                 {
                     row.Key, row.Name,
                     row.Year.Count, row.Year.Grams, row.Year.LabConfirmedGrams, row.Year.WithoutMass,
                     row.Baseline.Count, row.Baseline.Grams, row.Baseline.LabConfirmedGrams, row.Baseline.WithoutMass,
                     row.ChangePercent,
-                })));
+                })), (row, c) => row == 1 ? Header : TableColumns[c], table: true);
             AddSheet(JointOperationsSheet,
             [
                 ["measure", "unit", r.Year, r.Baseline],
@@ -104,7 +153,7 @@ public static class AnnualReportXlsx
                 ["mass", "g", y.Grams, b.Grams],
                 ["arrests", "count", y.Arrests, b.Arrests],
                 ["criminal cases", "count", y.Cases, b.Cases],
-            ]);
+            ], (row, c) => row == 1 ? Header : row == 4 && c >= 2 ? Grams : c >= 2 ? Count : Plain, table: true);
             workbook.Workbook.Save();
         }
         return stream.ToArray();

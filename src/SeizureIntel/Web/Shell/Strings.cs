@@ -256,6 +256,15 @@ public sealed partial class Text
         ["sharing.failed.help"] = ("Failed: messages that ended in this node's dead letters; an operator replays them once the cause is fixed.",
             "Ошибки — сообщения, попавшие в «мёртвые письма» узла; оператор повторяет их после устранения причины."),
 
+        ["sharing.deadletters"] = ("Dead letters", "Недоставленные сообщения"),
+        ["sharing.deadletters.none"] = ("None: every message was delivered or is on its way.", "Нет: все сообщения доставлены или в пути."),
+        ["sharing.when"] = ("Sent", "Отправлено"),
+        ["sharing.message"] = ("Message", "Сообщение"),
+        ["sharing.why"] = ("Why it failed", "Причина"),
+        ["sharing.replayable"] = ("Can be replayed", "Можно повторить"),
+        ["sharing.yes"] = ("yes", "да"),
+        ["sharing.no"] = ("no", "нет"),
+
         ["event.seizure_recorded"] = ("Recorded", "Записано"),
         ["event.seizure_corrected"] = ("Corrected", "Исправлено"),
         ["event.seizure_voided"] = ("Voided", "Аннулировано"),
