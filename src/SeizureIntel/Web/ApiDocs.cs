@@ -15,7 +15,7 @@ public static class ApiDocs
         ("/api/seizures", "Seizures", "Record a seizure, find it by reference, correct or void it with a reason, hand the evidence over, send it to the lab and record the result. Changes send the ETag back in If-Match."),
         ("/api/operations", "Joint operations", "Plan, launch and conclude an operation with partner agencies; link seizures; record arrests and criminal cases."),
         ("/api/years", "Analysis", "Figures from the read models: year and facility summaries, trends, year-on-year comparison, intervention impact, hot spots."),
-        ("/api/facilities/", "Analysis", ""),
+        ("/api/facilities/{facilityId}/", "Analysis", ""),
         ("/api/trends", "Analysis", ""),
         ("/api/compare", "Analysis", ""),
         ("/api/impact", "Analysis", ""),
@@ -38,6 +38,15 @@ public static class ApiDocs
                     "Each agency's node of the inter-agency drug seizure intelligence service. Errors are RFC 9457 problem details naming each bad field; nothing is written when a request is refused. Instants carry their offset; seizures count by their local date in Asia/Bishkek. Codes: see Reference data (English and Russian names are accepted as input too).";
                 document.Tags = new HashSet<OpenApiTag>(Features.Where(f => f.Description.Length > 0)
                     .Select(f => new OpenApiTag { Name = f.Tag, Description = f.Description }));
+                return Task.CompletedTask;
+            });
+            // A body field with a default in its C# record (place, entry, location, …) is optional: not "required".
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (schema.Required is not { Count: > 0 } required) return Task.CompletedTask;
+                foreach (var property in context.JsonTypeInfo.Properties)
+                    if (property.AssociatedParameter is { HasDefaultValue: true })
+                        required.Remove(property.Name);
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
