@@ -32,13 +32,17 @@ public static class AnnualReportXlsx
     };
 
     /// <summary>A table sheet's header row, with the years as headings, e.g. "2015 seizures (count)".</summary>
-    public static string[] RowHeader(int year, int baseline) =>
-    [
-        "key", "name",
-        $"{year} seizures (count)", $"{year} mass (g)", $"{year} lab-confirmed mass (g)", $"{year} without mass (count)",
-        $"{baseline} seizures (count)", $"{baseline} mass (g)", $"{baseline} lab-confirmed mass (g)", $"{baseline} without mass (count)",
-        "change of mass (%)",
-    ];
+    public static string[] RowHeader(int year, int baseline, string language = ReportText.English)
+    {
+        string T(string english, object? arg = null) => string.Format(CultureInfo.InvariantCulture, ReportText.T(language, english), arg);
+        return
+        [
+            T("key"), T("name"),
+            T("{0} seizures (count)", year), T("{0} mass (g)", year), T("{0} lab-confirmed mass (g)", year), T("{0} without mass (count)", year),
+            T("{0} seizures (count)", baseline), T("{0} mass (g)", baseline), T("{0} lab-confirmed mass (g)", baseline), T("{0} without mass (count)", baseline),
+            T("change of mass (%)"),
+        ];
+    }
 
     // Cell styles (indexes into the stylesheet's cell formats).
     private const uint Plain = 0, Header = 1, Count = 2, Grams = 3, Percent = 4, Title = 5;
@@ -107,27 +111,28 @@ public static class AnnualReportXlsx
             }
 
             var (y, b) = (r.JointOperations.Year, r.JointOperations.Baseline);
-            AddSheet(SummarySheet,
+            string T(string english) => ReportText.T(r.Language, english);
+            AddSheet(T(SummarySheet),
             [
-                ["Annual comparison report", $"{r.Year} vs {r.Baseline}"],
-                ["headline", r.Headline],
+                [T("Annual comparison report"), $"{r.Year} / {r.Baseline}"],
+                [T("headline"), r.Headline],
                 [],
-                ["year", r.Year],
-                ["baseline", r.Baseline],
-                ["agency", r.Agency ?? "all"],
-                ["as of (UTC)", r.Provenance.AsOf is { } asOf ? AnnualReportCsv.Instant(asOf) : "now"],
-                ["event-store high-water mark", r.Provenance.HighWaterMark],
-                ["high-water mark source", r.Provenance.HighWaterMarkSource],
-                ["conversion table version", r.Provenance.ConversionTableVersion],
-                ["node", r.Provenance.Node],
-                ["generated at (UTC)", AnnualReportCsv.Instant(r.Provenance.GeneratedAt)],
+                [T("year"), r.Year],
+                [T("baseline"), r.Baseline],
+                [T("agency"), r.Agency ?? T("all")],
+                [T("as of (UTC)"), r.Provenance.AsOf is { } asOf ? AnnualReportCsv.Instant(asOf) : T("now")],
+                [T("event-store high-water mark"), r.Provenance.HighWaterMark],
+                [T("high-water mark source"), r.Provenance.HighWaterMarkSource],
+                [T("conversion table version"), r.Provenance.ConversionTableVersion],
+                [T("node"), r.Provenance.Node],
+                [T("generated at (UTC)"), AnnualReportCsv.Instant(r.Provenance.GeneratedAt)],
                 [],
-                ["measure", "unit", r.Year, r.Baseline, "change (%)"],
-                ["seizures", "count", r.YearTotal.Count, r.BaselineTotal.Count],
-                ["mass", "g", r.YearTotal.Grams, r.BaselineTotal.Grams, r.ChangePercent],
-                ["lab-confirmed mass", "g", r.YearTotal.LabConfirmedGrams, r.BaselineTotal.LabConfirmedGrams],
-                ["lab-confirmed share", "%", r.YearTotal.LabConfirmedPercent, r.BaselineTotal.LabConfirmedPercent],
-                ["without mass", "count", r.YearTotal.WithoutMass, r.BaselineTotal.WithoutMass],
+                [T("measure"), T("unit"), r.Year, r.Baseline, T("change (%)")],
+                [T("seizures"), T("count"), r.YearTotal.Count, r.BaselineTotal.Count],
+                [T("mass"), T("g"), r.YearTotal.Grams, r.BaselineTotal.Grams, r.ChangePercent],
+                [T("lab-confirmed mass"), T("g"), r.YearTotal.LabConfirmedGrams, r.BaselineTotal.LabConfirmedGrams],
+                [T("lab-confirmed share"), "%", r.YearTotal.LabConfirmedPercent, r.BaselineTotal.LabConfirmedPercent],
+                [T("without mass"), T("count"), r.YearTotal.WithoutMass, r.BaselineTotal.WithoutMass],
             ], (row, c) => row switch
             {
                 1 => c == 0 ? Title : Header,
@@ -138,21 +143,21 @@ public static class AnnualReportXlsx
                 _ => Plain,
             }, table: false);
             foreach (var table in r.Tables)
-                AddSheet(SheetName(table), new[] { RowHeader(r.Year, r.Baseline).Cast<object?>().ToArray() }.Concat(table.Rows.Select(row => new object?[]
+                AddSheet(T(SheetName(table)), new[] { RowHeader(r.Year, r.Baseline, r.Language).Cast<object?>().ToArray() }.Concat(table.Rows.Select(row => new object?[]
                 {
                     row.Key, row.Name,
                     row.Year.Count, row.Year.Grams, row.Year.LabConfirmedGrams, row.Year.WithoutMass,
                     row.Baseline.Count, row.Baseline.Grams, row.Baseline.LabConfirmedGrams, row.Baseline.WithoutMass,
                     row.ChangePercent,
                 })), (row, c) => row == 1 ? Header : TableColumns[c], table: true);
-            AddSheet(JointOperationsSheet,
+            AddSheet(T(JointOperationsSheet),
             [
-                ["measure", "unit", r.Year, r.Baseline],
-                ["operations", "count", y.Count, b.Count],
-                ["seizures", "count", y.Seizures, b.Seizures],
-                ["mass", "g", y.Grams, b.Grams],
-                ["arrests", "count", y.Arrests, b.Arrests],
-                ["criminal cases", "count", y.Cases, b.Cases],
+                [T("measure"), T("unit"), r.Year, r.Baseline],
+                [T("operations"), T("count"), y.Count, b.Count],
+                [T("seizures"), T("count"), y.Seizures, b.Seizures],
+                [T("mass"), T("g"), y.Grams, b.Grams],
+                [T("arrests"), T("count"), y.Arrests, b.Arrests],
+                [T("criminal cases"), T("count"), y.Cases, b.Cases],
             ], (row, c) => row == 1 ? Header : row == 4 && c >= 2 ? Grams : c >= 2 ? Count : Plain, table: true);
             workbook.Workbook.Save();
         }
