@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using SeizureIntel.Identity;
-using SeizureIntel.Node;
+using Microsoft.Extensions.Options;
 
 namespace SeizureIntel.Web.Shell;
 
@@ -23,16 +23,10 @@ public sealed record ApiProblem(int Status, string Title, string? Detail, IReadO
 /// The pages' way to the node: its own HTTP API, over loopback. Validation, If-Match, idempotency, sharing and (with
 /// sign-in) authorization and audit are the API's, so a page can neither skip a rule nor keep a second copy of one.
 /// </summary>
-public sealed class NodeApi(HttpClient http, IServer server)
+public sealed class NodeApi(HttpClient http, IServer server, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
-    public static readonly JsonSerializerOptions Json = CreateJson();
-
-    private static JsonSerializerOptions CreateJson()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        NodeSetup.ConfigureJson(options);
-        return options;
-    }
+    /// <summary>The API's own JSON settings (names, enums, GeoJSON), so the pages read exactly what it writes.</summary>
+    private JsonSerializerOptions Json => json.Value.SerializerOptions;
 
     /// <summary>This node's own address, as Kestrel bound it (a wildcard host is reached on loopback).</summary>
     public Uri BaseAddress
