@@ -1,9 +1,9 @@
-using Scalar.AspNetCore;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
 using SeizureIntel.Linking;
 using SeizureIntel.Operations;
 using SeizureIntel.Reports.Annual;
+using SeizureIntel.Web;
 using Wolverine.Http;
 
 namespace SeizureIntel.Node;
@@ -41,13 +41,14 @@ public static class NodeApp
         // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
         builder.AddDemoData(node.LoadDemoData);
 
-        // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1.
-        builder.Services.AddOpenApi();
+        // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1, grouped by feature (Web/ApiDocs.cs).
+        builder.AddApiDocs();
+
+        // The web application for officers, analysts and working groups, at / (Web/WebSetup.cs).
+        builder.AddWebApp();
 
         var app = builder.Build();
-        app.MapOpenApi();
-        app.MapScalarApiReference();
-        app.MapGet("/", () => Results.Redirect("/scalar/v1")).ExcludeFromDescription();
+        app.MapApiDocs();
         app.UseExceptionHandler();
         app.MapHealthChecks("/health");
         app.MapWolverineEndpoints(http =>
@@ -55,6 +56,7 @@ public static class NodeApp
             // Every endpoint that takes the acting user gets it from one place.
             http.AddPolicy<ActorPolicy>();
         });
+        app.MapWebApp();
         return app;
     }
 }

@@ -103,8 +103,15 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
             return null;
         }
         var term = reference.Find(vocabulary, value);
-        if (term is null) problems.Fail(field, $"'{value}' is not a known code (see /api/reference/{vocabulary})");
+        if (term is null) problems.Fail(field, $"'{value}' is not a known code (see /api/reference/{vocabulary}){DidYouMean(vocabulary, value)}");
         return term?.Code;
+    }
+
+    /// <summary>"; did you mean 'heroin'?" for a near miss (a typing error or a partial name), else nothing.</summary>
+    public string DidYouMean(string vocabulary, string value)
+    {
+        var near = reference.Suggest(vocabulary, value, 3);
+        return near.Count == 0 ? "" : $"; did you mean {string.Join(" or ", near.Select(t => $"'{t.Code}'"))}?";
     }
 
     public Quantity? Quantity(Problems problems, QuantityInput? value, bool required)

@@ -463,6 +463,13 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
         var deadLetters = $"select count(*) from {nodes.SchemaOf("SSDC")}.wolverine_dead_letters where exception_message like '%moon-dust%'";
         await EventuallyAsync(async () => await CountAsync(deadLetters) == 1, "SSDC dead-lettered the message, naming the bad substance");
         (await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.mt_events where stream_id = '{id}'")).ShouldBe(0);
+
+        // The supervisor's sharing page reads the same dead letter with its reason.
+        var status = await Ssdc.GetJsonAsync("/api/sharing/status");
+        var letter = status.GetProperty("deadLetters").EnumerateArray()
+            .Single(d => d.GetProperty("exceptionMessage").GetString()!.Contains("moon-dust", StringComparison.Ordinal));
+        letter.GetProperty("messageType").GetString()!.ShouldContain("seizure", Case.Insensitive);
+        letter.GetProperty("exceptionType").GetString()!.ShouldEndWith("InvalidSharedMessage");
     }
 }
 

@@ -140,8 +140,11 @@ public static class HotspotsEndpoint
     {
         var problems = new Problems();
         var (f, t) = SpatialQuery.Dates(problems, from, to);
-        if (!string.IsNullOrWhiteSpace(substance) && reference.Find(ReferenceData.Substances, substance) is null)
-            problems.Fail("substance", $"'{substance}' is not a known code (see /api/reference/substances)");
+        if (!string.IsNullOrWhiteSpace(substance))
+        {
+            if (reference.Find(ReferenceData.Substances, substance) is { } term) substance = term.Code;
+            else problems.Fail("substance", $"'{substance}' is not a known code (see /api/reference/substances)");
+        }
         var m = string.IsNullOrWhiteSpace(method) ? "nnh" : method.Trim().ToLowerInvariant();
         double? threshold = null, cell = null;
         int? min = null, levels = null;

@@ -28,7 +28,8 @@ public sealed partial record BucketFilter(
         {
             if (string.IsNullOrWhiteSpace(value)) return null;
             var code = value.Trim();
-            if (code == extra || reference.Find(vocabulary, code) is not null) return code;
+            if (code == extra) return code;
+            if (reference.Find(vocabulary, code) is { } term) return term.Code;
             problems.Fail(field, $"'{code}' is not a known code (see GET /api/reference/{vocabulary})");
             return null;
         }

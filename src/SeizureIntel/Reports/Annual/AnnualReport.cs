@@ -3,7 +3,12 @@ using SeizureIntel.Intelligence.JointOperations;
 namespace SeizureIntel.Reports.Annual;
 
 /// <summary>What a report is asked for: a year against a baseline year, as at an instant or now, for one agency or all.</summary>
-public sealed record AnnualReportRequest(int Year, int Baseline, DateTimeOffset? AsOf, string? Agency);
+/// <param name="Year">The report's year.</param>
+/// <param name="Baseline">The year compared with.</param>
+/// <param name="AsOf">Both years as the events recorded up to this instant give them; null: the current read models.</param>
+/// <param name="Agency">One agency's records only; null: all.</param>
+/// <param name="Language">en (default) or ru: the language of names, headings and the headline (see <see cref="ReportText"/>).</param>
+public sealed record AnnualReportRequest(int Year, int Baseline, DateTimeOffset? AsOf, string? Agency, string Language = ReportText.English);
 
 /// <summary>
 /// Totals of one year. Grams are best weights (lab net weight where there is one, else the field figure, exact
@@ -49,7 +54,8 @@ public sealed record AnnualReport(
     decimal? ChangePercent,
     IReadOnlyList<ComparisonTable> Tables,
     JointOperationsComparison JointOperations,
-    ReportProvenance Provenance)
+    ReportProvenance Provenance,
+    string Language = ReportText.English)
 {
     public ComparisonTable Table(string id) => Tables.Single(t => t.Id == id);
 }

@@ -23,70 +23,75 @@ public static class AnnualReportHtml
         .prov td{text-align:left}.note{font-size:9pt;color:#444}
         .legend span{display:inline-block;width:1em;height:.8em;margin:0 .3em 0 1em}
         figure{margin:1em 0;page-break-inside:avoid}
-        @media print{body{margin:1cm}h2{page-break-after:avoid}}
+        @page{size:A4;margin:12mm}
+        @media print{body{margin:0;font-size:10pt}h2{page-break-after:avoid}svg{max-width:100%;height:auto}}
         """;
 
     public static string Render(AnnualReport r)
     {
         var h = new StringBuilder();
-        var scope = r.Agency is null ? "all agencies" : r.Agency;
-        h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-            .Append("<title>").Append(E($"Annual comparison report {r.Year} vs {r.Baseline} ({scope})")).Append("</title>")
+        string T(string english) => ReportText.T(r.Language, english);
+        string F(string english, params object[] args) => string.Format(CultureInfo.InvariantCulture, T(english), args);
+        var scope = r.Agency is null ? T("all agencies") : r.Agency;
+        h.Append("<!DOCTYPE html>\n<html lang=\"").Append(ReportText.IsRussian(r.Language) ? "ru" : "en").Append("\"><head><meta charset=\"utf-8\">")
+            .Append("<title>").Append(E($"{T("Annual comparison report")} {r.Year} / {r.Baseline} ({scope})")).Append("</title>")
             .Append("<style>").Append(Css).Append("</style></head><body>\n");
-        h.Append("<h1>").Append(E($"Seizures of narcotic drugs: {r.Year} compared with {r.Baseline}")).Append("</h1>\n");
+        h.Append("<h1>").Append(E(F("Seizures of narcotic drugs: {0} compared with {1}", r.Year, r.Baseline))).Append("</h1>\n");
         h.Append("<p class=\"headline\">").Append(E(r.Headline)).Append("</p>\n");
 
-        h.Append("<h2>Provenance</h2>\n<table class=\"prov\">");
-        Prov(h, "Scope", scope);
-        Prov(h, "As of", r.Provenance.AsOf is { } asOf
-            ? $"{AnnualReportCsv.Instant(asOf)} (events recorded up to this instant)" : "now (current read models)");
-        Prov(h, "Event-store high-water mark", $"{r.Provenance.HighWaterMark} ({r.Provenance.HighWaterMarkSource})");
-        Prov(h, "Conversion table version", r.Provenance.ConversionTableVersion);
-        Prov(h, "Node", r.Provenance.Node);
-        Prov(h, "Generated at", AnnualReportCsv.Instant(r.Provenance.GeneratedAt));
-        h.Append("</table>\n<p class=\"note\">Masses are best weights: the forensic laboratory's net weight where there is one, else the field figure. ")
-            .Append("Seizures count in the year and month of their local date. Seizures whose quantity has no known mass are counted but add no mass.</p>\n");
+        h.Append("<h2>").Append(T("Provenance")).Append("</h2>\n<table class=\"prov\">");
+        Prov(h, T("Scope"), scope);
+        Prov(h, T("As of"), r.Provenance.AsOf is { } asOf
+            ? F("{0} (events recorded up to this instant)", AnnualReportCsv.Instant(asOf)) : T("now (current read models)"));
+        Prov(h, T("Event-store high-water mark"), $"{r.Provenance.HighWaterMark} ({r.Provenance.HighWaterMarkSource})");
+        Prov(h, T("Conversion table version"), r.Provenance.ConversionTableVersion);
+        Prov(h, T("Node"), r.Provenance.Node);
+        Prov(h, T("Generated at"), AnnualReportCsv.Instant(r.Provenance.GeneratedAt));
+        h.Append("</table>\n<p class=\"note\">")
+            .Append(E(T("Masses are best weights: the forensic laboratory's net weight where there is one, else the field figure. Seizures count in the year and month of their local date. Seizures whose quantity has no known mass are counted but add no mass.")))
+            .Append("</p>\n");
 
-        h.Append("<h2>Totals</h2>\n<table><tr><th class=\"k\">measure</th><th>unit</th><th>").Append(r.Year).Append("</th><th>")
-            .Append(r.Baseline).Append("</th><th>change, %</th></tr>");
-        Total(h, "seizures", "count", Int(r.YearTotal.Count), Int(r.BaselineTotal.Count), "");
-        Total(h, "mass withdrawn", "kg", Kg3(r.YearTotal.Grams), Kg3(r.BaselineTotal.Grams), Pct(r.ChangePercent));
-        Total(h, "mass confirmed by the lab", "kg", Kg3(r.YearTotal.LabConfirmedGrams), Kg3(r.BaselineTotal.LabConfirmedGrams), "");
-        Total(h, "share of mass confirmed by the lab", "%", Share(r.YearTotal.LabConfirmedPercent), Share(r.BaselineTotal.LabConfirmedPercent), "");
-        Total(h, "seizures without a known mass", "count", Int(r.YearTotal.WithoutMass), Int(r.BaselineTotal.WithoutMass), "");
+        h.Append("<h2>").Append(T("Totals")).Append("</h2>\n<table><tr><th class=\"k\">").Append(T("measure")).Append("</th><th>").Append(T("unit"))
+            .Append("</th><th>").Append(r.Year).Append("</th><th>").Append(r.Baseline).Append("</th><th>").Append(T("change, %")).Append("</th></tr>");
+        Total(h, T("seizures"), T("count"), Int(r.YearTotal.Count), Int(r.BaselineTotal.Count), "");
+        Total(h, T("mass withdrawn"), T("kg"), Kg3(r.YearTotal.Grams), Kg3(r.BaselineTotal.Grams), Pct(r.ChangePercent));
+        Total(h, T("mass confirmed by the lab"), T("kg"), Kg3(r.YearTotal.LabConfirmedGrams), Kg3(r.BaselineTotal.LabConfirmedGrams), "");
+        Total(h, T("share of mass confirmed by the lab"), "%", Share(r.YearTotal.LabConfirmedPercent), Share(r.BaselineTotal.LabConfirmedPercent), "");
+        Total(h, T("seizures without a known mass"), T("count"), Int(r.YearTotal.WithoutMass), Int(r.BaselineTotal.WithoutMass), "");
         h.Append("</table>\n");
 
-        h.Append("<h2>Charts</h2>\n");
-        h.Append("<figure><figcaption>Mass withdrawn by substance group, kg: ").Append(r.Year).Append(" against ").Append(r.Baseline)
+        h.Append("<h2>").Append(T("Charts")).Append("</h2>\n");
+        h.Append("<figure><figcaption>").Append(E(F("Mass withdrawn by substance group, kg: {0} against {1}", r.Year, r.Baseline)))
             .Append("</figcaption>").Append(Legend(r)).Append(GroupBars(r)).Append("</figure>\n");
-        h.Append("<figure><figcaption>Mass withdrawn by month (local date), kg: ").Append(r.Year).Append(" and ").Append(r.Baseline)
+        h.Append("<figure><figcaption>").Append(E(F("Mass withdrawn by month (local date), kg: {0} and {1}", r.Year, r.Baseline)))
             .Append("</figcaption>").Append(Legend(r)).Append(MonthLines(r)).Append("</figure>\n");
 
         foreach (var table in r.Tables)
         {
             h.Append("<h2>").Append(E(table.Title)).Append("</h2>\n<table><tr><th class=\"k\">").Append(E(table.KeyHeader))
-                .Append("</th><th class=\"k\">code</th>")
-                .Append($"<th>{r.Year}<br>seizures, count</th><th>{r.Year}<br>mass, kg</th><th>{r.Year}<br>lab-confirmed, kg</th>")
-                .Append($"<th>{r.Baseline}<br>seizures, count</th><th>{r.Baseline}<br>mass, kg</th><th>{r.Baseline}<br>lab-confirmed, kg</th>")
-                .Append("<th>change of mass, %</th></tr>\n");
+                .Append("</th><th class=\"k\">").Append(T("code")).Append("</th>")
+                .Append($"<th>{r.Year}<br>{T("seizures, count")}</th><th>{r.Year}<br>{T("mass, kg")}</th><th>{r.Year}<br>{T("lab-confirmed, kg")}</th>")
+                .Append($"<th>{r.Baseline}<br>{T("seizures, count")}</th><th>{r.Baseline}<br>{T("mass, kg")}</th><th>{r.Baseline}<br>{T("lab-confirmed, kg")}</th>")
+                .Append("<th>").Append(T("change of mass, %")).Append("</th></tr>\n");
             foreach (var row in table.Rows)
                 h.Append("<tr><td class=\"k\">").Append(E(row.Name)).Append("</td><td class=\"k\">").Append(E(row.Key)).Append("</td>")
                     .Append(Td(Int(row.Year.Count))).Append(Td(Kg3(row.Year.Grams))).Append(Td(Kg3(row.Year.LabConfirmedGrams)))
                     .Append(Td(Int(row.Baseline.Count))).Append(Td(Kg3(row.Baseline.Grams))).Append(Td(Kg3(row.Baseline.LabConfirmedGrams)))
                     .Append(Td(Pct(row.ChangePercent))).Append("</tr>\n");
-            if (table.Rows.Count == 0) h.Append("<tr><td class=\"k\" colspan=\"9\">no seizures</td></tr>\n");
+            if (table.Rows.Count == 0) h.Append("<tr><td class=\"k\" colspan=\"9\">" + T("no seizures") + "</td></tr>\n");
             h.Append("</table>\n");
         }
 
         var (y, b) = (r.JointOperations.Year, r.JointOperations.Baseline);
-        h.Append("<h2>Joint operations</h2>\n<table><tr><th class=\"k\">measure</th><th>unit</th><th>").Append(r.Year).Append("</th><th>")
-            .Append(r.Baseline).Append("</th></tr>");
-        Total(h, r.Agency is null ? "operations launched" : $"operations launched, led by {r.Agency}", "count", Int(y.Count), Int(b.Count), null);
-        Total(h, "seizures linked", "count", Int(y.Seizures), Int(b.Seizures), null);
-        Total(h, "mass of linked seizures", "kg", Kg3(y.Grams), Kg3(b.Grams), null);
-        Total(h, "arrests", "count", Int(y.Arrests), Int(b.Arrests), null);
-        Total(h, "criminal cases opened", "count", Int(y.Cases), Int(b.Cases), null);
-        h.Append("</table>\n<p class=\"note\">An operation counts in the year of its launch (Bishkek local date); cancelled operations count in no year.</p>\n");
+        h.Append("<h2>").Append(T("Joint operations")).Append("</h2>\n<table><tr><th class=\"k\">").Append(T("measure")).Append("</th><th>").Append(T("unit"))
+            .Append("</th><th>").Append(r.Year).Append("</th><th>").Append(r.Baseline).Append("</th></tr>");
+        Total(h, r.Agency is null ? T("operations launched") : F("operations launched, led by {0}", r.Agency), T("count"), Int(y.Count), Int(b.Count), null);
+        Total(h, T("seizures linked"), T("count"), Int(y.Seizures), Int(b.Seizures), null);
+        Total(h, T("mass of linked seizures"), T("kg"), Kg3(y.Grams), Kg3(b.Grams), null);
+        Total(h, T("arrests"), T("count"), Int(y.Arrests), Int(b.Arrests), null);
+        Total(h, T("criminal cases opened"), T("count"), Int(y.Cases), Int(b.Cases), null);
+        h.Append("</table>\n<p class=\"note\">")
+            .Append(E(T("An operation counts in the year of its launch (Bishkek local date); cancelled operations count in no year."))).Append("</p>\n");
         h.Append("</body></html>\n");
         return h.ToString();
     }

@@ -18,8 +18,10 @@ public static class AnnualReportParameters
     public const int MinYear = 1990;
 
     public static (AnnualReportRequest? Request, ReportFormat Format) Parse(
-        string? year, string? baseline, string? asOf, string? agency, string? format, DateTimeOffset now, Problems problems)
+        string? year, string? baseline, string? asOf, string? agency, string? format, DateTimeOffset now, Problems problems, string? lang = null)
     {
+        var language = string.IsNullOrWhiteSpace(lang) ? ReportText.English : lang.Trim().ToLowerInvariant();
+        if (!ReportText.Languages.Contains(language)) problems.Fail("lang", "must be en or ru");
         var y = ParseYear(year, "year", now, problems);
         int? b = null;
         if (string.IsNullOrWhiteSpace(baseline)) b = y - 1;
@@ -53,7 +55,7 @@ public static class AnnualReportParameters
             }
         }
 
-        return problems.Any || y is null || b is null ? (null, f) : (new AnnualReportRequest(y.Value, b.Value, cutOff, code), f);
+        return problems.Any || y is null || b is null ? (null, f) : (new AnnualReportRequest(y.Value, b.Value, cutOff, code, language), f);
     }
 
     private static int? ParseYear(string? text, string field, DateTimeOffset now, Problems problems)

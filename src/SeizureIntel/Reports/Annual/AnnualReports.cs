@@ -75,17 +75,19 @@ public sealed class AnnualReports(
     public AnnualReport Compose(AnnualReportRequest request, YearSummary year, YearSummary baseline, JointOperationsComparison operations,
         ReportProvenance provenance)
     {
+        var lang = request.Language;
         var tables = new List<ComparisonTable>
         {
-            Table("agency", year.ByAgency, baseline.ByAgency, AgencyName),
-            Table("substance-group", year.ByGroup, baseline.ByGroup, k => reference.Find(ReferenceData.SubstanceGroups, k)?.En ?? k),
-            Table("substance", year.BySubstance, baseline.BySubstance, k => reference.Find(ReferenceData.Substances, k)?.En ?? k),
-            Table("facility", year.ByFacility, baseline.ByFacility,
-                k => k == YearSummary.NoFacility ? "no facility (own location)" : facilities.Resolve(k)?.Name ?? k),
-            Table("oblast", year.ByOblast, baseline.ByOblast, k => k == YearSummary.UnknownOblast ? "unknown" : oblasts.Find(k)?.Name ?? k),
-            Table("detection", year.ByDetection, baseline.ByDetection, k => reference.Find(ReferenceData.DetectionMethods, k)?.En ?? k),
-            Table("entry", year.ByEntry, baseline.ByEntry, k => k == "unknown" ? "not recorded" : reference.Find(ReferenceData.EntryMethods, k)?.En ?? k),
-            MonthTable(year.ByMonth, baseline.ByMonth),
+            Table(lang, "agency", year.ByAgency, baseline.ByAgency, AgencyName),
+            Table(lang, "substance-group", year.ByGroup, baseline.ByGroup, k => reference.Find(ReferenceData.SubstanceGroups, k)?.Name(lang) ?? k),
+            Table(lang, "substance", year.BySubstance, baseline.BySubstance, k => reference.Find(ReferenceData.Substances, k)?.Name(lang) ?? k),
+            Table(lang, "facility", year.ByFacility, baseline.ByFacility,
+                k => k == YearSummary.NoFacility ? ReportText.T(lang, "no facility (own location)") : facilities.Resolve(k)?.Name ?? k),
+            Table(lang, "oblast", year.ByOblast, baseline.ByOblast, k => k == YearSummary.UnknownOblast ? ReportText.T(lang, "unknown") : oblasts.Find(k)?.Name ?? k),
+            Table(lang, "detection", year.ByDetection, baseline.ByDetection, k => reference.Find(ReferenceData.DetectionMethods, k)?.Name(lang) ?? k),
+            Table(lang, "entry", year.ByEntry, baseline.ByEntry,
+                k => k == "unknown" ? ReportText.T(lang, "not recorded") : reference.Find(ReferenceData.EntryMethods, k)?.Name(lang) ?? k),
+            MonthTable(lang, year.ByMonth, baseline.ByMonth),
         };
         var y = Totals(year.Total);
         var b = Totals(baseline.Total);
@@ -93,8 +95,9 @@ public sealed class AnnualReports(
             .OrderByDescending(p => p.Value.Grams).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key).ToList();
         if (request.Agency is not null) agencies = [request.Agency];
         return new AnnualReport(request.Year, request.Baseline, request.Agency,
-            Headline(request.Year, request.Baseline, agencies, y.Grams, b.Grams), y, b, Change(y.Grams, b.Grams),
-            tables, operations, provenance);
+            ReportText.IsRussian(lang) ? HeadlineRu(request.Year, request.Baseline, agencies, y.Grams, b.Grams)
+                : Headline(request.Year, request.Baseline, agencies, y.Grams, b.Grams), y, b, Change(y.Grams, b.Grams),
+            tables, operations, provenance, lang);
     }
 
 
@@ -142,10 +145,34 @@ public sealed class AnnualReports(
         return $"In {year} {who} withdrew {Kg(grams)} of narcotic drugs ({then}){change}.";
     }
 
-    private static ComparisonTable Table(string id, IReadOnlyDictionary<string, Tally> year, IReadOnlyDictionary<string, Tally> baseline,
+    /// <summary>The headline in Russian: "В 2015 году SSEP и SSDC изъяли 140,9 кг наркотических средств (в 2014 году — 119,9 кг), рост на 17,5 %."</summary>
+    public static string HeadlineRu(int year, int baselineYear, IReadOnlyList<string> agencies, decimal grams, decimal baselineGrams)
+    {
+        var ru = CultureInfo.GetCultureInfo("ru-RU");
+        string KgRu(decimal g) => Math.Round(g / 1000m, 1, MidpointRounding.AwayFromZero).ToString("0.0", ru) + " кг";
+        var who = agencies.Count switch
+        {
+            0 => "ни одно ведомство не",
+            1 => agencies[0],
+            _ => string.Join(", ", agencies.Take(agencies.Count - 1)) + " и " + agencies[^1],
+        };
+        var then = baselineGrams == 0 ? $"в {baselineYear} году — нет" : $"в {baselineYear} году — {KgRu(baselineGrams)}";
+        var change = Change(grams, baselineGrams) switch
+        {
+            null => "",
+            0m => ", без изменений",
+            > 0 and var p => ", рост на " + p.ToString("0.0", ru) + " %",
+            var p => ", снижение на " + (-p!.Value).ToString("0.0", ru) + " %",
+        };
+        var verb = agencies.Count == 1 ? "изъяло" : "изъяли";
+        return $"В {year} году {who} {verb} {KgRu(grams)} наркотических средств ({then}){change}.";
+    }
+
+    private static ComparisonTable Table(string lang, string id, IReadOnlyDictionary<string, Tally> year, IReadOnlyDictionary<string, Tally> baseline,
         Func<string, string> name)
     {
         var (_, title, keyHeader) = TableDefinitions.Single(d => d.Id == id);
+        (title, keyHeader) = (ReportText.T(lang, title), ReportText.T(lang, keyHeader));
         var rows = year.Keys.Union(baseline.Keys)
             .Select(k => Row(k, name(k), year.GetValueOrDefault(k), baseline.GetValueOrDefault(k)))
             // Stable: by the year's mass, then the baseline's, then the code.
@@ -154,11 +181,12 @@ public sealed class AnnualReports(
         return new ComparisonTable(id, title, keyHeader, rows);
     }
 
-    private static ComparisonTable MonthTable(IReadOnlyDictionary<string, Tally> year, IReadOnlyDictionary<string, Tally> baseline)
+    private static ComparisonTable MonthTable(string lang, IReadOnlyDictionary<string, Tally> year, IReadOnlyDictionary<string, Tally> baseline)
     {
         var (_, title, keyHeader) = TableDefinitions.Single(d => d.Id == "month");
+        (title, keyHeader) = (ReportText.T(lang, title), ReportText.T(lang, keyHeader));
         var rows = Enumerable.Range(1, 12).Select(m => Rows.MonthKey(m))
-            .Select(k => Row(k, CultureInfo.InvariantCulture.DateTimeFormat.GetMonthName(int.Parse(k, CultureInfo.InvariantCulture)),
+            .Select(k => Row(k, ReportText.MonthName(lang, int.Parse(k, CultureInfo.InvariantCulture)),
                 year.GetValueOrDefault(k), baseline.GetValueOrDefault(k)))
             .ToList();
         return new ComparisonTable("month", title, keyHeader, rows);

@@ -9,14 +9,15 @@ public static class GetAnnualReportEndpoint
     /// <summary>
     /// The annual comparison report: year against baseline (default year − 1), as HTML (default), CSV or XLSX. With
     /// asOf (ISO 8601 instant, not in the future), both years as they stood then, recomputed from the events recorded up
-    /// to that instant; with agency, that agency's records only. 400 problem details name every bad parameter.
+    /// to that instant; with agency, that agency's records only; lang=ru gives names, headings and the headline in
+    /// Russian (the CSV keeps its column names). 400 problem details name every bad parameter.
     /// </summary>
     [WolverineGet("/api/reports/annual/{year}", OperationId = "getAnnualReport")]
-    public static async Task<IResult> Get(string year, string? baseline, string? asOf, string? agency, string? format,
+    public static async Task<IResult> Get(string year, string? baseline, string? asOf, string? agency, string? format, string? lang,
         AnnualReports reports, TimeProvider time, CancellationToken token)
     {
         var problems = new Problems();
-        var (request, reportFormat) = AnnualReportParameters.Parse(year, baseline, asOf, agency, format, time.GetUtcNow(), problems);
+        var (request, reportFormat) = AnnualReportParameters.Parse(year, baseline, asOf, agency, format, time.GetUtcNow(), problems, lang);
         if (request is null) return TypedResults.Problem(problems.Invalid("Bad report parameters"));
 
         var report = await reports.BuildAsync(request, token);

@@ -66,9 +66,9 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
     private string? SeizureProblem(SharedSeizure? s)
     {
         if (s is null) return "seizure is missing";
-        if (reference.Find(ReferenceData.Substances, s.Substance) is null) return $"seizure.substance '{s.Substance}' is not a known code";
-        if (reference.Find(ReferenceData.DetectionMethods, s.Detection) is null) return $"seizure.detection '{s.Detection}' is not a known code";
-        if (s.Quantity is null || s.Quantity.Value <= 0 || reference.Find(ReferenceData.Units, s.Quantity.Unit) is null) return "seizure.quantity is not a positive value in a known unit";
+        if (reference.FindCode(ReferenceData.Substances, s.Substance) is null) return $"seizure.substance '{s.Substance}' is not a known code";
+        if (reference.FindCode(ReferenceData.DetectionMethods, s.Detection) is null) return $"seizure.detection '{s.Detection}' is not a known code";
+        if (s.Quantity is null || s.Quantity.Value <= 0 || reference.FindCode(ReferenceData.Units, s.Quantity.Unit) is null) return "seizure.quantity is not a positive value in a known unit";
         if (s.FacilityId is not null && facilities.Resolve(s.FacilityId) is null) return $"seizure.facilityId '{s.FacilityId}' is not a known facility";
         if (s.FacilityId is null && s.Location is null) return "seizure has neither facilityId nor location";
         if (!SeizureStatus.All.Contains(s.Status)) return $"seizure.status '{s.Status}' is not {string.Join(", ", SeizureStatus.All)}";

@@ -2,6 +2,7 @@ using Marten;
 using SeizureIntel.Identity;
 using SeizureIntel.Sharing.Publishing;
 using Wolverine.Http;
+using Wolverine.Persistence.Durability;
 using Wolverine.Persistence.Durability.DeadLetterManagement;
 using Wolverine.Runtime;
 
@@ -11,20 +12,29 @@ public sealed record PartnerStatus(
     string Partner, string PolicyId, string Records, bool AllowNotes, int Delivered, int Pending, int Withdrawn, int Failed,
     DateTimeOffset? OldestPendingSince, DateTimeOffset? LastReceiptAt);
 
-public sealed record SharingStatus(string Agency, string Transport, IReadOnlyList<PartnerStatus> Partners);
+/// <summary>A message that failed for good and waits in this node's dead letters: what, to or from whom, and why.</summary>
+public sealed record DeadLetterRow(Guid Id, string? Endpoint, string? Partner, string MessageType, string ExceptionType, string ExceptionMessage,
+    DateTimeOffset SentAt, bool Replayable);
+
+public sealed record SharingStatus(string Agency, string Transport, IReadOnlyList<PartnerStatus> Partners, IReadOnlyList<DeadLetterRow> DeadLetters);
 
 public static class GetSharingStatusEndpoint
 {
     /// <summary>
     /// Per partner: records delivered (the partner's receipt names the version sent), pending (sent, not yet
-    /// acknowledged), withdrawn, and failed (this node's outgoing messages that ended in its dead letters).
+    /// acknowledged), withdrawn, and failed (this node's outgoing messages that ended in its dead letters); then the
+    /// newest dead letters (at most 50), outgoing and incoming, each with the exception that stopped it.
     /// </summary>
     [WolverineGet("/api/sharing/status", OperationId = "getSharingStatus")]
     public static async Task<SharingStatus> Get(SharingOptions sharing, NodeIdentity node, IQuerySession session, IWolverineRuntime runtime,
         CancellationToken token)
     {
         var entries = await session.Query<ShareLedgerEntry>().ToListAsync(token);
-        var deadLetters = await DeadLettersByPartnerAsync(runtime, token);
+        var letters = (await runtime.Storage.DeadLetters.QueryAsync(new DeadLetterEnvelopeQuery(), token)).Envelopes;
+        var deadLetters = letters
+            .Where(e => e.Envelope.Destination is not null)
+            .GroupBy(e => EndpointOf(runtime, e))
+            .ToDictionary(g => g.Key ?? "", g => g.Count());
         var partners = sharing.Partners.Select(p =>
         {
             var partner = p.Agency.ToUpperInvariant();
@@ -35,15 +45,16 @@ public static class GetSharingStatusEndpoint
                 mine.Count(e => e.Withdrawn && e.AckedVersion >= e.SentVersion), deadLetters.GetValueOrDefault(SharingOptions.EndpointOf(partner)),
                 pending.Count == 0 ? null : pending.Min(e => e.SentAt), mine.Max(e => e.AckedAt));
         }).ToList();
-        return new SharingStatus(node.Agency, sharing.Transport, partners);
+        var byEndpoint = sharing.Partners.ToDictionary(p => SharingOptions.EndpointOf(p.Agency.ToUpperInvariant()), p => p.Agency.ToUpperInvariant());
+        var rows = letters.OrderByDescending(e => e.SentAt).Take(50).Select(e =>
+        {
+            var endpoint = EndpointOf(runtime, e);
+            return new DeadLetterRow(e.Id, endpoint, endpoint is not null && byEndpoint.TryGetValue(endpoint, out var partner) ? partner : null,
+                e.MessageType, e.ExceptionType, e.ExceptionMessage, e.SentAt, e.Replayable);
+        }).ToList();
+        return new SharingStatus(node.Agency, sharing.Transport, partners, rows);
     }
 
-    private static async Task<Dictionary<string, int>> DeadLettersByPartnerAsync(IWolverineRuntime runtime, CancellationToken token)
-    {
-        var results = await runtime.Storage.DeadLetters.QueryAsync(new DeadLetterEnvelopeQuery(), token);
-        return results.Envelopes
-            .Where(e => e.Envelope.Destination is not null)
-            .GroupBy(e => runtime.Endpoints.EndpointFor(e.Envelope.Destination!)?.EndpointName ?? "")
-            .ToDictionary(g => g.Key, g => g.Count());
-    }
+    private static string? EndpointOf(IWolverineRuntime runtime, DeadLetterEnvelope letter) =>
+        letter.Envelope.Destination is { } destination ? runtime.Endpoints.EndpointFor(destination)?.EndpointName : null;
 }

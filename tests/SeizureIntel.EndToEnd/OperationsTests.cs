@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace SeizureIntel.EndToEnd;
+
+[Collection(WebCollection.Name)]
+public sealed class OperationsTests(WebNode node)
+{
+    [Fact]
+    public async Task an_operation_is_planned_launched_given_a_seizure_and_concluded_on_the_board()
+    {
+        // A seizure of 2012 to link (outside the years the other tests count).
+        var recorded = await node.Http.PostAsJsonAsync("/api/seizures", new
+        {
+            facilityId = "SIZO-1", occurredAt = "2012-09-01T12:00:00+06:00", substance = "heroin", quantity = new { value = 40, unit = "g" },
+            detection = "visitor-search",
+        });
+        recorded.EnsureSuccessStatusCode();
+        var reference = JsonSerializer.Deserialize<JsonElement>(await recorded.Content.ReadAsStringAsync()).GetProperty("reference").GetString()!;
+
+        var page = await node.PageAsync("en-GB");
+        await page.GotoAsync("/operations");
+        await page.GetByText("Plan an operation").First.ClickAsync();
+        var codeName = $"KARAVAN-{Guid.NewGuid().ToString("N")[..6].ToUpperInvariant()}";
+        await page.Locator("#op-codename").FillAsync(codeName);
+        var bishkekToday = DateTime.UtcNow.AddHours(6).Date;
+        await page.Locator("#op-start").FillAsync(bishkekToday.AddDays(-1).AddHours(8).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
+        await page.Locator("#op-end").FillAsync(bishkekToday.AddDays(2).AddHours(18).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
+        await page.Locator(".mud-select:has(#op-facilities) .mud-input-control").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "SIZO-1 — СИЗО-1" }).ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await page.Locator("#op-legal").FillAsync("MOU SSEP–SSDC");
+        await page.Locator("#op-plan").ClickAsync();
+
+        await page.WaitForURLAsync(new Regex("/operations/[0-9a-f-]{36}$"));
+        var id = page.Url[^36..];
+        await Assertions.Expect(page.GetByTestId("op-status")).ToHaveTextAsync("Planned");
+        await page.Locator("#op-launch").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("op-status")).ToHaveTextAsync("Launched");
+        await page.Locator("#op-link-ref").FillAsync(reference);
+        await page.Locator("#op-link").ClickAsync();
+        await Assertions.Expect(page.Locator("table", new() { HasText = reference })).ToBeVisibleAsync();
+        await WebNode.ShotAsync(page, "operation-en");
+        await page.Locator("#op-summary").FillAsync("two couriers stopped at the visitors' entrance");
+        await page.Locator("#op-conclude").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("op-status")).ToHaveTextAsync("Concluded");
+
+        var stored = (await node.Http.GetFromJsonElementAsync($"/api/operations/{id}"))!.Value;
+        stored.GetProperty("status").GetString().ShouldBe("concluded");
+        stored.GetProperty("seizures").EnumerateArray().Select(s => s.GetProperty("reference").GetString()).ShouldBe([reference]);
+        stored.GetProperty("targetFacilities").EnumerateArray().Select(f => f.GetString()).ShouldBe(["SIZO-1"]);
+
+        await page.GotoAsync("/operations");
+        var concluded = page.Locator("section.board-column", new() { HasText = "Concluded" });
+        await Assertions.Expect(concluded.Locator(".mud-card", new() { HasText = codeName })).ToContainTextAsync("1 seizures");
+        await WebNode.ShotAsync(page, "board-en");
+    }
+}
