@@ -9,6 +9,19 @@ namespace SeizureIntel.Contracts;
 // would break a reader of a published version needs a new version. Persons never appear in them: no user names,
 // custodians, witnesses or analysts; free-text notes only when the partner's policy allows.
 
+/// <summary>
+/// The contract's version: <c>schemaVersion</c> is the major version (a reader refuses a major it does not read) and
+/// <c>schemaMinor</c> the compatible additions within it (absent: 0). A reader accepts a newer minor of its major: the
+/// fields it does not know are ignored, everything it knows is checked as strictly as ever.
+/// </summary>
+public static class ContractVersion
+{
+    public const int Major = 1;
+
+    /// <summary>1: relayedBy (who passed a partner's record on), the refused receipt with its reason.</summary>
+    public const int Minor = 1;
+}
+
 /// <summary>Europol-style handling codes: H0 evidence use allowed; H1 not as evidence without consent; H2 no further dissemination without permission; H3 other restrictions.</summary>
 public static class HandlingCodes
 {
@@ -74,9 +87,11 @@ public sealed record SeizureShared(
     Distribution Distribution,
     string PolicyId,
     DateTimeOffset SharedAt,
-    SharedSeizure Seizure)
+    SharedSeizure Seizure,
+    int? SchemaMinor = null,
+    string? RelayedBy = null)
 {
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = ContractVersion.Major;
 }
 
 /// <summary>The record was voided at its origin, or is no longer shareable with this partner: take it out.</summary>
@@ -88,9 +103,11 @@ public sealed record SeizureWithdrawn(
     long OriginVersion,
     string Reason,
     string PolicyId,
-    DateTimeOffset WithdrawnAt);
+    DateTimeOffset WithdrawnAt,
+    int? SchemaMinor = null,
+    string? RelayedBy = null);
 
-/// <summary>The partner has applied (or already had) version N of a record.</summary>
+/// <summary>The partner has applied (or already had) version N of a record, or refused it (with the reason).</summary>
 [MessageIdentity("SeizureIntel.Sharing.Contracts.ShareReceipt")]
 public sealed record ShareReceipt(
     int SchemaVersion,
@@ -99,10 +116,15 @@ public sealed record ShareReceipt(
     Guid OriginId,
     long AppliedVersion,
     string Outcome,
-    DateTimeOffset ReceivedAt)
+    DateTimeOffset ReceivedAt,
+    int? SchemaMinor = null,
+    string? Reason = null)
 {
     public const string Applied = "applied";
     public const string AlreadyApplied = "already-applied";
+
+    /// <summary>The receiver refused the message (it was dead-lettered there, nothing of it applied); <see cref="Reason"/> says why.</summary>
+    public const string Refused = "refused";
 }
 
 /// <summary>A seizure linked to a shared joint operation: by reference only (the seizure itself travels on its own).</summary>
@@ -137,4 +159,5 @@ public sealed record JointOperationShared(
     long OriginVersion,
     string PolicyId,
     DateTimeOffset SharedAt,
-    SharedOperation Operation);
+    SharedOperation Operation,
+    int? SchemaMinor = null);

@@ -23,15 +23,43 @@ public sealed class SharingOptions
     public string RabbitMqHost { get; set; } = "127.0.0.1";
     public int RabbitMqPort { get; set; } = 5672;
 
+    /// <summary>The broker's virtual host for this installation (ops/rabbitmq creates one with a user per agency).</summary>
+    public string RabbitMqVirtualHost { get; set; } = "/";
+
+    /// <summary>This agency's own broker user (never guest in a deployment); empty: the client library's default.</summary>
+    public string RabbitMqUserName { get; set; } = "";
+    public string RabbitMqPassword { get; set; } = "";
+
+    /// <summary>Connect over TLS (AMQPS); the server's certificate must be valid for <see cref="RabbitMqTlsServerName"/>.</summary>
+    public bool RabbitMqTls { get; set; }
+
+    /// <summary>The name on the broker's certificate; empty: <see cref="RabbitMqHost"/>.</summary>
+    public string RabbitMqTlsServerName { get; set; } = "";
+
     public List<PartnerPolicy> Partners { get; set; } = [];
 
     public bool Enabled => Transport != None && Partners.Count > 0;
 
-    /// <summary>The queue an agency's node listens on.</summary>
-    public string InboxOf(string agency) => $"{QueuePrefix}_{agency}_inbox".ToLowerInvariant();
+    /// <summary>
+    /// The channel from <paramref name="sender"/> to <paramref name="receiver"/>: one queue per receiving node and partner,
+    /// which only that partner may write to (grants, broker permissions), so the channel itself says who sent a message.
+    /// </summary>
+    public string InboxOf(string receiver, string sender) => $"{QueuePrefix}_{receiver}_from_{sender}".ToLowerInvariant();
 
     /// <summary>The name of this node's sending endpoint towards a partner.</summary>
     public static string EndpointOf(string agency) => $"partner-{agency.ToLowerInvariant()}";
+
+    /// <summary>The name of this node's listening endpoint for a partner's channel.</summary>
+    public static string ListenerOf(string agency) => $"from-{agency.ToLowerInvariant()}";
+
+    /// <summary>The partner whose channel to <paramref name="receiver"/> a message arrived on (by its queue's address); null: none of ours.</summary>
+    public string? PartnerOfChannel(string receiver, Uri? address)
+    {
+        if (address is null) return null;
+        var text = address.ToString().TrimEnd('/');
+        return Partners.Select(p => p.Agency.ToUpperInvariant())
+            .FirstOrDefault(p => text.EndsWith("/" + InboxOf(receiver, p), StringComparison.OrdinalIgnoreCase));
+    }
 
     public PartnerPolicy? PolicyFor(string agency) =>
         Partners.FirstOrDefault(p => string.Equals(p.Agency, agency, StringComparison.OrdinalIgnoreCase));

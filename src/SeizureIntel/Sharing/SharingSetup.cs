@@ -39,32 +39,42 @@ public static class SharingSetup
         opts.OnException<InvalidSharedMessage>().MoveToErrorQueue();
         if (!sharing.Enabled) return;
 
-        var inbox = sharing.InboxOf(node.Agency);
         var partners = sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
         switch (sharing.Transport)
         {
             case SharingOptions.Postgresql:
                 // A partner back from an outage finds a backlog: take it in batches of 100, polling twice a second
                 // (the defaults, 20 messages every 5 s, drain 1,000 records in over four minutes).
-                opts.ListenToPostgresqlQueue(inbox).MaximumMessagesToReceive(100).PollingInterval(TimeSpan.FromMilliseconds(500))
-                    .UseDurableInbox().Sequential();
+                foreach (var partner in partners)
+                    opts.ListenToPostgresqlQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner))
+                        .MaximumMessagesToReceive(100).PollingInterval(TimeSpan.FromMilliseconds(500)).UseDurableInbox().Sequential();
                 // LISTEN/NOTIFY wakes the listener when a partner enqueues, instead of waiting for the next poll.
                 opts.Transports.GetOrCreate<PostgresqlTransport>().EnableQueueNotifications = true;
                 foreach (var partner in partners)
-                    opts.Publish().ToPostgresqlQueue(sharing.InboxOf(partner)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
+                    opts.Publish().ToPostgresqlQueue(sharing.InboxOf(partner, node.Agency)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
                 break;
             case SharingOptions.RabbitMq:
                 opts.UseRabbitMq(f =>
                 {
                     f.HostName = sharing.RabbitMqHost;
                     f.Port = sharing.RabbitMqPort;
+                    f.VirtualHost = sharing.RabbitMqVirtualHost;
+                    if (sharing.RabbitMqUserName.Length > 0) f.UserName = sharing.RabbitMqUserName;
+                    if (sharing.RabbitMqPassword.Length > 0) f.Password = sharing.RabbitMqPassword;
+                    if (sharing.RabbitMqTls)
+                    {
+                        f.Ssl.Enabled = true;
+                        f.Ssl.ServerName = sharing.RabbitMqTlsServerName.Length > 0 ? sharing.RabbitMqTlsServerName : sharing.RabbitMqHost;
+                        f.Ssl.Version = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                    }
                 }).AutoProvision()
                     // Refused messages go to this node's own dead-letter table with their reason, as on PostgreSQL,
                     // rather than to a broker-side queue nobody reads.
                     .CustomizeDeadLetterQueueing(new DeadLetterQueue($"{sharing.QueuePrefix}_dead_letters", DeadLetterQueueMode.WolverineStorage));
-                opts.ListenToRabbitQueue(inbox).UseDurableInbox().Sequential();
                 foreach (var partner in partners)
-                    opts.Publish().ToRabbitQueue(sharing.InboxOf(partner)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
+                    opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner)).UseDurableInbox().Sequential();
+                foreach (var partner in partners)
+                    opts.Publish().ToRabbitQueue(sharing.InboxOf(partner, node.Agency)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
                 break;
             default:
                 throw new InvalidOperationException(

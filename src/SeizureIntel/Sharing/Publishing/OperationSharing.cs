@@ -39,5 +39,5 @@ public static class OperationSharing
                 o.PlannedStart, o.PlannedEnd, o.LegalBasis, o.LaunchedAt, o.LaunchDate, o.ConcludedAt, o.CancelledAt,
                 o.Seizures.Select(s => new SharedOperationSeizure(s.Agency, s.SeizureId, s.Reference)).ToList(),
                 o.Arrests.Select(a => new SharedArrests(a.Count, a.Charges)).ToList(),
-                o.Cases.Select(c => new SharedCase(c.CaseNumber, c.Agency, c.OpenedOn)).ToList()));
+                o.Cases.Select(c => new SharedCase(c.CaseNumber, c.Agency, c.OpenedOn)).ToList()), ContractVersion.Minor);
 }

@@ -16,6 +16,13 @@ public sealed class ShareLedgerEntry
     public DateTimeOffset? AckedAt { get; set; }
     public bool Withdrawn { get; set; }
 
+    /// <summary>The latest version the partner refused (a refusal receipt), and why; 0 when none was refused.</summary>
+    public long RefusedVersion { get; set; }
+    public string? RefusedReason { get; set; }
+
+    /// <summary>The version sent last was refused by the partner (not applied, not pending).</summary>
+    public bool Refused => RefusedVersion >= SentVersion && SentVersion > 0;
+
     public static string IdFor(string partner, Guid record) => $"{partner}:{record}";
 }
 
@@ -50,10 +57,10 @@ public static class SeizureSharing
         {
             var partner = policy.Agency.ToUpperInvariant();
             if (Shareable(seizure, nodeAgency, policy, out var reason))
-                outgoing.Add(new Outgoing(partner, Snapshot(seizure, policy, now)));
+                outgoing.Add(new Outgoing(partner, Snapshot(seizure, nodeAgency, policy, now)));
             else if (sentBefore.TryGetValue(partner, out var entry) && !entry.Withdrawn)
                 outgoing.Add(new Outgoing(partner, new SeizureWithdrawn(SeizureShared.CurrentSchemaVersion, seizure.Agency, seizure.Id,
-                    VersionAtOrigin(seizure), reason!, policy.PolicyId, now)));
+                    VersionAtOrigin(seizure), reason!, policy.PolicyId, now, ContractVersion.Minor, RelayerOf(seizure, nodeAgency))));
         }
         return outgoing;
     }
@@ -61,7 +68,10 @@ public static class SeizureSharing
     /// <summary>The version a partner compares: the origin's own stream version (for a passed-on record, the origin's).</summary>
     public static long VersionAtOrigin(Seizure seizure) => seizure.Received ? seizure.OriginVersion : seizure.Version;
 
-    public static SeizureShared Snapshot(Seizure s, PartnerPolicy policy, DateTimeOffset now)
+    /// <summary>A partner's record passed on says who passed it on (the receiver's channel is the relayer's, not the origin's).</summary>
+    public static string? RelayerOf(Seizure seizure, string nodeAgency) => seizure.Received ? nodeAgency : null;
+
+    public static SeizureShared Snapshot(Seizure s, string nodeAgency, PartnerPolicy policy, DateTimeOffset now)
     {
         var lab = s.LatestLabResult;
         var duplicateOf = s.DuplicateOfRecord ?? (s.DuplicateOf is { } d ? new SharedRecordRef(s.Agency, d) : null);
@@ -73,6 +83,6 @@ public static class SeizureSharing
                 new SharedCircumstances(s.Circumstances.Place, s.Circumstances.Entry, s.Circumstances.Concealment, s.Circumstances.Possession),
                 policy.AllowNotes ? s.Notes : null,
                 lab is null ? null : new SharedLabResult(lab.Lab, lab.ConfirmedSubstance, lab.NetWeightGrams, lab.PurityPercent, lab.ReportDate),
-                s.Status, duplicateOf, s.Demo));
+                s.Status, duplicateOf, s.Demo), ContractVersion.Minor, RelayerOf(s, nodeAgency));
     }
 }
