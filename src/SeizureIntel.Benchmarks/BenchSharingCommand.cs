@@ -48,7 +48,8 @@ public sealed class BenchSharingInput : NetCoreInput
 [Description("Partner-visible lag and sustained shared seizures per second between two nodes, per transport", Name = "bench-sharing")]
 public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput>
 {
-    public const string TestDatabase = "Host=127.0.0.1;Port=55432;Database=seizureintel_test;Username=seizureintel_test;Password=test-dev-password";
+    /// <summary>The scratch test database, as ops/test gives it (SEIZUREINTEL_TEST_CONNECTION); no password in the code.</summary>
+    public static string TestDatabase => Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_CONNECTION") ?? "";
 
     private const int Clients = 8;
     private const int WarmUpCount = 5;

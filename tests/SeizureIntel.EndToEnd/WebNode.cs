@@ -15,8 +15,9 @@ namespace SeizureIntel.EndToEnd;
 public sealed class WebNode : IAsyncLifetime
 {
     public static string Connection =>
-        Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_CONNECTION")
-        ?? "Host=127.0.0.1;Port=55432;Database=seizureintel_test;Username=seizureintel_test;Password=test-dev-password";
+        Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_CONNECTION") is { Length: > 0 } connection
+            ? connection
+            : throw new InvalidOperationException("SEIZUREINTEL_TEST_CONNECTION is not set: run the tests with ops/test (it reads the generated .local/secrets.env)");
 
     public string Schema { get; } = (Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_SCHEMA") ?? "tests") + "_web";
     public string Url { get; private set; } = "";

@@ -44,8 +44,15 @@ public abstract class ContractEnforcementScenarios(TwoNodes nodes) : IAsyncLifet
     private async Task SendRawAsync(JsonNode json, Type type)
     {
         using var scope = Ssep.Services.CreateScope();
+        var destination = Ssep.Services.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>().Options.Transports.AllEndpoints()
+            .Single(e => e.EndpointName == SharingOptions.EndpointOf("SSDC")).Uri;
         await scope.ServiceProvider.GetRequiredService<IMessageBus>().EndpointFor(SharingOptions.EndpointOf("SSDC"))
-            .SendRawMessageAsync(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), type);
+            .SendRawMessageAsync(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), type, e =>
+            {
+                e.MessageType = $"SeizureIntel.Sharing.Contracts.{type.Name}"; // the pinned wire name ([MessageIdentity])
+                e.ContentType = "application/json";
+                e.Destination = destination;
+            });
     }
 
     /// <summary>SSEP's ledger says it sent version 1 of the record to SSDC (as its sharing subscription does), so a receipt has something to move.</summary>
@@ -140,7 +147,7 @@ public abstract class ContractEnforcementScenarios(TwoNodes nodes) : IAsyncLifet
 
         var longNotes = Guid.CreateVersion7();
         await SendAsync(Message(longNotes, notes: new string('x', 4001)));
-        await RefusedAsync(longNotes, "seizure.notes: must be at most 4000 characters");
+        await RefusedAsync(longNotes, "/seizure/notes [maxLength]");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class IsolationTests
     private static NpgsqlConnection Login(string agency, string database)
     {
         var a = agency.ToLowerInvariant();
-        return new NpgsqlConnection($"Host=127.0.0.1;Port={Port};Database={database};Username=seizureintel_{a};Password={a}-dev-password;Pooling=false");
+        return new NpgsqlConnection($"Host=127.0.0.1;Port={Port};Database={database};Username=seizureintel_{a};Password={Support.TestDatabase.PasswordOf(agency)};Pooling=false");
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
