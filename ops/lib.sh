@@ -7,9 +7,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 secrets="$here/.local/secrets.env"
 
 # The PostgreSQL logins and the variable of secrets.env that holds each one's password.
-secret_names=(SEIZUREINTEL_PG_PASSWORD_POSTGRES SEIZUREINTEL_PG_PASSWORD_OWNER
-  SEIZUREINTEL_PG_PASSWORD_SSEP SEIZUREINTEL_PG_PASSWORD_SSDC SEIZUREINTEL_PG_PASSWORD_MVD SEIZUREINTEL_PG_PASSWORD_TEST
-  SEIZUREINTEL_RABBITMQ_PASSWORD_SSEP SEIZUREINTEL_RABBITMQ_PASSWORD_SSDC SEIZUREINTEL_RABBITMQ_PASSWORD_MVD)
+secret_names=(SEIZUREINTEL_PG_PASSWORD_POSTGRES
+  SEIZUREINTEL_PG_PASSWORD_SSEP SEIZUREINTEL_PG_PASSWORD_SSDC SEIZUREINTEL_PG_PASSWORD_MVD SEIZUREINTEL_PG_PASSWORD_TEST)
 
 # ensure_secrets: create .local/secrets.env (0600) with a random password for each name it lacks, then load it.
 ensure_secrets() {
@@ -30,7 +29,7 @@ load_secrets() {
   set -a; source "$secrets"; set +a
 }
 
-# password_of AGENCY|test|owner|postgres -> that login's password (from secrets.env)
+# password_of AGENCY|test|postgres -> that login's password (from secrets.env)
 password_of() {
   local v; v="SEIZUREINTEL_PG_PASSWORD_$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')"
   printf '%s' "${!v:?$v is not set: run ops/postgres start}"

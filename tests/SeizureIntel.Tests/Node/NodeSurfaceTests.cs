@@ -13,6 +13,21 @@ public sealed class NodeSurfaceTests(NodeFixture fixture) : NodeTest(fixture)
         (await result.ReadAsTextAsync()).ShouldBe("Healthy");
     }
 
+    /// <summary>Host filtering (AllowedHosts): a request for a host name the node does not serve is refused (DNS rebinding).</summary>
+    [Theory]
+    [InlineData("attacker.example")]
+    [InlineData("attacker.example:5101")]
+    public async Task a_request_for_an_unknown_host_name_is_refused(string host)
+    {
+        await Host.Scenario(s =>
+        {
+            s.Get.Url("/api/reference/substances");
+            s.WithRequestHeader("Host", host);
+            s.StatusCodeShouldBe(400);
+        });
+        await Host.Scenario(s => { s.Get.Url("/api/reference/substances"); s.WithRequestHeader("Host", "127.0.0.1:5101"); s.StatusCodeShouldBeOk(); });
+    }
+
     [Fact]
     public async Task the_openapi_document_describes_every_route()
     {
