@@ -66,8 +66,6 @@ public sealed class NodeApi(HttpClient http, IServer server, IOptions<Microsoft.
         using var request = new HttpRequestMessage(method, new Uri(BaseAddress, path));
         if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: Json);
         if (ifMatch is { } v) request.Headers.TryAddWithoutValidation("If-Match", $"\"{v}\"");
-        // Until sign-in lands the API records the acting user from X-User; the web app names itself.
-        request.Headers.TryAddWithoutValidation(Actor.UserHeader, "web");
         using var response = await http.SendAsync(request, token);
         var version = response.Headers.ETag is { } etag && long.TryParse(etag.Tag.Trim('"'), out var parsed) ? parsed : (long?)null;
         var text = await response.Content.ReadAsStringAsync(token);
