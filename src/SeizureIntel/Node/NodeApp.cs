@@ -43,7 +43,7 @@ public static class NodeApp
 
         // Sign-in: the node's own OpenID Connect provider (or an external one), roles and facility assignments as claims,
         // and the access matrix every /api route is authorized from (Identity/).
-        builder.AddNodeIdentity(node);
+        builder.AddNodeIdentity(node.Authentication, node.Schema);
         builder.Services.AddAuthorization(AccessPolicy.Define);
 
         // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1, grouped by feature (Web/ApiDocs.cs).
@@ -58,7 +58,7 @@ public static class NodeApp
         app.MapHealthChecks("/health");
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapNodeIdentity(node);
+        app.MapNodeIdentity();
         app.MapWolverineEndpoints(http =>
         {
             // Who may call what: every /api route from the one table (Identity/AccessMatrix.cs).
