@@ -23,8 +23,8 @@ public static class IdentitySetup
     /// <summary>The default scheme: bearer tokens for the API, the page cookie for everything else.</summary>
     public const string Scheme = "node";
 
-    /// <summary>The scheme the pages authenticate with (the web application replaces it with its own cookie).</summary>
-    public static string PageScheme { get; set; } = IdentityConstants.ApplicationScheme;
+    /// <summary>The scheme the pages authenticate with: the web application's own cookie (Web/Shell/WebSignIn.cs).</summary>
+    public const string PageScheme = "web";
 
     /// <param name="builder">The node's builder.</param>
     /// <param name="auth">Who issues tokens (SeizureIntel:Authentication).</param>
