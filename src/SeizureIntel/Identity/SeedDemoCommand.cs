@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using JasperFx.CommandLine;
 using Npgsql;
-using SeizureIntel.Facilities;
 
 namespace SeizureIntel.Identity;
 
@@ -59,7 +58,8 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
             services.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
         var accounts = scope.ServiceProvider.GetRequiredService<Accounts>();
         var agency = services.GetRequiredService<NodeIdentity>().Agency.ToLowerInvariant();
-        var everyFacility = services.GetRequiredService<FacilityCatalog>().All.Select(f => f.Code).ToList();
+        // The demo officer is assigned to every facility (the "*" assignment), so scripts can record anywhere.
+        List<string> everyFacility = [NodeClaims.AllFacilities];
 
         var users = new Dictionary<string, object>();
         var clients = new Dictionary<string, object>();
