@@ -41,6 +41,11 @@ public static class NodeApp
         // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
         builder.AddDemoData(node.LoadDemoData);
 
+        // Sign-in: the node's own OpenID Connect provider (or an external one), roles and facility assignments as claims,
+        // and the access matrix every /api route is authorized from (Identity/).
+        builder.AddNodeIdentity(node.Authentication, node.Schema);
+        builder.Services.AddAuthorization(AccessPolicy.Define);
+
         // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1, grouped by feature (Web/ApiDocs.cs).
         builder.AddApiDocs();
 
@@ -51,8 +56,13 @@ public static class NodeApp
         app.MapApiDocs();
         app.UseExceptionHandler();
         app.MapHealthChecks("/health");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapNodeIdentity();
         app.MapWolverineEndpoints(http =>
         {
+            // Who may call what: every /api route from the one table (Identity/AccessMatrix.cs).
+            http.AddPolicy<AccessPolicy>();
             // Every endpoint that takes the acting user gets it from one place.
             http.AddPolicy<ActorPolicy>();
         });

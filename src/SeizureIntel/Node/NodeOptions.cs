@@ -37,6 +37,9 @@ public sealed class NodeOptions
     /// <summary>What this node shares with which partner, and over which transport (see README, "Sharing").</summary>
     public Sharing.SharingOptions Sharing { get; set; } = new();
 
+    /// <summary>Who issues the tokens the node accepts: itself (default) or an external provider (see README, "Sign-in").</summary>
+    public Identity.NodeAuthenticationOptions Authentication { get; set; } = new();
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 

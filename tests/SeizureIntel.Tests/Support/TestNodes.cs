@@ -2,6 +2,7 @@ using Alba;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using SeizureIntel.Intelligence.Spatial;
@@ -17,18 +18,26 @@ namespace SeizureIntel.Tests.Support;
 public static class TestNodes
 {
     /// <summary>Boots a node of <paramref name="agency"/> on the test database, its store in <paramref name="schema"/>.</summary>
-    public static Task<IAlbaHost> BootAsync(string agency, string schema, Action<IWebHostBuilder>? configure = null)
+    public static async Task<IAlbaHost> BootAsync(string agency, string schema, Action<IWebHostBuilder>? configure = null)
     {
         JasperFxEnvironment.AutoStartHost = true;
-        return AlbaHost.For<Program>(builder =>
+        var tokens = new TestTokens();
+        var host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseSetting("SeizureIntel:ConnectionString", TestDatabase.ConnectionString);
             builder.UseSetting("SeizureIntel:Agency", agency);
             builder.UseSetting("SeizureIntel:Schema", schema);
             builder.UseSetting("SeizureIntel:LoadDemoData", "false");
-            builder.ConfigureServices(services => services.RunWolverineInSoloMode());
+            builder.ConfigureServices(services =>
+            {
+                services.RunWolverineInSoloMode();
+                services.AddSingleton<IStartupFilter>(new TestSignIn(tokens));
+            });
             configure?.Invoke(builder);
         });
+        // Every scenario signs in with a real token from this node (TestTokens).
+        tokens.Host = host;
+        return host;
     }
 
     /// <summary>
