@@ -53,6 +53,10 @@ public sealed class LedgerHealthCheck(IDocumentStore store, NpgsqlDataSource db,
                 problems.Add($"projection {parked[0].Projection} parked {count} poison event(s), first #{parked[0].Sequence}: {parked[0].Reason} (GET /api/projections/parked)");
             }
 
+            if (VerifyLedger.Last.TryGetValue(store.Options.Events.DatabaseSchemaName, out var verified) && !verified.Consistent)
+                problems.Add($"the last ledger verification found {verified.Differences.Count} read model(s) differing from the events " +
+                             $"(first: {verified.Differences[0].ReadModel} {verified.Differences[0].Id}; GET /api/projections/verify)");
+
             var letters = (await runtime.Storage.DeadLetters.QueryAsync(new DeadLetterEnvelopeQuery(), token)).Envelopes;
             data["deadLetters"] = letters.Count;
             if (letters.Count > limits.MaxDeadLetters)
