@@ -24,7 +24,8 @@ public static partial class Bench
     /// </summary>
     public static async Task<(WebApplication App, HttpClient Http)> StartNodeAsync(IEnumerable<string> settings)
     {
-        var app = NodeApp.Build(["--urls=http://127.0.0.1:0", "--SeizureIntel:Port=0", "--Logging:LogLevel:Default=Warning", .. settings]);
+        // The benchmark is one client sending as fast as it can: the per-client rate limit (429) is off for its nodes.
+        var app = NodeApp.Build(["--urls=http://127.0.0.1:0", "--SeizureIntel:Port=0", "--Logging:LogLevel:Default=Warning", "--SeizureIntel:RateLimit:Burst=0", .. settings]);
         try
         {
             await app.StartAsync();

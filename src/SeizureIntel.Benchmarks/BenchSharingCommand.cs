@@ -172,6 +172,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
             $"--SeizureIntel:Sharing:Partners:0:Agency={partner}",
             "--SeizureIntel:Sharing:Partners:0:PolicyId=MOU-SSEP-SSDC",
             "--SeizureIntel:Sharing:Partners:0:Records=all",
+            "--SeizureIntel:RateLimit:Burst=0", // one client sending as fast as it can: no per-client limit
         ];
         var app = NodeApp.Build(args);
         try

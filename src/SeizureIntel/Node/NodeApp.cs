@@ -25,6 +25,9 @@ public static class NodeApp
         // Which agency this node serves, its database and its port (section "SeizureIntel").
         var node = builder.AddNode();
 
+        // Body size (413) and rate (429) limits on every request (Node/RequestLimits.cs).
+        builder.AddRequestLimits(node);
+
         // Marten: one event stream per seizure, projections to per-facility and per-year read models.
         builder.AddEventStore(node);
 
@@ -55,7 +58,8 @@ public static class NodeApp
         var app = builder.Build();
         app.MapApiDocs();
         app.UseExceptionHandler();
-        app.MapHealthChecks("/health");
+        app.UseRequestLimits();
+        app.MapHealthChecks("/health", HealthAnswer.Options);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapNodeIdentity();

@@ -39,6 +39,17 @@ public sealed class NodeOptions
 
     /// <summary>Who issues the tokens the node accepts: itself (default) or an external provider (see README, "Sign-in").</summary>
     public Identity.NodeAuthenticationOptions Authentication { get; set; } = new();
+    /// <summary>
+    /// The earliest year a seizure or any other dated input may name (see Pipeline/Bounds.cs); 1991 by default, the year
+    /// Kyrgyzstan became independent.
+    /// </summary>
+    public int EarliestYear { get; set; } = Pipeline.Bounds.DefaultEarliestYear;
+
+    /// <summary>When /health turns degraded (SeizureIntel:Health:MaxEventsBehind, StuckAfterSeconds, MaxDeadLetters, PartnerUnreachableMinutes).</summary>
+    public HealthOptions Health { get; set; } = new();
+
+    /// <summary>Requests per client (SeizureIntel:RateLimit:Burst and :PermitsPerSecond; Burst 0 turns the limit off).</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;

@@ -34,6 +34,7 @@ public static class NodeSetup
             ?? throw new InvalidOperationException("Set SeizureIntel:ConnectionString (or ConnectionStrings:SeizureIntel).");
         if (options.Port > 0) builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
 
+        Bounds.ConfigureEarliestYear(options.EarliestYear);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Identity());
         builder.Services.AddSingleton(TimeProvider.System);
@@ -49,7 +50,7 @@ public static class NodeSetup
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.ConnectionString).UseNetTopologySuite().Build());
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<LedgerHealthCheck>("ledger");
         return options;
     }
 
@@ -127,6 +128,8 @@ public static class NodeSetup
         builder.Services.AddWolverineHttp();
         // A change that loses a race at commit is answered 412 (see Pipeline/Change.cs).
         builder.Services.AddExceptionHandler<ChangeRefusals>();
+        // Anything else: 400 for an unreadable body, 413 for a too large one, else 500 problem details with a logged correlation id.
+        builder.Services.AddExceptionHandler<RequestFailures>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
     }

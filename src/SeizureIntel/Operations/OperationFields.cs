@@ -18,10 +18,15 @@ public static class OperationFields
             if (required) problems.Fail(field, "is required");
             return null;
         }
-        if (SeizureFields.TryParseInstant(value, out var instant)) return instant;
-        problems.Fail(field, "must be an ISO 8601 date-time with an offset or Z, e.g. 2015-03-14T10:30:00+06:00");
+        if (!SeizureFields.TryParseInstant(value, out var instant))
+            problems.Fail(field, "must be an ISO 8601 date-time with an offset or Z, e.g. 2015-03-14T10:30:00+06:00");
+        else if (instant > now.AddYears(MaxYearsAhead)) problems.Fail(field, $"is more than {MaxYearsAhead} years ahead");
+        else if (Bounds.NotTooEarly(problems, field, instant)) return instant;
         return null;
     }
+
+    /// <summary>How far ahead an operation may be planned.</summary>
+    public const int MaxYearsAhead = 10;
 
     /// <summary>An optional calendar date such as 2015-03-14, not in the future.</summary>
     public static DateOnly? Date(Problems problems, string field, string? value, DateTimeOffset now)
@@ -30,7 +35,7 @@ public static class OperationFields
         if (!DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             problems.Fail(field, "must be a date such as 2015-03-14");
         else if (date > JointOperation.LocalDateOf(now).AddDays(1)) problems.Fail(field, "is in the future");
-        else return date;
+        else if (Bounds.Year(problems, field, date.Year, now)) return date;
         return null;
     }
 

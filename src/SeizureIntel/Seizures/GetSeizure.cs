@@ -74,7 +74,7 @@ public static class GetSeizureEndpoint
         {
             if (!SeizureFields.TryParseInstant(asOf, out var instant))
                 return Results.Problem(Problems.Invalid("asOf", "must be an ISO 8601 date-time with an offset or Z", "Bad asOf"));
-            seizure = await session.Events.AggregateStreamAsync<Seizure>(id, timestamp: instant, token: token);
+            seizure = await session.Events.AggregateStreamAsync<Seizure>(id, timestamp: instant.ToUniversalTime(), token: token);
             if (seizure is null && await session.LoadAsync<Seizure>(id, token) is not null)
                 return Results.Problem(statusCode: 404, title: "Not yet recorded", detail: $"Seizure {id} was not yet recorded at {instant:O}.");
         }

@@ -130,6 +130,9 @@ public sealed class Seizure : ISeizureFields, IChangeable, Identity.IFacilitySco
 
     public void Apply(SeizureMarkedDuplicate e) => DuplicateOf = e.DuplicateOf;
 
+    /// <summary>Another seizure was marked as this one's duplicate: nothing changes here but the version (the lock).</summary>
+    public void Apply(SeizureNamedOriginal e) { }
+
     public void Apply(CustodyTransferred e) => Custody.Add(new CustodyStep(e.To, e.HandedOverAt, e.SealNumber, e.Reason));
 
     public void Apply(EvidenceSubmittedToLab e)

@@ -76,8 +76,11 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
             if (required) problems.Fail("facilityId", "is required (unless the seizure has its own location)");
             return null;
         }
-        var facility = facilities.Resolve(value);
-        if (facility is null) problems.Fail("facilityId", $"'{value}' is not a known facility code or alias (see /api/facilities)");
+        var facility = value.Length > Bounds.MaxItemLength ? null : facilities.Resolve(value);
+        if (facility is null)
+            problems.Fail("facilityId", value.Length > Bounds.MaxItemLength
+                ? $"must be at most {Bounds.MaxItemLength} characters: a facility code or alias (see /api/facilities)"
+                : $"'{value}' is not a known facility code or alias (see /api/facilities)");
         return facility;
     }
 
@@ -91,7 +94,7 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
         if (!TryParseInstant(value, out var instant))
             problems.Fail(field, "must be an ISO 8601 date-time with an offset or Z, e.g. 2015-03-14T10:30:00+06:00");
         else if (instant > now + FutureTolerance) problems.Fail(field, "is in the future");
-        else return instant;
+        else if (Bounds.NotTooEarly(problems, field, instant)) return instant;
         return null;
     }
 
@@ -100,6 +103,11 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
         if (string.IsNullOrWhiteSpace(value))
         {
             if (required) problems.Fail(field, "is required");
+            return null;
+        }
+        if (value.Length > Bounds.MaxItemLength)
+        {
+            problems.Fail(field, $"must be at most {Bounds.MaxItemLength} characters: a code or name from /api/reference/{vocabulary}");
             return null;
         }
         var term = reference.Find(vocabulary, value);
@@ -121,10 +129,47 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
             if (required) problems.Fail("quantity", "is required");
             return null;
         }
-        if (value.Value is null) problems.Fail("quantity.value", "is required");
-        else if (value.Value <= 0) problems.Fail("quantity.value", "must be greater than zero");
         var unit = Code(problems, "quantity.unit", ReferenceData.Units, value.Unit, required: true);
-        return value.Value > 0 && unit is not null ? new Quantity(value.Value.Value, unit) : null;
+        if (value.Value is not { } v) problems.Fail("quantity.value", "is required");
+        else if (QuantityValue(problems, "quantity.value", v, unit) && unit is not null) return new Quantity(v, unit);
+        return null;
+    }
+
+    /// <summary>
+    /// The largest quantity one seizure may record, per unit. Masses: 250 t, above the largest single drug seizure on
+    /// record, 236.8 t of hashish in Kandahar, Afghanistan, June 2008 (UNODC press release "UNODC welcomes largest drug
+    /// seizure in history", 11 June 2008). Volumes: the same bound at a litre per kilogram. Counts (tablets, units,
+    /// plants): 100 million, above the largest single tablet seizure on record, 84 million Captagon tablets in Salerno,
+    /// Italy, July 2020 (Guardia di Finanza; EMCDDA/Europol EU Drug Markets: Amphetamine, 2023). These bounds keep every
+    /// sum of a node's records (even 10^9 of them at the bound) far inside decimal's range (7.9 × 10^28).
+    /// </summary>
+    public static decimal MaxQuantity(string unit) => unit switch
+    {
+        "mg" => 250_000_000_000m,
+        "g" => 250_000_000m,
+        "kg" => 250_000m,
+        "ml" => 250_000_000m,
+        "l" => 250_000m,
+        _ => 100_000_000m,
+    };
+
+    /// <summary>Largest net weight a lab may report, in grams (the mass bound of <see cref="MaxQuantity"/>).</summary>
+    public const decimal MaxGrams = 250_000_000m;
+
+    /// <summary>Decimal places a quantity may carry: a milligram of a kilogram figure.</summary>
+    public const int MaxDecimalPlaces = 6;
+
+    /// <summary>A positive amount within the unit's bound (any unit's largest when it is unknown) and with few enough decimals.</summary>
+    public static bool QuantityValue(Problems problems, string field, decimal value, string? unit, decimal? max = null)
+    {
+        var bound = max ?? (unit is null ? 250_000_000_000m : MaxQuantity(unit));
+        if (value <= 0) problems.Fail(field, "must be greater than zero");
+        else if (value > bound)
+            problems.Fail(field, $"must be at most {bound.ToString("#,0", CultureInfo.InvariantCulture)}{(unit is null ? "" : " " + unit)} " +
+                                 "(above the largest drug seizure on record; see README, Reliability)");
+        else if (decimal.Round(value, MaxDecimalPlaces) != value) problems.Fail(field, $"must have at most {MaxDecimalPlaces} decimal places");
+        else return true;
+        return false;
     }
 
     /// <summary>How the record may be shared: a handling code H0–H3 and a distribution; defaults H2 to all partners.</summary>
@@ -135,6 +180,12 @@ public sealed class SeizureFields(FacilityCatalog facilities, ReferenceData refe
         if (distribution is null) return (code, Distribution.Everyone);
         var scope = distribution.Scope?.Trim().ToLowerInvariant() ?? "";
         if (!Distribution.Scopes.Contains(scope)) problems.Fail("distribution.scope", $"must be one of {string.Join(", ", Distribution.Scopes)}");
+        if (!Bounds.Count(problems, "distribution.partners", distribution.Partners)) return (code, Distribution.Everyone);
+        if (distribution.Partners?.Any(string.IsNullOrWhiteSpace) == true)
+        {
+            problems.Fail("distribution.partners", "must not contain null or blank agencies");
+            return (code, Distribution.Everyone);
+        }
         var partners = (distribution.Partners ?? []).Select(p => p.Trim().ToUpperInvariant()).Distinct().ToList();
         var unknown = partners.Where(p => !KnownAgencies.IsKnown(p)).ToList();
         if (unknown.Count > 0) problems.Fail("distribution.partners", $"unknown agencies: {string.Join(", ", unknown)}");

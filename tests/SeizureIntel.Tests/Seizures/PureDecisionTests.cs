@@ -136,7 +136,7 @@ public sealed class PureDecisionTests
     {
         var seizure = Recorded();
         seizure.Apply(new SeizureVoided(seizure.Id, "error", By, Now));
-        VoidSeizureEndpoint.Decide(seizure, new VoidSeizure("again"), By, Now).Problem.ShouldNotBeNull().Status.ShouldBe(409);
+        VoidSeizureEndpoint.Decide(seizure, new Duplicates([]), new VoidSeizure("again"), By, Now).Problem.ShouldNotBeNull().Status.ShouldBe(409);
         seizure.Counted.ShouldBeFalse();
     }
 }

@@ -37,7 +37,7 @@ public static class GetComparisonEndpoint
     /// </summary>
     [WolverineGet("/api/compare", OperationId = "compareYears")]
     public static async Task<Results<Ok<YearComparison>, ProblemHttpResult>> Get(
-        string? year, string? baseline, string? by, IQuerySession session, CancellationToken token)
+        string? year, string? baseline, string? by, TimeProvider time, IQuerySession session, CancellationToken token)
     {
         var problems = new Problems();
         int? Year(string field, string? value, bool required)
@@ -47,9 +47,7 @@ public static class GetComparisonEndpoint
                 if (required) problems.Fail(field, "is required (a year such as 2015)");
                 return null;
             }
-            if (int.TryParse(value.Trim(), out var y) && y is >= 1900 and <= 9999) return y;
-            problems.Fail(field, "must be a year between 1900 and 9999");
-            return null;
+            return Bounds.Year(problems, field, value, time.GetUtcNow(), required);
         }
         var current = Year("year", year, required: true);
         var before = Year("baseline", baseline, required: false) ?? current - 1;

@@ -49,6 +49,7 @@ public static class GetImpactEndpoint
         if (string.IsNullOrWhiteSpace(date)) problems.Fail("date", "is required (yyyy-MM-dd, the intervention's local date)");
         else if (!DateOnly.TryParseExact(date.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
             problems.Fail("date", "must be a date yyyy-MM-dd");
+        else Bounds.Year(problems, "date", day.Year, time.GetUtcNow());
         var span = 12;
         if (!string.IsNullOrWhiteSpace(months) && (!int.TryParse(months.Trim(), out span) || span is < 1 or > 120))
             problems.Fail("months", "must be a whole number of months from 1 to 120");

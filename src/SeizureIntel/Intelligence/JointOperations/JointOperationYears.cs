@@ -78,6 +78,7 @@ public static class JointOperationYears
     /// </summary>
     private static async Task<List<JointOperation>> OperationsAsOfAsync(IQuerySession session, int year, DateTimeOffset asOf, CancellationToken token)
     {
+        asOf = asOf.ToUniversalTime(); // Npgsql writes timestamptz parameters only in UTC
         var launched = await session.Events.QueryAllRawEvents()
             .Where(e => e.EventTypesAre(typeof(JointOperationLaunched), typeof(PartnerOperationReceived)) && e.Timestamp <= asOf)
             .Select(e => e.StreamId)

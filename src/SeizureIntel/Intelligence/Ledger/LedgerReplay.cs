@@ -18,7 +18,9 @@ public static class LedgerReplay
     public static async Task<Dictionary<Guid, SeizureFact>> FactsAsOfAsync(
         IQuerySession session, DateTimeOffset asOf, Guid[]? ids, QuantityConverter converter, CancellationToken token)
     {
-        var query = session.Events.QueryAllRawEvents().Where(e => e.Timestamp <= asOf);
+        // Npgsql writes timestamptz parameters only in UTC: an asOf given with +06:00 is the same instant in UTC.
+        var cutOff = asOf.ToUniversalTime();
+        var query = session.Events.QueryAllRawEvents().Where(e => e.Timestamp <= cutOff);
         if (ids is not null) query = query.Where(e => ids.Contains(e.StreamId));
         var events = await query.OrderBy(e => e.Sequence).ToListAsync(token);
 

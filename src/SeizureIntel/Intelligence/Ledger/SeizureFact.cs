@@ -98,7 +98,21 @@ public sealed record Contribution(
     decimal? LabConfirmedGrams,
     DateTimeOffset OccurredAt,
     string Entry,
-    string? Oblast);
+    string? Oblast)
+{
+    /// <summary>
+    /// No single seizure weighs more than this (a million tonnes, 4,000 times the largest seizure on record; the API
+    /// refuses anything above 250 t): a contribution beyond it can only come from a record stored before the bounds,
+    /// and counting it would swamp every total it enters (or overflow them), so the projection parks its event.
+    /// </summary>
+    public const decimal MaxGrams = 1_000_000_000_000m;
+
+    public void EnsureBounded()
+    {
+        if (Grams is > MaxGrams or < 0 || LabConfirmedGrams is > MaxGrams or < 0)
+            throw new ArithmeticException($"a seizure of {Grams ?? LabConfirmedGrams} g is outside 0..{MaxGrams:N0} g and cannot be counted");
+    }
+}
 
 /// <summary>A count and a mass, added to and taken from exactly (decimal), so a rebuild gives the same figures.</summary>
 public sealed class Tally

@@ -29,7 +29,8 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
     public const string Name = "SeizureLedger";
 
     /// <summary>The document types this projection owns (torn down on rebuild).</summary>
-    public static readonly Type[] Documents = [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary), typeof(MonthlyBucket)];
+    public static readonly Type[] Documents =
+        [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary), typeof(MonthlyBucket), typeof(ParkedEvent)];
 
     public static bool Handles(object data) => data is ISeizureEvent;
 
@@ -42,10 +43,31 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
         var facts = (await operations.LoadManyAsync<SeizureFact>(token, ids)).ToDictionary(f => f.Id);
         var before = facts.ToDictionary(p => p.Key, p => p.Value.Contribution(reference));
 
+        // Each fact as loaded, to fold again without an event that fails (see ParkedEvent).
+        var serializer = operations.DocumentStore.Options.Serializer();
+        var loaded = facts.ToDictionary(p => p.Key, p => serializer.ToJson(p.Value));
+        var parked = new HashSet<long>();
         foreach (var e in seizureEvents)
         {
             if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
-            fact.Apply(e.Data, converter);
+            try
+            {
+                fact.Apply(e.Data, converter);
+                fact.Contribution(reference)?.EnsureBounded();
+            }
+            catch (Exception failure) when (failure is ArithmeticException or ArgumentException or InvalidOperationException or NullReferenceException
+                                                or FormatException or KeyNotFoundException)
+            {
+                // A poison event: park it with its reason and fold the seizure again from its loaded state without it.
+                parked.Add(e.Sequence);
+                operations.Store(ParkedEvent.Of(Name, e, failure));
+                var again = loaded.TryGetValue(e.StreamId, out var json)
+                    ? serializer.FromJson<SeizureFact>(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)))
+                    : new SeizureFact { Id = e.StreamId };
+                foreach (var earlier in seizureEvents.TakeWhile(x => x != e).Where(x => x.StreamId == e.StreamId && !parked.Contains(x.Sequence)))
+                    again.Apply(earlier.Data, converter);
+                facts[e.StreamId] = again;
+            }
         }
 
         var changes = new List<Change>();

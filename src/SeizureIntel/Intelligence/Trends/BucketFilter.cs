@@ -90,18 +90,23 @@ public sealed partial record BucketFilter(
     }
 
     /// <summary>
-    /// A month "2015-03" or a date "2015-03-14" (its month), as a month index; null when absent. For
+    /// A month "2015-03" or a date "2015-03-14" (its month), as a month index, its year within <see cref="Bounds.Year(Problems, string, int, DateTimeOffset)"/>; null when absent. For
     /// <paramref name="field"/> "to" a year "2015" means December, for "from" January.
     /// </summary>
-    public static int? ParseMonth(Problems problems, string field, string? value, bool end)
+    public static int? ParseMonth(Problems problems, string field, string? value, bool end, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         var v = value.Trim();
-        if (YearOnly().IsMatch(v)) return MonthlyBucket.IndexOf(int.Parse(v, CultureInfo.InvariantCulture), end ? 12 : 1);
-        if (DateTime.TryParseExact(v, ["yyyy-MM", "yyyy-MM-dd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            return MonthlyBucket.IndexOf(d.Year, d.Month);
-        problems.Fail(field, "must be a month yyyy-MM, a date yyyy-MM-dd or a year yyyy");
-        return null;
+        int year, month;
+        if (YearOnly().IsMatch(v)) (year, month) = (int.Parse(v, CultureInfo.InvariantCulture), end ? 12 : 1);
+        else if (DateTime.TryParseExact(v, ["yyyy-MM", "yyyy-MM-dd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+            (year, month) = (d.Year, d.Month);
+        else
+        {
+            problems.Fail(field, "must be a month yyyy-MM, a date yyyy-MM-dd or a year yyyy");
+            return null;
+        }
+        return Bounds.Year(problems, field, year, now) ? MonthlyBucket.IndexOf(year, month) : null;
     }
 
     [GeneratedRegex("^[0-9]{4}$")]

@@ -19,7 +19,7 @@ public sealed record TrendSeries(TrendFilters Filters, string Granularity, IRead
 
 public static class GetTrendsEndpoint
 {
-    public const int MaxMonths = 1200;
+    public const int MaxMonths = Bounds.MaxPeriods;
     private static readonly string[] Granularities = ["month", "quarter", "year"];
 
     /// <summary>
@@ -33,14 +33,15 @@ public static class GetTrendsEndpoint
     public static async Task<Results<Ok<TrendSeries>, ProblemHttpResult>> Get(
         string? substance, string? group, string? agency, string? facility, string? oblast, string? detection, string? entry,
         string? from, string? to, string? granularity, ReferenceData reference, FacilityCatalog facilities, Oblasts oblasts,
-        IQuerySession session, CancellationToken token)
+        TimeProvider time, IQuerySession session, CancellationToken token)
     {
         var problems = new Problems();
         var filter = BucketFilter.Parse(problems, reference, facilities, oblasts, substance, group, agency, facility, oblast, detection, entry);
         var g = string.IsNullOrWhiteSpace(granularity) ? "month" : granularity.Trim().ToLowerInvariant();
         if (!Granularities.Contains(g)) problems.Fail("granularity", "must be month, quarter or year");
-        var lo = BucketFilter.ParseMonth(problems, "from", from, end: false);
-        var hi = BucketFilter.ParseMonth(problems, "to", to, end: true);
+        var now = time.GetUtcNow();
+        var lo = BucketFilter.ParseMonth(problems, "from", from, end: false, now);
+        var hi = BucketFilter.ParseMonth(problems, "to", to, end: true, now);
         if (lo > hi) problems.Fail("from", $"'{from}' is after to '{to}'");
         else if (hi - lo >= MaxMonths) problems.Fail("to", $"the range may span at most {MaxMonths} months");
         if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad trend query"));
@@ -49,8 +50,12 @@ public static class GetTrendsEndpoint
         var echo = new TrendFilters(filter.Substance, filter.Group, filter.Agency, filter.Facility, filter.Oblast, filter.Detection, filter.Entry,
             from?.Trim(), to?.Trim());
         if (months.Count == 0 && (lo is null || hi is null)) return TypedResults.Ok(new TrendSeries(echo, g, []));
-        var first = lo ?? months[0].MonthIndex;
-        var last = hi ?? months[^1].MonthIndex;
+        // Defaults come from the data, held to the same bounds as explicit months: a stray record of the year 0001 (stored
+        // before the bounds existed) cannot make a series of 96,000 periods.
+        var first = lo ?? Math.Max(months[0].MonthIndex, MonthlyBucket.IndexOf(Bounds.EarliestYear, 1));
+        var last = hi ?? Math.Min(months[^1].MonthIndex, MonthlyBucket.IndexOf(now.UtcDateTime.Year + 1, 12));
+        if (last < first) return TypedResults.Ok(new TrendSeries(echo, g, []));
+        if (last - first >= MaxMonths) first = last - MaxMonths + 1;
 
         var byMonth = months.ToDictionary(m => m.MonthIndex);
         var series = new List<TrendPoint>();

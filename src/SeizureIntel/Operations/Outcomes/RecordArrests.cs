@@ -21,11 +21,7 @@ public static class RecordArrestsEndpoint
         var problems = new Problems();
         if (command.Count is null) problems.Fail("count", "is required");
         else if (command.Count is < 1 or > MaxCount) problems.Fail("count", $"must be between 1 and {MaxCount}");
-        var charges = new List<string>();
-        if (command.Charges is not { Count: > 0 }) problems.Fail("charges", "name at least one charge");
-        else
-            for (var i = 0; i < command.Charges.Count; i++)
-                if (problems.RequireText($"charges[{i}]", command.Charges[i], 200) is { } charge) charges.Add(charge);
+        var charges = Bounds.Texts(problems, "charges", command.Charges, required: true, "name at least one charge") ?? [];
         var notes = OperationFields.OptionalText(problems, "notes", command.Notes, 4000);
         return (problems.Any ? null : new ValidArrests(command.Count!.Value, charges, notes), problems);
     }

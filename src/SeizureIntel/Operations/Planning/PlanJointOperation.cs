@@ -58,7 +58,7 @@ public static class PlanJointOperationEndpoint
 
         var agencies = new List<string>();
         if (command.Agencies is not { Count: > 0 }) problems.Fail("agencies", "name the participating agencies, the lead among them");
-        else
+        else if (Bounds.Count(problems, "agencies", command.Agencies))
             for (var i = 0; i < command.Agencies.Count; i++)
                 if (KnownAgencies.Field(problems, $"agencies[{i}]", command.Agencies[i]) is { } code && !agencies.Contains(code))
                     agencies.Add(code);
@@ -69,7 +69,8 @@ public static class PlanJointOperationEndpoint
         }
 
         var targets = new List<string>();
-        for (var i = 0; i < (command.TargetFacilities?.Count ?? 0); i++)
+        var targetCount = Bounds.Count(problems, "targetFacilities", command.TargetFacilities) ? command.TargetFacilities?.Count ?? 0 : 0;
+        for (var i = 0; i < targetCount; i++)
         {
             var value = command.TargetFacilities![i];
             if (facilities.Resolve(value) is { } facility) { if (!targets.Contains(facility.Code)) targets.Add(facility.Code); }
@@ -105,6 +106,12 @@ public static class PlanJointOperationEndpoint
             return null;
         }
 
+        if (input.Coordinates.Count > Bounds.MaxPolygonRings ||
+            input.Coordinates.Sum(ring => (long)(ring?.Count ?? 0)) > Bounds.MaxPolygonPositions)
+        {
+            problems.Fail("area.coordinates", $"must have at most {Bounds.MaxPolygonRings} rings and {Bounds.MaxPolygonPositions} positions in all");
+            return null;
+        }
         var failed = problems.Errors.Count;
         var rings = new List<LinearRing>();
         for (var r = 0; r < input.Coordinates.Count; r++)

@@ -23,10 +23,15 @@ public static class DestroyEvidenceEndpoint
     {
         var problems = new Problems();
         problems.RequireText("method", command.Method, 200);
-        if (command.Witnesses is not { Count: > 0 } || command.Witnesses.Any(string.IsNullOrWhiteSpace))
-            problems.Fail("witnesses", "name at least one witness (pseudonymous ids), none blank");
+        Bounds.Texts(problems, "witnesses", command.Witnesses, required: true, "name at least one witness (pseudonymous ids), none blank");
+        ShortText(problems, "place", command.Place);
         var at = SeizureFields.Instant(problems, "destroyedAt", command.DestroyedAt, now, required: true);
         return (at, problems);
+    }
+
+    private static void ShortText(Problems problems, string field, string? value)
+    {
+        if (value is { Length: > Bounds.MaxItemLength }) problems.Fail(field, $"must be at most {Bounds.MaxItemLength} characters");
     }
 
     public static ProblemDetails Validate(DestroyEvidence command, TimeProvider time)

@@ -40,15 +40,17 @@ public static class ReportLabAnalysisEndpoint
     {
         var problems = new Problems();
         var substance = fields.Code(problems, "confirmedSubstance", ReferenceData.Substances, command.ConfirmedSubstance, required: true);
-        if (command.NetWeightGrams is null) problems.Fail("netWeightGrams", "is required");
-        else if (command.NetWeightGrams <= 0) problems.Fail("netWeightGrams", "must be greater than zero");
+        if (command.NetWeightGrams is not { } grams) problems.Fail("netWeightGrams", "is required");
+        else SeizureFields.QuantityValue(problems, "netWeightGrams", grams, "g", SeizureFields.MaxGrams);
         if (command.PurityPercent is < 0 or > 100) problems.Fail("purityPercent", "must be between 0 and 100");
+        else if (command.PurityPercent is { } purity && decimal.Round(purity, 4) != purity) problems.Fail("purityPercent", "must have at most 4 decimal places");
+        if (command.LabCaseNumber is { Length: > 100 }) problems.Fail("labCaseNumber", "must be at most 100 characters");
         var techniques = new List<LabTechnique>();
         if (command.Techniques is not { Count: > 0 }) problems.Fail("techniques", "name at least one technique with its SWGDRUG category");
-        else
+        else if (Bounds.Count(problems, "techniques", command.Techniques))
             for (var i = 0; i < command.Techniques.Count; i++)
             {
-                var t = command.Techniques[i];
+                if (command.Techniques[i] is not { } t) { problems.Fail($"techniques[{i}]", "must be an object with name and category"); continue; }
                 var name = problems.RequireText($"techniques[{i}].name", t.Name, 200);
                 var category = fields.Code(problems, $"techniques[{i}].category", ReferenceData.SwgdrugCategories, t.Category, required: true);
                 if (name is not null && category is not null) techniques.Add(new LabTechnique(name, category));
@@ -59,6 +61,7 @@ public static class ReportLabAnalysisEndpoint
         else if (!DateOnly.TryParseExact(command.ReportDate.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out reportDate))
             problems.Fail("reportDate", "must be a date such as 2016-02-03");
         else if (reportDate > DateOnly.FromDateTime(now.UtcDateTime.AddDays(1))) problems.Fail("reportDate", "is in the future");
+        else Bounds.Year(problems, "reportDate", reportDate.Year, now);
 
         return problems.Any
             ? (null, problems)

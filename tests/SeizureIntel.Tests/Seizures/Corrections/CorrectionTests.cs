@@ -121,7 +121,8 @@ public sealed class CorrectionTests(NodeFixture fixture) : NodeTest(fixture)
         ErrorFields(await ChangeAsync(c.Id, "duplicate-of", new { duplicateOf = Guid.CreateVersion7(), reason = "same" }, 1, 409)).ShouldBe(["duplicateOf"]);
         ErrorFields(await ChangeAsync(c.Id, "duplicate-of", new { duplicateOf = c.Id, reason = "same" }, 1, 400)).ShouldBe(["duplicateOf"]);
         ErrorFields(await ChangeAsync(b.Id, "duplicate-of", new { duplicateOf = c.Id, reason = "same" }, 2, 409)).ShouldBe(["seizure"]);
-        ErrorFields(await ChangeAsync(a.Id, "corrections", new { reason = "nothing new", substance = "cannabis-resin" }, 1, 409)).ShouldBe(["fields"]);
+        // a is at version 2: marking b its duplicate locked it (SeizureNamedOriginal).
+        ErrorFields(await ChangeAsync(a.Id, "corrections", new { reason = "nothing new", substance = "cannabis-resin" }, 2, 409)).ShouldBe(["fields"]);
         (await EventCountAsync()).ShouldBe(events);
     }
 }

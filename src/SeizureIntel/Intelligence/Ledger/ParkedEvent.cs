@@ -1,0 +1,33 @@
+using JasperFx.Events;
+
+namespace SeizureIntel.Intelligence.Ledger;
+
+/// <summary>
+/// An event a projection could not apply (a poison event: e.g. a quantity stored before the bounds existed whose
+/// mass overflows), parked with its reason so that the projection goes on with every other event instead of retrying
+/// this one forever. The event itself stays in the store untouched; the seizure it belongs to counts as it stood
+/// before that event. Supervisors see parked events at GET /api/projections/parked and /health turns degraded while
+/// any is parked. A rebuild parks the same events again (the projection is deterministic).
+/// </summary>
+public sealed class ParkedEvent
+{
+    /// <summary>"{projection}:{sequence}".</summary>
+    public string Id { get; set; } = "";
+    public string Projection { get; set; } = "";
+    public long Sequence { get; set; }
+    public Guid StreamId { get; set; }
+    public string EventType { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public DateTimeOffset EventTimestamp { get; set; }
+
+    public static ParkedEvent Of(string projection, IEvent e, Exception failure) => new()
+    {
+        Id = $"{projection}:{e.Sequence}",
+        Projection = projection,
+        Sequence = e.Sequence,
+        StreamId = e.StreamId,
+        EventType = e.EventTypeName,
+        Reason = $"{failure.GetType().Name}: {failure.Message}",
+        EventTimestamp = e.Timestamp,
+    };
+}
