@@ -1,3 +1,4 @@
+using SeizureIntel.Pipeline;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;

@@ -219,3 +219,22 @@ public sealed class ImportReadingTests
         CellText.Time("yesterday").Why.ShouldNotBeNull();
     }
 }
+
+/// <summary>Formula injection: every CSV/XLSX export passes its text cells through SafeCells.</summary>
+public sealed class SafeCellsTests
+{
+    [Theory]
+    [InlineData("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0")]
+    [InlineData("+1+2", "'+1+2")]
+    [InlineData("-2+3", "'-2+3")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData("\tx", "'\tx")]
+    [InlineData("-12.5", "-12.5")]
+    [InlineData("heroin", "heroin")]
+    public void Cells_that_would_run_as_formulas_are_neutralised(string text, string expected) =>
+        SeizureIntel.Pipeline.SafeCells.Neutralise(text).ShouldBe(expected);
+
+    [Fact]
+    public void A_csv_field_is_neutralised_then_quoted() =>
+        SeizureIntel.Pipeline.SafeCells.Csv("=HYPERLINK(\"http://x\",\"y\")").ShouldBe("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+}
