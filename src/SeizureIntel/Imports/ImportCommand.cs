@@ -66,6 +66,8 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         var node = services.GetRequiredService<NodeIdentity>();
         var by = new Actor(string.IsNullOrWhiteSpace(input.UserFlag) ? "import" : input.UserFlag.Trim(), node.Agency);
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        // the host is built, not started: create the store's tables (imports' files and keys included) as start-up would
+        await services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var file = System.IO.File.OpenRead(input.File);
         var import = await ImportIntake.CreateAsync(services.GetRequiredService<IDocumentStore>(), file,
             new ImportOptions(input.SkipInvalidFlag, input.DryRunFlag, mappingJson, Path.GetFileName(input.File)), by, now, CancellationToken.None);
