@@ -1,3 +1,4 @@
+using SeizureIntel.Imports;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
 using SeizureIntel.Linking;
@@ -40,6 +41,7 @@ public static class NodeApp
 
         // Reports: the annual comparison report (HTML, CSV, XLSX), over HTTP and on the command line.
         builder.AddReports();
+        builder.AddImports();
 
         // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
         builder.AddDemoData(node.LoadDemoData);

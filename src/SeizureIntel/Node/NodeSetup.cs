@@ -97,6 +97,9 @@ public static class NodeSetup
                 opts.Schema.For<MonthlyBucket>().Duplicate(b => b.MonthIndex).Duplicate(b => b.Facility);
                 opts.Storage.ExtendedSchemaObjects.Add(ReferenceAllocator.CounterTable(node.Schema));
                 opts.Storage.ExtendedSchemaObjects.Add(locations);
+                // Imports: the uploaded files (to resume after a crash) and the keys of imported rows (nothing twice).
+                opts.Storage.ExtendedSchemaObjects.Add(Imports.ImportStorage.Files(node.Schema));
+                opts.Storage.ExtendedSchemaObjects.Add(Imports.ImportStorage.Keys(node.Schema));
                 return opts;
             })
             .UseLightweightSessions()

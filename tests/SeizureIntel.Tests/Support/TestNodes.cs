@@ -42,7 +42,7 @@ public static class TestNodes
 
     /// <summary>
     /// Clean data: no events, no documents, no messages in the node's own envelope storage, reference counters back to
-    /// zero and an empty seizure-locations table (our own tables beside Marten's, which its reset leaves).
+    /// zero, an empty seizure-locations table and no imported files or import keys (our own tables beside Marten's, which its reset leaves).
     /// </summary>
     public static async Task ResetAsync(IAlbaHost host, string schema)
     {
@@ -51,7 +51,8 @@ public static class TestNodes
         await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            $"truncate {schema}.{ReferenceAllocator.TableName}; truncate {schema}.{SeizureLocations.TableName}", connection);
+            $"truncate {schema}.{ReferenceAllocator.TableName}; truncate {schema}.{SeizureLocations.TableName}; " +
+            $"truncate {schema}.{SeizureIntel.Imports.ImportStorage.FilesTable}; truncate {schema}.{SeizureIntel.Imports.ImportStorage.KeysTable}", connection);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -1,3 +1,4 @@
+using SeizureIntel.Pipeline;
 using System.Globalization;
 using System.Text;
 
@@ -84,9 +85,10 @@ public static class AnnualReportCsv
     public static string Num(decimal? value) =>
         value is { } v ? Intelligence.Ledger.Tally.Canonical(v).ToString(CultureInfo.InvariantCulture) : "";
 
+    /// <summary>Quoted when needed; a text that a spreadsheet would run as a formula is neutralised (see <see cref="SafeCells"/>).</summary>
     private static string Escape(string? field)
     {
-        field ??= "";
+        field = SafeCells.Neutralise(field) ?? "";
         return field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
     }
 }

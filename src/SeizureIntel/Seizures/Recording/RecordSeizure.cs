@@ -84,7 +84,14 @@ public sealed record SeizureRecorded(
     SeizureLocation? Location = null,
     string? Oblast = null,
     string? HandlingCode = null,
-    Distribution? Distribution = null) : ISeizureEvent;
+    Distribution? Distribution = null,
+    ImportedFrom? ImportedFrom = null) : ISeizureEvent;
+
+/// <summary>
+/// Where an imported seizure came from: its import, the file's SHA-256 and the line of the row; DateOnly when the file
+/// gave a date without a time (the instant is then that date's local midnight).
+/// </summary>
+public sealed record ImportedFrom(Guid ImportId, string FileSha256, int Line, bool DateOnly);
 
 /// <summary>Answer to a recorded seizure: 201 with a Location header.</summary>
 public sealed record SeizureCreated(Guid Id, string Reference, long Version) : CreationResponse($"/api/seizures/{Id}");
@@ -139,10 +146,11 @@ public static class SeizureRules
     }
 
     /// <summary>The event that starts the seizure's stream. Pure: everything it needs is passed in.</summary>
-    public static SeizureRecorded Recorded(Guid id, ValidSeizure seizure, string reference, Actor actor, DateTimeOffset now, bool demo = false) =>
+    public static SeizureRecorded Recorded(Guid id, ValidSeizure seizure, string reference, Actor actor, DateTimeOffset now, bool demo = false,
+        ImportedFrom? importedFrom = null) =>
         new(id, actor.Agency, reference, seizure.Facility?.Code, seizure.OccurredAt.ToUniversalTime(), seizure.LocalDate,
             seizure.TimeZone, seizure.Substance, seizure.Quantity, seizure.Detection, seizure.Notes, actor.User, now, demo,
-            seizure.Circumstances, seizure.Location, seizure.Oblast, seizure.HandlingCode, seizure.Distribution);
+            seizure.Circumstances, seizure.Location, seizure.Oblast, seizure.HandlingCode, seizure.Distribution, importedFrom);
 
     public const string RefusedTitle = "The seizure was not recorded";
 }
@@ -163,10 +171,30 @@ public static class SeizureRecording
     public static async Task<SeizureRecorded> StartAsync(IDocumentSession session, ValidSeizure seizure, Actor by, DateTimeOffset now,
         CancellationToken token, OperationAdmission? operation = null, IOperationLinks? links = null, bool demo = false)
     {
-        var reference = await ReferenceAllocator.NextAsync(session, by.Agency, seizure.LocalDate.Year, token);
-        var recorded = SeizureRules.Recorded(Guid.CreateVersion7(now), seizure, reference, by, now, demo);
-        session.Events.StartStream<Seizure>(recorded.SeizureId, recorded);
+        var recorded = (await StartManyAsync(session, [(seizure, null)], by, now, token, demo))[0];
         if (operation is not null) links!.Join(operation, recorded, session);
+        return recorded;
+    }
+
+    /// <summary>
+    /// Starts many seizures' streams in the session (a batch of an import): references reserved per agency and local year
+    /// in one statement each, in the order given, in the same transaction. Wolverine (or the caller) commits.
+    /// </summary>
+    public static async Task<IReadOnlyList<SeizureRecorded>> StartManyAsync(IDocumentSession session,
+        IReadOnlyList<(ValidSeizure Seizure, ImportedFrom? From)> seizures, Actor by, DateTimeOffset now, CancellationToken token, bool demo = false)
+    {
+        var next = new Dictionary<int, int>();
+        foreach (var year in seizures.Select(s => s.Seizure.LocalDate.Year).Distinct().Order())
+            next[year] = await ReferenceAllocator.ReserveAsync(session, by.Agency, year, seizures.Count(s => s.Seizure.LocalDate.Year == year), token);
+        var recorded = new List<SeizureRecorded>(seizures.Count);
+        foreach (var (seizure, from) in seizures)
+        {
+            var year = seizure.LocalDate.Year;
+            var reference = ReferenceAllocator.Format(by.Agency, year, next[year]++);
+            var started = SeizureRules.Recorded(Guid.CreateVersion7(now), seizure, reference, by, now, demo, from);
+            session.Events.StartStream<Seizure>(started.SeizureId, started);
+            recorded.Add(started);
+        }
         return recorded;
     }
 }

@@ -23,20 +23,25 @@ public static class ReferenceAllocator
         return table;
     }
 
-    public static async Task<string> NextAsync(IDocumentSession session, string agency, int year, CancellationToken token)
+    public static async Task<string> NextAsync(IDocumentSession session, string agency, int year, CancellationToken token) =>
+        Format(agency, year, await ReserveAsync(session, agency, year, 1, token));
+
+    /// <summary>Reserves count consecutive sequence numbers for the agency and year; returns the first.</summary>
+    public static async Task<int> ReserveAsync(IDocumentSession session, string agency, int year, int count, CancellationToken token)
     {
         await session.BeginTransactionAsync(token);
         var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
         await using var command = new NpgsqlCommand(
             $"""
-             insert into {schema}.{TableName} as c (agency, year, last_value) values (@agency, @year, 1)
-             on conflict (agency, year) do update set last_value = c.last_value + 1
+             insert into {schema}.{TableName} as c (agency, year, last_value) values (@agency, @year, @count)
+             on conflict (agency, year) do update set last_value = c.last_value + @count
              returning last_value
              """, session.Connection);
         command.Parameters.AddWithValue("agency", agency);
         command.Parameters.AddWithValue("year", year);
-        var next = (int)(await command.ExecuteScalarAsync(token))!;
-        return Format(agency, year, next);
+        command.Parameters.AddWithValue("count", count);
+        var last = (int)(await command.ExecuteScalarAsync(token))!;
+        return last - count + 1;
     }
 
     public static string Format(string agency, int year, int sequence) => $"{agency}-{year}-{sequence:D6}";

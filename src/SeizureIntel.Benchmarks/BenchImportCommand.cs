@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using JasperFx.CommandLine;
+using Marten;
+using Npgsql;
+using SeizureIntel.Facilities;
+using SeizureIntel.Identity;
+using SeizureIntel.Imports;
+using SeizureIntel.Node;
+
+namespace SeizureIntel.Benchmarks;
+
+public sealed class BenchImportInput : NetCoreInput
+{
+    [Description("Generated rows to import, e.g. 1000000")]
+    public int RowsFlag { get; set; } = 100_000;
+
+    [Description("Scratch PostgreSQL schema (dropped and recreated); never the node's own schema")]
+    public string SchemaFlag { get; set; } = "bench_import";
+
+    [Description("Keep the generated CSV at this path")]
+    [FlagAlias("keep", true)]
+    public string KeepFlag { get; set; } = "";
+}
+
+/// <summary>
+/// The seizure import on N generated template rows (real facilities, substances, units and detections; dates over
+/// 2010–2020; decimal quantities): the whole import as POST /api/imports runs it (file hashed and stored, every row
+/// checked, then recorded through SeizureRecording.StartManyAsync one transaction per 1,000 rows with their keys and the
+/// import's progress; the async daemon off, read models caught up after), next to a raw PostgreSQL COPY of the same CSV
+/// into a plain typed table in the same database, in the same run. Prints rows/s of each, their ratio, and the peak
+/// managed heap seen during the import (flat: the file is streamed).
+/// </summary>
+[Description("Import N generated seizure rows through the product and COPY the same rows into a plain table", Name = "bench-import")]
+public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
+{
+    public override async Task<bool> Execute(BenchImportInput input)
+    {
+        var schema = input.SchemaFlag.Trim().ToLowerInvariant();
+        if (!Bench.IsPlainIdentifier(schema)) return Fail($"--schema '{input.SchemaFlag}' is not a plain PostgreSQL identifier");
+        if (input.RowsFlag < 1) return Fail("--rows must be at least 1");
+
+        NodeOptions configured;
+        FacilityCatalog facilities;
+        using (var host = input.BuildHost())
+        {
+            configured = host.Services.GetRequiredService<NodeOptions>();
+            facilities = host.Services.GetRequiredService<FacilityCatalog>();
+        }
+        if (string.Equals(schema, configured.Schema, StringComparison.OrdinalIgnoreCase)) return Fail($"--schema '{schema}' is this node's own schema");
+
+        var path = string.IsNullOrWhiteSpace(input.KeepFlag) ? Path.GetTempFileName() : Path.GetFullPath(input.KeepFlag);
+        var clock = Stopwatch.StartNew();
+        await GenerateAsync(path, input.RowsFlag, facilities);
+        var bytes = new FileInfo(path).Length;
+        Console.WriteLine($"bench-import: {input.RowsFlag:N0} rows, {bytes / 1048576.0:F1} MiB CSV generated in {clock.Elapsed.TotalSeconds:F1} s; schema '{schema}'");
+
+        await using (var reset = new NpgsqlConnection(configured.ConnectionString))
+        {
+            await reset.OpenAsync();
+            await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", reset);
+            await drop.ExecuteNonQueryAsync();
+        }
+        var (app, http) = await Bench.StartNodeAsync([.. Bench.ScratchNode(configured, schema), "--SeizureIntel:RunDaemon=false"]);
+        try
+        {
+            var store = app.Services.GetRequiredService<IDocumentStore>();
+            var importer = app.Services.GetRequiredService<SeizureImporter>();
+            var data = app.Services.GetRequiredService<NpgsqlDataSource>();
+
+            // the product: intake (hash, store the file), check every row, write in batches
+            GC.Collect();
+            var baseline = GC.GetTotalMemory(true);
+            long peak = 0;
+            clock.Restart();
+            await using (var file = File.OpenRead(path))
+            {
+                var import = await ImportIntake.CreateAsync(store, file, new ImportOptions(false, false, null, "bench.csv"), new Actor("bench", configured.Agency),
+                    DateTimeOffset.UtcNow, CancellationToken.None);
+                var intake = clock.Elapsed.TotalSeconds;
+                double? checkedAt = null;
+                import = await importer.RunAsync(import.Id, p =>
+                {
+                    peak = Math.Max(peak, GC.GetTotalMemory(false));
+                    if (p.Status == ImportStatus.Writing && checkedAt is null) checkedAt = clock.Elapsed.TotalSeconds;
+                }, CancellationToken.None);
+                var total = clock.Elapsed.TotalSeconds;
+                if (import.Status != ImportStatus.Completed || import.RowsImported != input.RowsFlag)
+                    return Fail($"the import ended {import.Status} with {import.RowsImported:N0} rows imported, {import.RowsRefused:N0} refused: " +
+                                string.Join("; ", import.Refusals.Take(3).Select(r => $"line {r.Line} {r.Column}: {r.Why}")));
+                var write = total - (checkedAt ?? intake);
+                var copy = await CopyAsync(data, schema, path);
+                Console.WriteLine();
+                Console.WriteLine("| what | seconds | rows/s | vs COPY |");
+                Console.WriteLine("| --- | ---: | ---: | ---: |");
+                Row("raw COPY into a plain typed table", copy, copy, input.RowsFlag);
+                Row("import, whole (intake + check + write)", total, copy, input.RowsFlag);
+                Row("  of which intake (hash, file stored)", intake, copy, input.RowsFlag);
+                Row("  of which check pass", (checkedAt ?? intake) - intake, copy, input.RowsFlag);
+                Row("  of which write pass (events, snapshots, keys)", write, copy, input.RowsFlag);
+                Console.WriteLine();
+                Console.WriteLine($"managed heap: {baseline / 1048576.0:F0} MiB before, peak {peak / 1048576.0:F0} MiB seen during the import " +
+                                  $"(file {bytes / 1048576.0:F0} MiB); process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+            }
+        }
+        finally
+        {
+            http.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+            if (string.IsNullOrWhiteSpace(input.KeepFlag)) File.Delete(path);
+        }
+        return true;
+    }
+
+    private static void Row(string what, double seconds, double copy, int rows) =>
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:F1} | {2:N0} | {3:F2}× |", what, seconds, rows / seconds, copy / seconds));
+
+    private static readonly string[] Substances = ["heroin", "cannabis-resin", "cannabis-herb", "opium", "cocaine", "methamphetamine"];
+    private static readonly string[] Detections = ["visitor-search", "cell-search", "xray-parcel", "perimeter", "canine"];
+
+    /// <summary>Template rows, streamed to disk: the first facilities of the catalogue, real vocabulary codes, dates in 2010–2020.</summary>
+    private static async Task GenerateAsync(string path, int rows, FacilityCatalog facilities)
+    {
+        var codes = facilities.All.Select(f => f.Code).Take(20).ToArray();
+        var random = new Random(15);
+        await using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        await writer.WriteAsync("reference,facility,occurred_at,substance,quantity,unit,detection,place,entry,concealment,possession,lat,lon,notes\n");
+        var start = new DateTimeOffset(2010, 1, 1, 0, 0, 0, TimeSpan.FromHours(6));
+        for (var i = 1; i <= rows; i++)
+        {
+            var at = start.AddMinutes(random.Next(0, 11 * 365 * 24 * 60));
+            var grams = random.Next(1, 500_000) / 100m;
+            await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture,
+                $"B-{i},{codes[random.Next(codes.Length)]},{at:yyyy-MM-dd'T'HH:mm:sszzz},{Substances[random.Next(Substances.Length)]},{grams},g,{Detections[random.Next(Detections.Length)]},,,,,,,bench row {i}\n"));
+        }
+    }
+
+    /// <summary>COPY of the same CSV file into a plain table of the template's columns, typed.</summary>
+    private static async Task<double> CopyAsync(NpgsqlDataSource data, string schema, string path)
+    {
+        await using var connection = await data.OpenConnectionAsync();
+        await using (var create = new NpgsqlCommand(
+                         $"""
+                          drop table if exists {schema}.raw_seizure_rows;
+                          create table {schema}.raw_seizure_rows (reference text, facility text, occurred_at timestamptz, substance text, quantity numeric,
+                            unit text, detection text, place text, entry text, concealment text, possession text, lat double precision, lon double precision, notes text)
+                          """, connection))
+            await create.ExecuteNonQueryAsync();
+        var clock = Stopwatch.StartNew();
+        await using (var copy = await connection.BeginTextImportAsync($"copy {schema}.raw_seizure_rows from stdin (format csv, header true)"))
+        using (var file = new StreamReader(path))
+        {
+            var buffer = new char[1 << 16];
+            int read;
+            while ((read = await file.ReadAsync(buffer)) > 0) await copy.WriteAsync(buffer, 0, read);
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static bool Fail(string message)
+    {
+        Console.Error.WriteLine($"bench-import: {message}");
+        return false;
+    }
+}
