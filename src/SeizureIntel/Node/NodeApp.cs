@@ -1,3 +1,4 @@
+using SeizureIntel.Intelligence.Effort;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
 using SeizureIntel.Linking;
@@ -31,6 +32,9 @@ public static class NodeApp
         // Joint operations: one event stream per operation, in the same store; seizures join them through the Linking module.
         builder.AddJointOperations();
         builder.AddSeizureOperationLinks();
+
+        // Search effort (screenings per facility and day or month) and the intervention register: one stream per entry.
+        builder.AddSearchEffort();
 
         // Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
         builder.AddMessaging(node);
