@@ -1,3 +1,4 @@
+using SeizureIntel.Intelligence.Effort;
 using System.Globalization;
 using Marten;
 using Npgsql;
@@ -68,7 +69,25 @@ public sealed class AnnualReports(
             (await JointOperationYears.ComputeAsync(session, request.Baseline, request.AsOf, converter, token)).LedBy(request.Agency));
 
         var provenance = new ReportProvenance(request.AsOf, highWaterMark, source, converter.Table.Version, node.Agency, time.GetUtcNow());
-        return Compose(request, year, baseline, operations, provenance);
+        var effort = EffortRows(request.Language,
+            await YearRates.ForYearAsync(session, request.Year, request.AsOf, request.Agency, reference, converter, token),
+            await YearRates.ForYearAsync(session, request.Baseline, request.AsOf, request.Agency, reference, converter, token));
+        return Compose(request, year, baseline, operations, provenance) with { Effort = effort };
+    }
+
+    /// <summary>Pure: both years' rates side by side, by facility code then the vocabulary's order of kinds.</summary>
+    public IReadOnlyList<EffortRateRow> EffortRows(string language, IReadOnlyList<FacilityEffort> year, IReadOnlyList<FacilityEffort> baseline)
+    {
+        static EffortYear? Of(IReadOnlyList<FacilityEffort> rows, string facility, string kind) =>
+            rows.FirstOrDefault(f => f.Facility == facility)?.Kinds.FirstOrDefault(k => k.Kind == kind) is { Amount: { } amount } k
+                ? new EffortYear(amount, k.MonthsWithEffort, k.Finds, k.Grams, k.FindsPer1000, k.GramsPer1000)
+                : null;
+        var kinds = reference.Vocabulary(ReferenceData.EffortKinds) ?? [];
+        return year.Concat(baseline).Select(f => f.Facility).Distinct().Order(StringComparer.Ordinal)
+            .SelectMany(facility => kinds.Select(kind => new EffortRateRow(facility, facilities.Resolve(facility)?.Name ?? facility, kind.Code,
+                kind.Name(language), kind.Kind ?? "screenings", Of(year, facility, kind.Code), Of(baseline, facility, kind.Code))))
+            .Where(r => r.Year is not null || r.Baseline is not null)
+            .ToList();
     }
 
     /// <summary>Pure: the report from two years' summaries (however they were obtained).</summary>
