@@ -1,3 +1,4 @@
+using SeizureIntel.Intelligence.Interventions;
 using SeizureIntel.Intelligence.Effort;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
@@ -35,6 +36,7 @@ public static class NodeApp
 
         // Search effort (screenings per facility and day or month) and the intervention register: one stream per entry.
         builder.AddSearchEffort();
+        builder.AddInterventions();
 
         // Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
         builder.AddMessaging(node);

@@ -63,6 +63,7 @@ public sealed class ReferenceData
     public const string Possession = "possession";
     public const string SwgdrugCategories = "swgdrug-categories";
     public const string EffortKinds = "effort-kinds";
+    public const string InterventionKinds = "intervention-kinds";
 
     public IReadOnlyDictionary<string, IReadOnlyList<Term>> Vocabularies { get; }
 
