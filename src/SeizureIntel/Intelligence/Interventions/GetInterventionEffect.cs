@@ -170,12 +170,19 @@ public static class GetInterventionEffectEndpoint
         var isAfter = points.Select(p => p.Month >= firstAfter).ToList();
         var calendar = seasonal ? points.Select(p => p.Month % 12 + 1).ToList() : null;
         var start = firstAfter - lo;
-        var single = points.Count > 0 ? SegmentedRegression.Fit(points.Select(p => p.Treated).ToList(), t, isAfter, start, calendar) : null;
+        // Month-of-year dummies need the trend and the level change to differ from the window's years: a window of exactly two
+        // years split at its middle cannot tell them apart, so the fit falls back to no seasonal terms and says so.
+        SegmentedFit? FitSeasonalIfPossible(IReadOnlyList<double> y, IReadOnlyList<double> times, IReadOnlyList<bool> afterFlags, IReadOnlyList<int>? months) =>
+            (months is null ? null : SegmentedRegression.Fit(y, times, afterFlags, start, months)) ?? SegmentedRegression.Fit(y, times, afterFlags, start);
+        var single = points.Count > 0 ? FitSeasonalIfPossible(points.Select(p => p.Treated).ToList(), t, isAfter, calendar) : null;
+        if (seasonal && single is { Seasonal: false })
+            warnings.Add("Month-of-year adjustment is not identifiable with this window (the trend and the level change coincide with its years): " +
+                         "fitted without it; ask for more months.");
         SegmentedFit? comparative = null;
         var paired = points.Select((p, i) => (p, i)).Where(x => x.p.Control is not null).ToList();
         if (paired.Count > 0)
-            comparative = SegmentedRegression.Fit(paired.Select(x => x.p.Treated - x.p.Control!.Value).ToList(), paired.Select(x => t[x.i]).ToList(),
-                paired.Select(x => isAfter[x.i]).ToList(), start, calendar is null ? null : paired.Select(x => calendar[x.i]).ToList());
+            comparative = FitSeasonalIfPossible(paired.Select(x => x.p.Treated - x.p.Control!.Value).ToList(), paired.Select(x => t[x.i]).ToList(),
+                paired.Select(x => isAfter[x.i]).ToList(), calendar is null ? null : paired.Select(x => calendar[x.i]).ToList());
         if (single is null) warnings.Add("Too few points to fit the model.");
 
         var series = points.Select((p, i) =>
