@@ -56,7 +56,9 @@ public sealed record AnnualReport(
     JointOperationsComparison JointOperations,
     ReportProvenance Provenance,
     string Language = ReportText.English,
-    IReadOnlyList<EffortRateRow>? Effort = null)
+    IReadOnlyList<EffortRateRow>? Effort = null,
+    Intelligence.Decomposition.Decomposed? Change = null,
+    string? ChangeParagraph = null)
 {
     /// <summary>Finds per search effort at each facility and kind with effort in either year (empty without any).</summary>
     public IReadOnlyList<EffortRateRow> EffortRows => Effort ?? [];

@@ -81,6 +81,27 @@ public static class AnnualReportCsv
         Line("criminal_cases", "count", Int(y.Cases), Int(b.Cases));
         csv.Append('\n');
 
+        if (r.Change is { } d)
+        {
+            Section("change_decomposition");
+            Line("measure", "unit", "value");
+            Line("change", "g", Num(d.ChangeGrams));
+            Line("from_number", "g", Num(d.FromNumber));
+            Line("from_size", "g", Num(d.FromSize));
+            Line("year_seizures_with_mass", "count", Int(d.YearSeizures));
+            Line("baseline_seizures_with_mass", "count", Int(d.BaselineSeizures));
+            Line("year_mean", "g", Num(d.YearMeanGrams));
+            Line("baseline_mean", "g", Num(d.BaselineMeanGrams));
+            Line("from_top_1_percent", "g", Num(d.FromTopOnePercent));
+            Line("change_without_top_1_percent", "g", Num(d.ChangeWithoutTopOnePercent));
+            Line("year_largest", "g", Num(d.LargestYearGrams));
+            Line("baseline_largest", "g", Num(d.LargestBaselineGrams));
+            Line("bootstrap_lower_95", "g", Num(d.BootstrapLower));
+            Line("bootstrap_upper_95", "g", Num(d.BootstrapUpper));
+            Line("text", "", r.ChangeParagraph);
+            csv.Append('\n');
+        }
+
         Section("effort_rates");
         Line(EffortHeader);
         foreach (var e in r.EffortRows)

@@ -38,6 +38,7 @@ public static class AnnualReportHtml
             .Append("<style>").Append(Css).Append("</style></head><body>\n");
         h.Append("<h1>").Append(E(F("Seizures of narcotic drugs: {0} compared with {1}", r.Year, r.Baseline))).Append("</h1>\n");
         h.Append("<p class=\"headline\">").Append(E(r.Headline)).Append("</p>\n");
+        if (r.ChangeParagraph is { } change) h.Append("<p class=\"change\">").Append(E(change)).Append("</p>\n");
 
         h.Append("<h2>").Append(T("Provenance")).Append("</h2>\n<table class=\"prov\">");
         Prov(h, T("Scope"), scope);

@@ -1,3 +1,4 @@
+using SeizureIntel.Intelligence.Decomposition;
 using SeizureIntel.Intelligence.Effort;
 using System.Globalization;
 using Marten;
@@ -72,7 +73,18 @@ public sealed class AnnualReports(
         var effort = EffortRows(request.Language,
             await YearRates.ForYearAsync(session, request.Year, request.AsOf, request.Agency, reference, converter, token),
             await YearRates.ForYearAsync(session, request.Baseline, request.AsOf, request.Agency, reference, converter, token));
-        return Compose(request, year, baseline, operations, provenance) with { Effort = effort };
+        // The change in grams split into number, size and the largest seizures, from the same seizures as the totals.
+        IEnumerable<SeizureFact> allFacts = request.AsOf is { } cut
+            ? await LedgerReplay.FactsAsOfAsync(session, cut, converter, token)
+            : await session.Query<SeizureFact>().ToListAsync(token);
+        var masses = allFacts.Select(f => f.Contribution(reference)).OfType<Contribution>()
+            .Where(c => c.Grams is not null && (request.Agency is null || c.Agency == request.Agency)).ToList();
+        var change = ChangeDecomposition.Decompose(masses.Where(c => c.Year == request.Year).Select(c => c.Grams!.Value).ToList(),
+            masses.Where(c => c.Year == request.Baseline).Select(c => c.Grams!.Value).ToList(), GetDecompositionEndpoint.Samples, 17);
+        return Compose(request, year, baseline, operations, provenance) with
+        {
+            Effort = effort, Change = change, ChangeParagraph = ChangeDecomposition.Paragraph(change, request.Year, request.Baseline, request.Language),
+        };
     }
 
     /// <summary>Pure: both years' rates side by side, by facility code then the vocabulary's order of kinds.</summary>
