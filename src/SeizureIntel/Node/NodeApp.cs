@@ -1,4 +1,6 @@
 using SeizureIntel.Imports;
+using SeizureIntel.Intelligence.Interventions;
+using SeizureIntel.Intelligence.Effort;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
 using SeizureIntel.Linking;
@@ -35,6 +37,10 @@ public static class NodeApp
         // Joint operations: one event stream per operation, in the same store; seizures join them through the Linking module.
         builder.AddJointOperations();
         builder.AddSeizureOperationLinks();
+
+        // Search effort (screenings per facility and day or month) and the intervention register: one stream per entry.
+        builder.AddSearchEffort();
+        builder.AddInterventions();
 
         // Wolverine: handlers, HTTP endpoints, the durable outbox and inbox, sharing with partner nodes.
         builder.AddMessaging(node);

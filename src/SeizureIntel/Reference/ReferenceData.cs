@@ -9,8 +9,11 @@ public sealed record Term(string Code, string En, string Ru)
     /// <summary>The substance group, for substances only.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Group { get; init; }
 
-    /// <summary>mass, volume or count, for units only.</summary>
+    /// <summary>mass, volume or count, for units; screenings or hours, for effort kinds.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Kind { get; init; }
+
+    /// <summary>The detection method whose finds this kind of search effort produces, for effort kinds only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Detection { get; init; }
 
     /// <summary>Exact grams per unit, for mass units only.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public decimal? Grams { get; init; }
@@ -59,6 +62,8 @@ public sealed class ReferenceData
     public const string ConcealmentMethods = "concealment-methods";
     public const string Possession = "possession";
     public const string SwgdrugCategories = "swgdrug-categories";
+    public const string EffortKinds = "effort-kinds";
+    public const string InterventionKinds = "intervention-kinds";
 
     public IReadOnlyDictionary<string, IReadOnlyList<Term>> Vocabularies { get; }
 

@@ -61,6 +61,36 @@ public sealed partial record BucketFilter(
     /// </summary>
     public async Task<IReadOnlyList<MonthTotal>> SumByMonthAsync(IQuerySession session, int from, int to, CancellationToken token)
     {
+        var (table, where, args) = Where(session, from, to);
+        var sql = $"""
+            select jsonb_build_object(
+                'monthIndex', month_index,
+                'count', sum((data->'total'->>'count')::int),
+                'grams', sum((data->'total'->>'grams')::numeric),
+                'labConfirmedGrams', sum((data->'total'->>'labConfirmedGrams')::numeric))
+            from {table} where {where} group by month_index order by month_index
+            """;
+        return await session.AdvancedSql.QueryAsync<MonthTotal>(sql, token, args);
+    }
+
+    /// <summary>As <see cref="SumByMonthAsync"/>, one row per month and detection method (finds per kind of search effort).</summary>
+    public async Task<IReadOnlyList<DetectionMonthTotal>> SumByMonthAndDetectionAsync(IQuerySession session, int from, int to, CancellationToken token)
+    {
+        var (table, where, args) = Where(session, from, to);
+        var sql = $"""
+            select jsonb_build_object(
+                'monthIndex', month_index,
+                'detection', data->>'detection',
+                'count', sum((data->'total'->>'count')::int),
+                'grams', sum((data->'total'->>'grams')::numeric),
+                'labConfirmedGrams', sum((data->'total'->>'labConfirmedGrams')::numeric))
+            from {table} where {where} group by month_index, data->>'detection' order by month_index, data->>'detection'
+            """;
+        return await session.AdvancedSql.QueryAsync<DetectionMonthTotal>(sql, token, args);
+    }
+
+    private (string Table, StringBuilder Where, object[] Args) Where(IQuerySession session, int from, int to)
+    {
         var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyBucket)).TableName.QualifiedName;
         var where = new StringBuilder("month_index between ? and ?");
         var args = new List<object> { from, to };
@@ -78,15 +108,7 @@ public sealed partial record BucketFilter(
         Equal("data->>'substanceGroup'", Group);
         Equal("data->>'detection'", Detection);
         Equal("data->>'entry'", Entry);
-        var sql = $"""
-            select jsonb_build_object(
-                'monthIndex', month_index,
-                'count', sum((data->'total'->>'count')::int),
-                'grams', sum((data->'total'->>'grams')::numeric),
-                'labConfirmedGrams', sum((data->'total'->>'labConfirmedGrams')::numeric))
-            from {table} where {where} group by month_index order by month_index
-            """;
-        return await session.AdvancedSql.QueryAsync<MonthTotal>(sql, token, args.ToArray());
+        return (table, where, args.ToArray());
     }
 
     /// <summary>
@@ -115,3 +137,6 @@ public sealed partial record BucketFilter(
 
 /// <summary>The summed buckets of one month (months since year 0, see <see cref="MonthlyBucket.IndexOf"/>).</summary>
 public sealed record MonthTotal(int MonthIndex, int Count, decimal Grams, decimal LabConfirmedGrams);
+
+/// <summary>The summed buckets of one month and detection method.</summary>
+public sealed record DetectionMonthTotal(int MonthIndex, string Detection, int Count, decimal Grams, decimal LabConfirmedGrams);

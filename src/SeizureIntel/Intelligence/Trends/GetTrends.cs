@@ -1,3 +1,5 @@
+using SeizureIntel.Intelligence.Effort;
+using SeizureIntel.Intelligence.Years;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Facilities;
@@ -15,7 +17,8 @@ public sealed record TrendPoint(string Period, int Count, decimal Grams, decimal
 public sealed record TrendFilters(
     string? Substance, string? Group, string? Agency, string? Facility, string? Oblast, string? Detection, string? Entry, string? From, string? To);
 
-public sealed record TrendSeries(TrendFilters Filters, string Granularity, IReadOnlyList<TrendPoint> Series);
+/// <summary>The series; with a facility filter also its finds per search effort per period (null without one).</summary>
+public sealed record TrendSeries(TrendFilters Filters, string Granularity, IReadOnlyList<TrendPoint> Series, EffortRateTable? Rates = null);
 
 public static class GetTrendsEndpoint
 {
@@ -27,7 +30,8 @@ public static class GetTrendsEndpoint
     /// the field figure) and the lab-confirmed part. Filters are single codes; from and to are months (2014-01), dates
     /// (2014-01-15, meaning its month) or years (2014), inclusive; when absent they default to the first and last month
     /// with data. Periods with nothing are present as zeros. Quarters and years at the ends of the range count only the
-    /// months inside it. Periods are labelled 2015-03, 2015-Q1, 2015.
+    /// months inside it. Periods are labelled 2015-03, 2015-Q1, 2015. With facility=, rates gives finds and grams per
+    /// 1,000 screenings of each kind of search effort for the same periods (see GET /api/facilities/{id}/rates).
     /// </summary>
     [WolverineGet("/api/trends", OperationId = "getTrends")]
     public static async Task<Results<Ok<TrendSeries>, ProblemHttpResult>> Get(
@@ -73,8 +77,12 @@ public static class GetTrendsEndpoint
             tally.Grams += total.Grams;
             tally.LabConfirmedGrams += total.LabConfirmedGrams;
         }
+        // With one facility, the rates per kind of search effort, over the same periods and the same filters.
+        var rates = filter.Facility is { } f && f != YearSummary.NoFacility
+            ? await EffortRates.ComputeAsync(session, filter, [f], first, last, g, reference, token)
+            : null;
         return TypedResults.Ok(new TrendSeries(echo, g, series.Select(p => points[p.Period] is var t
-            ? new TrendPoint(p.Period, t.Count, Tally.Canonical(t.Grams), Tally.Canonical(t.LabConfirmedGrams)) : p).ToList()));
+            ? new TrendPoint(p.Period, t.Count, Tally.Canonical(t.Grams), Tally.Canonical(t.LabConfirmedGrams)) : p).ToList(), rates));
     }
 
     public static string Label(int monthIndex, string granularity)

@@ -1,3 +1,4 @@
+using SeizureIntel.Intelligence.Effort;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Agencies;
@@ -64,7 +65,7 @@ public sealed record YearSummaryView(
     int Year, string? Agency, DateTimeOffset? AsOf, int Count, decimal Grams, decimal LabConfirmedGrams, decimal? LabConfirmedPercent, int WithoutMass,
     IReadOnlyList<SubstanceRow> BySubstance, IReadOnlyList<GroupRow> ByGroup, IReadOnlyList<AgencyRow> ByAgency,
     IReadOnlyList<FacilityRow> ByFacility, IReadOnlyList<OblastRow> ByOblast, IReadOnlyList<DetectionRow> ByDetection, IReadOnlyList<EntryRow> ByEntry,
-    IReadOnlyList<MonthRow> ByMonth, JointOperationsYear JointOperations);
+    IReadOnlyList<MonthRow> ByMonth, JointOperationsYear JointOperations, IReadOnlyList<FacilityEffort> Effort);
 
 public static class GetYearSummaryEndpoint
 {
@@ -72,7 +73,8 @@ public static class GetYearSummaryEndpoint
     /// Totals of one year (seizures counted by their local date), by substance, group, agency, facility, detection, method
     /// of entry and month. With asOf (ISO 8601 instant), the year as it stood then, recomputed from the events recorded up to
     /// that instant. With agency, that agency's records only (a partner's records count under their origin agency) and the
-    /// joint operations it led.
+    /// joint operations it led. Effort: finds and grams per 1,000 screenings at each facility with search effort recorded in
+    /// the year (see GET /api/facilities/{id}/rates), only the kinds recorded there.
     /// </summary>
     [WolverineGet("/api/years/{year}/summary", OperationId = "getYearSummary")]
     public static async Task<Results<Ok<YearSummaryView>, ProblemHttpResult>> Get(
@@ -101,6 +103,7 @@ public static class GetYearSummaryEndpoint
         return TypedResults.Ok(new YearSummaryView(year, agency, cutOff, s.Total.Count, s.Total.Grams, s.Total.LabConfirmedGrams,
             Rows.LabConfirmedShare(s.Total), s.Total.WithoutMass, Rows.Substances(s.BySubstance, reference.GroupOf),
             Rows.Groups(s.ByGroup), Rows.Agencies(s.ByAgency), Rows.Facilities(s.ByFacility), Rows.Oblasts(s.ByOblast), Rows.Detections(s.ByDetection),
-            Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth), (await JointOperationYears.ComputeAsync(session, year, cutOff, converter, token)).LedBy(agency)));
+            Rows.Entries(s.ByEntry), Rows.Months(s.ByMonth), (await JointOperationYears.ComputeAsync(session, year, cutOff, converter, token)).LedBy(agency),
+            await YearRates.ForYearAsync(session, year, cutOff, agency, reference, converter, token)));
     }
 }

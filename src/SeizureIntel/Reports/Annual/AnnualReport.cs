@@ -55,7 +55,19 @@ public sealed record AnnualReport(
     IReadOnlyList<ComparisonTable> Tables,
     JointOperationsComparison JointOperations,
     ReportProvenance Provenance,
-    string Language = ReportText.English)
+    string Language = ReportText.English,
+    IReadOnlyList<EffortRateRow>? Effort = null,
+    Intelligence.Decomposition.Decomposed? Change = null,
+    string? ChangeParagraph = null)
 {
+    /// <summary>Finds per search effort at each facility and kind with effort in either year (empty without any).</summary>
+    public IReadOnlyList<EffortRateRow> EffortRows => Effort ?? [];
+
     public ComparisonTable Table(string id) => Tables.Single(t => t.Id == id);
 }
+
+/// <summary>One kind of search effort at a facility over a year (see GET /api/facilities/{id}/rates); null without effort that year.</summary>
+public sealed record EffortYear(decimal Amount, int MonthsWithEffort, int Finds, decimal Grams, decimal? FindsPer1000, decimal? GramsPer1000);
+
+/// <summary>A facility's kind of search effort in both years: the effort and the finds of the matching detection method.</summary>
+public sealed record EffortRateRow(string Facility, string FacilityName, string Kind, string KindName, string Unit, EffortYear? Year, EffortYear? Baseline);

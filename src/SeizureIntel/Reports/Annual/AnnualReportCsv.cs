@@ -20,6 +20,13 @@ public static class AnnualReportCsv
         "change_grams_percent",
     ];
 
+    public static readonly string[] EffortHeader =
+    [
+        "facility", "kind", "unit",
+        "year_effort", "year_months_with_effort", "year_finds", "year_grams", "year_finds_per_1000", "year_grams_per_1000",
+        "baseline_effort", "baseline_months_with_effort", "baseline_finds", "baseline_grams", "baseline_finds_per_1000", "baseline_grams_per_1000",
+    ];
+
     public static string Render(AnnualReport r)
     {
         var csv = new StringBuilder();
@@ -73,6 +80,37 @@ public static class AnnualReportCsv
         Line("mass", "g", Num(y.Grams), Num(b.Grams));
         Line("arrests", "count", Int(y.Arrests), Int(b.Arrests));
         Line("criminal_cases", "count", Int(y.Cases), Int(b.Cases));
+        csv.Append('\n');
+
+        if (r.Change is { } d)
+        {
+            Section("change_decomposition");
+            Line("measure", "unit", "value");
+            Line("change", "g", Num(d.ChangeGrams));
+            Line("from_number", "g", Num(d.FromNumber));
+            Line("from_size", "g", Num(d.FromSize));
+            Line("year_seizures_with_mass", "count", Int(d.YearSeizures));
+            Line("baseline_seizures_with_mass", "count", Int(d.BaselineSeizures));
+            Line("year_mean", "g", Num(d.YearMeanGrams));
+            Line("baseline_mean", "g", Num(d.BaselineMeanGrams));
+            Line("from_top_1_percent", "g", Num(d.FromTopOnePercent));
+            Line("change_without_top_1_percent", "g", Num(d.ChangeWithoutTopOnePercent));
+            Line("year_largest", "g", Num(d.LargestYearGrams));
+            Line("baseline_largest", "g", Num(d.LargestBaselineGrams));
+            Line("bootstrap_lower_95", "g", Num(d.BootstrapLower));
+            Line("bootstrap_upper_95", "g", Num(d.BootstrapUpper));
+            Line("text", "", r.ChangeParagraph);
+            csv.Append('\n');
+        }
+
+        Section("effort_rates");
+        Line(EffortHeader);
+        foreach (var e in r.EffortRows)
+            Line(e.Facility, e.Kind, e.Unit,
+                Num(e.Year?.Amount), e.Year is { } ey ? Int(ey.MonthsWithEffort) : "", e.Year is { } yf ? Int(yf.Finds) : "", Num(e.Year?.Grams),
+                Num(e.Year?.FindsPer1000), Num(e.Year?.GramsPer1000),
+                Num(e.Baseline?.Amount), e.Baseline is { } eb ? Int(eb.MonthsWithEffort) : "", e.Baseline is { } bf ? Int(bf.Finds) : "", Num(e.Baseline?.Grams),
+                Num(e.Baseline?.FindsPer1000), Num(e.Baseline?.GramsPer1000));
         return csv.ToString();
     }
 

@@ -38,6 +38,7 @@ public static class AnnualReportHtml
             .Append("<style>").Append(Css).Append("</style></head><body>\n");
         h.Append("<h1>").Append(E(F("Seizures of narcotic drugs: {0} compared with {1}", r.Year, r.Baseline))).Append("</h1>\n");
         h.Append("<p class=\"headline\">").Append(E(r.Headline)).Append("</p>\n");
+        if (r.ChangeParagraph is { } change) h.Append("<p class=\"change\">").Append(E(change)).Append("</p>\n");
 
         h.Append("<h2>").Append(T("Provenance")).Append("</h2>\n<table class=\"prov\">");
         Prov(h, T("Scope"), scope);
@@ -92,9 +93,31 @@ public static class AnnualReportHtml
         Total(h, T("criminal cases opened"), T("count"), Int(y.Cases), Int(b.Cases), null);
         h.Append("</table>\n<p class=\"note\">")
             .Append(E(T("An operation counts in the year of its launch (Bishkek local date); cancelled operations count in no year."))).Append("</p>\n");
+
+        h.Append("<h2>").Append(T("Finds per search effort")).Append("</h2>\n");
+        if (r.EffortRows.Count == 0)
+            h.Append("<p class=\"note\">").Append(E(T("No search effort was recorded in either year, so no rates can be given."))).Append("</p>\n");
+        else
+        {
+            h.Append("<table><tr><th class=\"k\">").Append(T("facility")).Append("</th><th class=\"k\">").Append(T("kind of effort")).Append("</th>")
+                .Append($"<th>{r.Year}<br>{T("effort")}</th><th>{r.Year}<br>{T("finds")}</th><th>{r.Year}<br>{T("finds per 1,000")}</th><th>{r.Year}<br>{T("g per 1,000")}</th>")
+                .Append($"<th>{r.Baseline}<br>{T("effort")}</th><th>{r.Baseline}<br>{T("finds")}</th><th>{r.Baseline}<br>{T("finds per 1,000")}</th><th>{r.Baseline}<br>{T("g per 1,000")}</th></tr>\n");
+            foreach (var e in r.EffortRows)
+            {
+                h.Append("<tr><td class=\"k\">").Append(E(e.FacilityName)).Append("</td><td class=\"k\">").Append(E(e.KindName)).Append("</td>");
+                foreach (var side in new[] { e.Year, e.Baseline })
+                    if (side is null) h.Append("<td colspan=\"4\">").Append(T("no effort recorded")).Append("</td>");
+                    else h.Append(Td(Rate(side.Amount) + " " + T(e.Unit))).Append(Td(Int(side.Finds))).Append(Td(Rate(side.FindsPer1000))).Append(Td(Rate(side.GramsPer1000)));
+                h.Append("</tr>\n");
+            }
+            h.Append("</table>\n<p class=\"note\">").Append(E(T(
+                "Finds of the matching detection method per 1,000 screenings (per 1,000 hours for dog teams), over the months with effort recorded; months without effort are left out."))).Append("</p>\n");
+        }
         h.Append("</body></html>\n");
         return h.ToString();
     }
+
+    private static string Rate(decimal? value) => value is { } v ? v.ToString("#,0.####", CultureInfo.InvariantCulture) : "—";
 
     private static string Legend(AnnualReport r) =>
         $"<div class=\"legend\"><span style=\"background:{YearColour}\"></span>{r.Year}<span style=\"background:{BaselineColour}\"></span>{r.Baseline}</div>";

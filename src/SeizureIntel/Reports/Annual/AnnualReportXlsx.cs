@@ -16,6 +16,7 @@ public static class AnnualReportXlsx
 {
     public const string SummarySheet = "Summary";
     public const string JointOperationsSheet = "Joint operations";
+    public const string EffortSheet = "Effort";
 
     /// <summary>The sheet that holds a table: its title without "By ", e.g. "substance group (UNODC)" → "Substance group".</summary>
     public static string SheetName(ComparisonTable table) => table.Id switch
@@ -159,6 +160,13 @@ public static class AnnualReportXlsx
                 [T("arrests"), T("count"), y.Arrests, b.Arrests],
                 [T("criminal cases"), T("count"), y.Cases, b.Cases],
             ], (row, c) => row == 1 ? Header : row == 4 && c >= 2 ? Grams : c >= 2 ? Count : Plain, table: true);
+            if (r.EffortRows.Count > 0)
+                AddSheet(T(EffortSheet), new[] { AnnualReportCsv.EffortHeader.Select(h => (object?)h).ToArray() }.Concat(r.EffortRows.Select(e => new object?[]
+                {
+                    e.Facility, e.Kind, e.Unit,
+                    e.Year?.Amount, e.Year?.MonthsWithEffort, e.Year?.Finds, e.Year?.Grams, e.Year?.FindsPer1000, e.Year?.GramsPer1000,
+                    e.Baseline?.Amount, e.Baseline?.MonthsWithEffort, e.Baseline?.Finds, e.Baseline?.Grams, e.Baseline?.FindsPer1000, e.Baseline?.GramsPer1000,
+                })), (row, c) => row == 1 ? Header : Plain, table: true);
             workbook.Workbook.Save();
         }
         return stream.ToArray();

@@ -1,3 +1,5 @@
+using SeizureIntel.Intelligence.Decomposition;
+using SeizureIntel.Intelligence.Effort;
 using System.Globalization;
 using Marten;
 using Npgsql;
@@ -68,7 +70,36 @@ public sealed class AnnualReports(
             (await JointOperationYears.ComputeAsync(session, request.Baseline, request.AsOf, converter, token)).LedBy(request.Agency));
 
         var provenance = new ReportProvenance(request.AsOf, highWaterMark, source, converter.Table.Version, node.Agency, time.GetUtcNow());
-        return Compose(request, year, baseline, operations, provenance);
+        var effort = EffortRows(request.Language,
+            await YearRates.ForYearAsync(session, request.Year, request.AsOf, request.Agency, reference, converter, token),
+            await YearRates.ForYearAsync(session, request.Baseline, request.AsOf, request.Agency, reference, converter, token));
+        // The change in grams split into number, size and the largest seizures, from the same seizures as the totals.
+        IEnumerable<SeizureFact> allFacts = request.AsOf is { } cut
+            ? await LedgerReplay.FactsAsOfAsync(session, cut, converter, token)
+            : await session.Query<SeizureFact>().ToListAsync(token);
+        var masses = allFacts.Select(f => f.Contribution(reference)).OfType<Contribution>()
+            .Where(c => c.Grams is not null && (request.Agency is null || c.Agency == request.Agency)).ToList();
+        var change = ChangeDecomposition.Decompose(masses.Where(c => c.Year == request.Year).Select(c => c.Grams!.Value).ToList(),
+            masses.Where(c => c.Year == request.Baseline).Select(c => c.Grams!.Value).ToList(), GetDecompositionEndpoint.Samples, 17);
+        return Compose(request, year, baseline, operations, provenance) with
+        {
+            Effort = effort, Change = change, ChangeParagraph = ChangeDecomposition.Paragraph(change, request.Year, request.Baseline, request.Language),
+        };
+    }
+
+    /// <summary>Pure: both years' rates side by side, by facility code then the vocabulary's order of kinds.</summary>
+    public IReadOnlyList<EffortRateRow> EffortRows(string language, IReadOnlyList<FacilityEffort> year, IReadOnlyList<FacilityEffort> baseline)
+    {
+        static EffortYear? Of(IReadOnlyList<FacilityEffort> rows, string facility, string kind) =>
+            rows.FirstOrDefault(f => f.Facility == facility)?.Kinds.FirstOrDefault(k => k.Kind == kind) is { Amount: { } amount } k
+                ? new EffortYear(amount, k.MonthsWithEffort, k.Finds, k.Grams, k.FindsPer1000, k.GramsPer1000)
+                : null;
+        var kinds = reference.Vocabulary(ReferenceData.EffortKinds) ?? [];
+        return year.Concat(baseline).Select(f => f.Facility).Distinct().Order(StringComparer.Ordinal)
+            .SelectMany(facility => kinds.Select(kind => new EffortRateRow(facility, facilities.Resolve(facility)?.Name ?? facility, kind.Code,
+                kind.Name(language), kind.Kind ?? "screenings", Of(year, facility, kind.Code), Of(baseline, facility, kind.Code))))
+            .Where(r => r.Year is not null || r.Baseline is not null)
+            .ToList();
     }
 
     /// <summary>Pure: the report from two years' summaries (however they were obtained).</summary>

@@ -124,5 +124,20 @@ public static class ReportText
         ["{0} without mass (count)"] = "{0}: без массы",
         ["change of mass (%)"] = "изменение массы (%)",
         ["now"] = "сейчас",
+        // Search effort
+        ["Finds per search effort"] = "Находки в расчёте на досмотровую работу",
+        ["No search effort was recorded in either year, so no rates can be given."] =
+            "Досмотровая работа ни в одном из двух лет не учтена, поэтому показатели на 1000 досмотров не рассчитаны.",
+        ["kind of effort"] = "вид работы",
+        ["effort"] = "объём работы",
+        ["finds"] = "находки",
+        ["finds per 1,000"] = "находок на 1000",
+        ["g per 1,000"] = "г на 1000",
+        ["no effort recorded"] = "работа не учтена",
+        ["screenings"] = "досмотров",
+        ["hours"] = "часов",
+        ["Effort"] = "Досмотровая работа",
+        ["Finds of the matching detection method per 1,000 screenings (per 1,000 hours for dog teams), over the months with effort recorded; months without effort are left out."] =
+            "Находки соответствующим способом обнаружения на 1000 досмотров (на 1000 часов для кинологов) за месяцы с учтённой работой; месяцы без учёта работы не включены.",
     };
 }
