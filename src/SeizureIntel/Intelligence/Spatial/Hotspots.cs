@@ -40,42 +40,146 @@ public static class Nnh
         return 2 * EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    /// <summary>Groups of linked points (every group, any size), each ordered as the input; found with a grid hash and union-find.</summary>
+    /// <summary>
+    /// Groups of linked points (every group, any size), each ordered as the input. Points are bucketed in cells whose
+    /// diagonal is shorter than the threshold everywhere in the data, so the points of one cell are linked and joined
+    /// without measuring. Then pairs of cells up to two apart are joined as soon as one pair of their points is within
+    /// the threshold: first the adjacent cells of every cell (which joins the cells of a dense hot spot), then the
+    /// farther ones, each skipped when already joined or when their points' extents are farther apart than the threshold.
+    /// </summary>
     public static List<List<int>> Components(IReadOnlyList<(double Lat, double Lon)> points, double thresholdKm)
     {
-        var parent = Enumerable.Range(0, points.Count).ToArray();
+        var n = points.Count;
+        var parent = new int[n];
+        for (var i = 0; i < n; i++) parent[i] = i;
         int Find(int i)
         {
             while (parent[i] != i) i = parent[i] = parent[parent[i]];
             return i;
         }
-        if (points.Count > 0)
+        void Union(int a, int b)
         {
-            // Cells at least the threshold wide everywhere in the data, so linked points are in the same or adjacent cells.
-            var maxAbsLat = Math.Min(89.0, points.Max(p => Math.Abs(p.Lat)));
-            var cellLat = thresholdKm / 110.0;
-            var cellLon = Math.Min(360, thresholdKm / (111.0 * Math.Cos(maxAbsLat * Math.PI / 180)));
-            var cells = new Dictionary<(long, long), List<int>>();
-            for (var i = 0; i < points.Count; i++)
+            a = Find(a);
+            b = Find(b);
+            if (a != b) parent[Math.Max(a, b)] = Math.Min(a, b);
+        }
+        if (n > 0)
+        {
+            const double rad = Math.PI / 180, kmPerDegree = EarthRadiusKm * rad;
+            double minLat = double.MaxValue, maxLat = double.MinValue;
+            for (var i = 0; i < n; i++)
             {
-                var key = ((long)Math.Floor(points[i].Lat / cellLat), (long)Math.Floor(points[i].Lon / cellLon));
-                if (!cells.TryGetValue(key, out var list)) cells[key] = list = [];
-                list.Add(i);
+                minLat = Math.Min(minLat, points[i].Lat);
+                maxLat = Math.Max(maxLat, points[i].Lat);
             }
-            foreach (var ((row, col), members) in cells)
-            for (var dr = -1; dr <= 1; dr++)
-            for (var dc = -1; dc <= 1; dc++)
+            var nearestEquator = minLat <= 0 && maxLat >= 0 ? 0 : Math.Min(Math.Abs(minLat), Math.Abs(maxLat));
+            var farthest = Math.Min(89.0, Math.Max(Math.Abs(minLat), Math.Abs(maxLat)));
+            var cosFarthest = Math.Cos(farthest * rad);
+            // Sides of threshold/√2 (less 1 % for the sphere and rounding), measured where degrees are longest.
+            var side = thresholdKm / Math.Sqrt(2) * 0.99;
+            var cellLat = side / kmPerDegree;
+            var cellLon = Math.Min(360, side / (kmPerDegree * Math.Cos(nearestEquator * rad)));
+            // How many cells away a linked point can be, where cells are narrowest (with a margin for the great circle).
+            var reachLat = (int)Math.Ceiling(thresholdKm / side * 1.001);
+            var reachLon = (int)Math.Ceiling(thresholdKm * 1.01 / (cellLon * kmPerDegree * cosFarthest));
+
+            var keys = new long[n];
+            var order = new int[n];
+            for (var i = 0; i < n; i++)
             {
-                if (!cells.TryGetValue((row + dr, col + dc), out var others)) continue;
-                foreach (var i in members)
-                foreach (var j in others)
+                var row = (long)Math.Floor(points[i].Lat / cellLat);
+                var col = (long)Math.Floor(points[i].Lon / cellLon);
+                keys[i] = (row << 32) + (col & 0xFFFFFFFFL);
+                order[i] = i;
+            }
+            Array.Sort(keys, order);
+            // Runs of equal keys are cells: [starts[c], starts[c + 1]) in order, with their points' extent.
+            var starts = new List<int>();
+            var cellOf = new Dictionary<long, int>(CellKeys.Instance);
+            for (var k = 0; k < n; k++)
+                if (k == 0 || keys[k] != keys[k - 1])
                 {
-                    if (j <= i || Find(i) == Find(j)) continue;
-                    if (DistanceKm(points[i].Lat, points[i].Lon, points[j].Lat, points[j].Lon) <= thresholdKm) parent[Find(i)] = Find(j);
+                    cellOf[keys[k]] = starts.Count;
+                    starts.Add(k);
+                }
+            starts.Add(n);
+            var cells = starts.Count - 1;
+            var latS = new double[n];
+            var lonS = new double[n];
+            for (var k = 0; k < n; k++) (latS[k], lonS[k]) = points[order[k]];
+            var candidates = new List<int>();
+            var extent = new (double MinLat, double MaxLat, double MinLon, double MaxLon)[cells];
+            for (var c = 0; c < cells; c++)
+            {
+                var e = (double.MaxValue, double.MinValue, double.MaxValue, double.MinValue);
+                for (var k = starts[c]; k < starts[c + 1]; k++)
+                {
+                    var (lat, lon) = points[order[k]];
+                    e = (Math.Min(e.Item1, lat), Math.Max(e.Item2, lat), Math.Min(e.Item3, lon), Math.Max(e.Item4, lon));
+                    if (k > starts[c]) Union(order[starts[c]], order[k]);
+                }
+                extent[c] = e;
+            }
+
+            // A lower bound of the distance from a point to a cell's extent: never more than the great-circle distance.
+            bool CanReach(double lat, double lon, int cell)
+            {
+                var e = extent[cell];
+                var dLat = Math.Max(0, Math.Max(e.MinLat - lat, lat - e.MaxLat)) * kmPerDegree;
+                var dLon = Math.Max(0, Math.Max(e.MinLon - lon, lon - e.MaxLon)) * kmPerDegree * cosFarthest * 0.99;
+                return dLat <= thresholdKm && dLon <= thresholdKm;
+            }
+
+            void Join(int a, int b)
+            {
+                if (Find(order[starts[a]]) == Find(order[starts[b]])) return;
+                var ea = extent[a];
+                var eb = extent[b];
+                if (Math.Max(0, Math.Max(ea.MinLat - eb.MaxLat, eb.MinLat - ea.MaxLat)) * kmPerDegree > thresholdKm
+                    || Math.Max(0, Math.Max(ea.MinLon - eb.MaxLon, eb.MinLon - ea.MaxLon)) * kmPerDegree * cosFarthest * 0.99 > thresholdKm) return;
+                // Only the points of each cell that can reach the other cell's extent are compared.
+                candidates.Clear();
+                for (var k = starts[b]; k < starts[b + 1]; k++)
+                    if (CanReach(latS[k], lonS[k], a)) candidates.Add(k);
+                if (candidates.Count == 0) return;
+                for (var i = starts[a]; i < starts[a + 1]; i++)
+                {
+                    double lat = latS[i], lon = lonS[i];
+                    if (!CanReach(lat, lon, b)) continue;
+                    foreach (var k in candidates)
+                    {
+                        if (Math.Abs(lat - latS[k]) * kmPerDegree > thresholdKm || DistanceKm(lat, lon, latS[k], lonS[k]) > thresholdKm) continue;
+                        Union(order[i], order[k]);
+                        return;
+                    }
+                }
+            }
+
+            // Offsets to half the neighbouring cells (the other half see this cell), one offset at a time over all cells,
+            // nearest first: after the two orthogonal passes the cells of a dense hot spot are one group, and the
+            // diagonal and farther passes mostly find their pairs already joined.
+            var offsets = new List<(int Row, int Col)>();
+            for (var dr = 0; dr <= reachLat; dr++)
+            for (var dc = -reachLon; dc <= reachLon; dc++)
+                if (dr > 0 || dc > 0) offsets.Add((dr, dc));
+            foreach (var (dr, dc) in offsets.OrderBy(o => o.Row * o.Row + o.Col * o.Col).ThenBy(o => o.Row).ThenBy(o => o.Col))
+            {
+                for (var c = 0; c < cells; c++)
+                {
+                    var key = keys[starts[c]];
+                    long row = key >> 32, col = (int)(key & 0xFFFFFFFFL);
+                    if (cellOf.TryGetValue(((row + dr) << 32) + ((col + dc) & 0xFFFFFFFFL), out var other)) Join(c, other);
                 }
             }
         }
-        return Enumerable.Range(0, points.Count).GroupBy(Find).Select(g => g.ToList()).ToList();
+        var groups = new Dictionary<int, List<int>>();
+        for (var i = 0; i < n; i++)
+        {
+            var root = Find(i);
+            if (!groups.TryGetValue(root, out var group)) groups[root] = group = [];
+            group.Add(i);
+        }
+        return groups.Values.ToList();
     }
 
     /// <summary>First-order clusters, then (orders = 2) second-order ones; largest first.</summary>
@@ -130,13 +234,15 @@ public static class HotspotsEndpoint
     /// hierarchical clusters (CrimeStat's NNH with a fixed <c>thresholdKm</c> and <c>minPoints</c>, single linkage; with
     /// <c>orders=2</c> also second-order clusters of the first-order clusters' centres), each a convex hull with count,
     /// grams, labConfirmedGrams, mean centre and member ids. <c>method=grid&amp;cellKm=</c>: counts and grams per
-    /// non-empty cell of about cellKm × cellKm. <c>from</c>/<c>to</c> (local dates) and <c>substance</c> filter the seizures.
+    /// non-empty cell of about cellKm × cellKm. <c>method=kde&amp;cellKm=&amp;bandwidthKm=</c>: kernel density (quartic
+    /// kernel) at the centre of each cell of the same grid, in seizures and grams per km², for every cell with a density.
+    /// <c>from</c>/<c>to</c> (local dates) and <c>substance</c> filter the seizures.
     /// </summary>
     [WolverineGet("/api/hotspots", OperationId = "hotspots")]
     [ProducesResponseType(typeof(object), StatusCodes.Status200OK, GeoJson.MediaType)]
     public static async Task<Results<JsonHttpResult<FeatureCollection>, ProblemHttpResult>> Get(
         string? from, string? to, string? substance, string? method, string? thresholdKm, string? minPoints, string? orders, string? cellKm,
-        ReferenceData reference, NpgsqlDataSource db, IDocumentStore store, CancellationToken token)
+        string? bandwidthKm, ReferenceData reference, NpgsqlDataSource db, IDocumentStore store, HotspotIndex index, CancellationToken token)
     {
         var problems = new Problems();
         var (f, t) = SpatialQuery.Dates(problems, from, to);
@@ -146,28 +252,42 @@ public static class HotspotsEndpoint
             else problems.Fail("substance", $"'{substance}' is not a known code (see /api/reference/substances)");
         }
         var m = string.IsNullOrWhiteSpace(method) ? "nnh" : method.Trim().ToLowerInvariant();
-        double? threshold = null, cell = null;
+        double? threshold = null, cell = null, bandwidth = null;
         int? min = null, levels = null;
         if (m == "nnh")
         {
             threshold = SpatialQuery.Number(problems, "thresholdKm", thresholdKm, 0.001, 500, required: true);
             min = SpatialQuery.Integer(problems, "minPoints", minPoints, 2, 1_000_000, fallback: 2);
             levels = SpatialQuery.Integer(problems, "orders", orders, 1, 2, fallback: 1);
-            if (!string.IsNullOrWhiteSpace(cellKm)) problems.Fail("cellKm", "applies only to method=grid");
+            if (!string.IsNullOrWhiteSpace(cellKm)) problems.Fail("cellKm", "applies only to method=grid or kde");
+            if (!string.IsNullOrWhiteSpace(bandwidthKm)) problems.Fail("bandwidthKm", "applies only to method=kde");
         }
         else if (m == "grid")
         {
             cell = SpatialQuery.Number(problems, "cellKm", cellKm, 0.1, 1000, required: true);
             foreach (var (name, value) in new[] { ("thresholdKm", thresholdKm), ("minPoints", minPoints), ("orders", orders) })
                 if (!string.IsNullOrWhiteSpace(value)) problems.Fail(name, "applies only to method=nnh");
+            if (!string.IsNullOrWhiteSpace(bandwidthKm)) problems.Fail("bandwidthKm", "applies only to method=kde");
         }
-        else problems.Fail("method", $"'{method}' is not a method: nnh or grid");
+        else if (m == "kde")
+        {
+            cell = SpatialQuery.Number(problems, "cellKm", cellKm, 0.1, 1000, required: true);
+            bandwidth = SpatialQuery.Number(problems, "bandwidthKm", bandwidthKm, 0.1, 1000, required: true);
+            if (cell is { } c && bandwidth is { } b && b / c > KernelDensity.MaxBandwidthInCells)
+                problems.Fail("bandwidthKm", $"may be at most {KernelDensity.MaxBandwidthInCells} cells (cellKm × {KernelDensity.MaxBandwidthInCells})");
+            foreach (var (name, value) in new[] { ("thresholdKm", thresholdKm), ("minPoints", minPoints), ("orders", orders) })
+                if (!string.IsNullOrWhiteSpace(value)) problems.Fail(name, "applies only to method=nnh");
+        }
+        else problems.Fail("method", $"'{method}' is not a method: nnh, grid or kde");
         if (problems.Any) return TypedResults.Problem(problems.Invalid(SpatialQuery.Title));
 
         var schema = store.Options.DatabaseSchemaName;
-        var features = m == "nnh"
-            ? Features(Nnh.Clusters(await PointsAsync(db, schema, f, t, substance, token), threshold!.Value, min!.Value, levels!.Value))
-            : await GridAsync(db, schema, f, t, substance, cell!.Value, token);
+        var features = m switch
+        {
+            "nnh" => Features(Nnh.Clusters(await index.PointsAsync(f, t, substance, token), threshold!.Value, min!.Value, levels!.Value)),
+            "kde" => KernelDensity.Features(KernelDensity.Raster(await index.PointsAsync(f, t, substance, token), cell!.Value, bandwidth!.Value), cell.Value),
+            _ => await GridAsync(db, schema, f, t, substance, cell!.Value, token),
+        };
         return TypedResults.Json(features, contentType: GeoJson.MediaType);
     }
 
@@ -253,4 +373,13 @@ public static class HotspotsEndpoint
         }
         return features;
     }
+}
+
+/// <summary>Cell keys (row in the high half, column in the low half) hashed by multiplying: the default hash of a long,
+/// its halves XOR-ed, gives neighbouring rows and columns only a few thousand distinct values.</summary>
+internal sealed class CellKeys : IEqualityComparer<long>
+{
+    public static readonly CellKeys Instance = new();
+    public bool Equals(long x, long y) => x == y;
+    public int GetHashCode(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32);
 }

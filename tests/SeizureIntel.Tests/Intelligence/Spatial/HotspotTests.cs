@@ -188,13 +188,92 @@ public sealed class HotspotTests(NodeFixture fixture) : SpatialTest(fixture)
         }
     }
 
+    [Fact]
+    public async Task kernel_density_equals_the_tests_own_quartic_sums_at_every_cell_centre()
+    {
+        var all = await ScenarioAsync();
+        const double cellKm = 0.5, bandwidthKm = 1.5;
+        var answer = await GeoJsonAsync($"/api/hotspots?method=kde&cellKm={cellKm}&bandwidthKm={bandwidthKm}&from=2015-01-01");
+        Geo.ShouldBeFeatureCollection(answer, "Polygon");
+        var points = all.Where(p => p.Counted && p.Year == 2015).ToList();
+
+        // The test's own density at a position: the quartic kernel 3/(π h²)(1 − d²/h²)² summed over seizures within h.
+        (double Seizures, double Grams) Density(double lat, double lon)
+        {
+            double s = 0, g = 0;
+            foreach (var p in points)
+            {
+                var d = Geo.HaversineKm(lat, lon, p.Lat, p.Lon);
+                if (d >= bandwidthKm) continue;
+                var k = 3 / (Math.PI * bandwidthKm * bandwidthKm) * Math.Pow(1 - d * d / (bandwidthKm * bandwidthKm), 2);
+                s += k;
+                g += k * (double)p.Grams;
+            }
+            return (s, g);
+        }
+
+        var features = answer.GetProperty("features").EnumerateArray().ToList();
+        var cells = new HashSet<(long, long)>();
+        foreach (var f in features)
+        {
+            var props = f.GetProperty("properties");
+            cells.Add((props.GetProperty("row").GetInt64(), props.GetProperty("column").GetInt64()));
+            // The centre is the middle of the cell's polygon, and the density there is the test's own sum.
+            var ring = f.GetProperty("geometry").GetProperty("coordinates")[0].EnumerateArray().Select(c => (Lon: c[0].GetDouble(), Lat: c[1].GetDouble())).ToList();
+            var (lat, lon) = ((ring.Min(c => c.Lat) + ring.Max(c => c.Lat)) / 2, (ring.Min(c => c.Lon) + ring.Max(c => c.Lon)) / 2);
+            props.GetProperty("centreLat").GetDouble().ShouldBe(lat, 1e-9);
+            props.GetProperty("centreLon").GetDouble().ShouldBe(lon, 1e-9);
+            var (seizures, grams) = Density(lat, lon);
+            seizures.ShouldBeGreaterThan(0);
+            props.GetProperty("density").GetDouble().ShouldBe(seizures, seizures * 1e-9);
+            props.GetProperty("gramsDensity").GetDouble().ShouldBe(grams, Math.Max(grams, 1) * 1e-9);
+        }
+        // Every cell with a density is there: each cell around every seizure, within the bandwidth, is in the answer.
+        var height = cellKm / 111.32;
+        foreach (var p in points)
+            for (var row = (long)Math.Floor((p.Lat - 0.02) / height); row <= (long)Math.Floor((p.Lat + 0.02) / height); row++)
+            {
+                var width = cellKm / (111.32 * Math.Cos((row + 0.5) * height * Math.PI / 180));
+                for (var col = (long)Math.Floor((p.Lon - 0.03) / width); col <= (long)Math.Floor((p.Lon + 0.03) / width); col++)
+                    if (Density((row + 0.5) * height, (col + 0.5) * width).Seizures > 0) cells.ShouldContain((row, col));
+            }
+        // Densest first.
+        features.Select(f => f.GetProperty("properties").GetProperty("density").GetDouble()).ShouldBeInOrder(SortDirection.Descending);
+    }
+
+    [Fact]
+    public async Task hot_spots_follow_a_void_made_after_they_were_first_asked()
+    {
+        var all = await ScenarioAsync();
+        const string url = "/api/hotspots?thresholdKm=1.2&minPoints=3&from=2015-01-01";
+        var before = await GeoJsonAsync(url);
+        var counts = before.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties").GetProperty("count").GetInt32()).ToList();
+        counts.ShouldBe(MyClusters(all.Where(p => p.Counted && p.Year == 2015).ToList(), 1.2, 3).Select(c => c.Count).OrderDescending().ToList());
+
+        // Void the middle of cluster B's chain (42.9030, 74.6380): B falls apart below three members.
+        var middle = all.Single(p => p.Lat == 42.9030);
+        await ChangeAsync(middle.Id, "void", new { reason = "test entry" }, 1);
+        await WaitForProjectionsAsync();
+        all[all.IndexOf(middle)] = middle with { Counted = false };
+        var after = await GeoJsonAsync(url);
+        var expected = MyClusters(all.Where(p => p.Counted && p.Year == 2015).ToList(), 1.2, 3);
+        after.GetProperty("features").GetArrayLength().ShouldBe(expected.Count);
+        after.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("properties").GetProperty("count").GetInt32())
+            .ShouldBe(expected.Select(c => c.Count).OrderDescending().ToList());
+        expected.Count.ShouldBeLessThan(counts.Count);
+    }
+
     [Theory]
     [InlineData("/api/hotspots?method=nnh", "thresholdKm")]
     [InlineData("/api/hotspots?thresholdKm=0", "thresholdKm")]
     [InlineData("/api/hotspots?thresholdKm=1&minPoints=1", "minPoints")]
     [InlineData("/api/hotspots?thresholdKm=1&minPoints=two", "minPoints")]
     [InlineData("/api/hotspots?thresholdKm=1&orders=3", "orders")]
-    [InlineData("/api/hotspots?method=kde&thresholdKm=1", "method")]
+    [InlineData("/api/hotspots?method=lisa&thresholdKm=1", "method")]
+    [InlineData("/api/hotspots?method=kde&cellKm=1", "bandwidthKm")]
+    [InlineData("/api/hotspots?method=kde&cellKm=1&bandwidthKm=11", "bandwidthKm")]
+    [InlineData("/api/hotspots?method=kde&cellKm=1&bandwidthKm=2&thresholdKm=1", "thresholdKm")]
+    [InlineData("/api/hotspots?method=grid&cellKm=1&bandwidthKm=2", "bandwidthKm")]
     [InlineData("/api/hotspots?method=grid", "cellKm")]
     [InlineData("/api/hotspots?method=grid&cellKm=5&thresholdKm=1", "thresholdKm")]
     [InlineData("/api/hotspots?thresholdKm=1&substance=chalk", "substance")]
