@@ -24,14 +24,15 @@ public static class GetEffortEndpoint
     /// <summary>The effort entries of a facility (required) for months from..to (yyyy-MM, a date or a year; inclusive), void ones excluded.</summary>
     [WolverineGet("/api/effort", OperationId = "listEffort")]
     public static async Task<Results<Ok<EffortList>, ProblemHttpResult>> List(string? facility, string? from, string? to, FacilityCatalog facilities,
-        IQuerySession session, CancellationToken token)
+        TimeProvider time, IQuerySession session, CancellationToken token)
     {
         var problems = new Problems();
+        var now = time.GetUtcNow();
         Facility? f = null;
         if (string.IsNullOrWhiteSpace(facility)) problems.Fail("facility", "is required (a facility code or alias)");
         else if ((f = facilities.Resolve(facility)) is null) problems.Fail("facility", $"'{facility}' is not a known facility code or alias");
-        var lo = BucketFilter.ParseMonth(problems, "from", from, end: false) ?? int.MinValue;
-        var hi = BucketFilter.ParseMonth(problems, "to", to, end: true) ?? int.MaxValue;
+        var lo = BucketFilter.ParseMonth(problems, "from", from, end: false, now) ?? int.MinValue;
+        var hi = BucketFilter.ParseMonth(problems, "to", to, end: true, now) ?? int.MaxValue;
         if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad effort query"));
         var entries = await EffortQueries.EntriesAsync(session, [f!.Code], lo, hi, token);
         return TypedResults.Ok(new EffortList(entries.OrderBy(e => e.From).ThenBy(e => e.Kind).ToList()));

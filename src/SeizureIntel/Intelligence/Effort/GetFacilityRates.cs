@@ -24,17 +24,18 @@ public static class GetFacilityRatesEndpoint
     /// </summary>
     [WolverineGet("/api/facilities/{facilityId}/rates", OperationId = "getFacilityRates")]
     public static async Task<Results<Ok<FacilityRates>, ProblemHttpResult>> Get(string facilityId, string? from, string? to, string? granularity,
-        FacilityCatalog facilities, ReferenceData reference, IQuerySession session, CancellationToken token)
+        FacilityCatalog facilities, ReferenceData reference, TimeProvider time, IQuerySession session, CancellationToken token)
     {
         var problems = new Problems();
+        var now = time.GetUtcNow();
         var facility = facilities.Resolve(facilityId);
         if (facility is null) problems.Fail("facilityId", $"'{facilityId}' is not a known facility code or alias (see GET /api/facilities)");
         var g = string.IsNullOrWhiteSpace(granularity) ? "month" : granularity.Trim().ToLowerInvariant();
         if (!Granularities.Contains(g)) problems.Fail("granularity", "must be month, quarter or year");
         if (string.IsNullOrWhiteSpace(from)) problems.Fail("from", "is required (yyyy-MM, yyyy-MM-dd or yyyy)");
         if (string.IsNullOrWhiteSpace(to)) problems.Fail("to", "is required (yyyy-MM, yyyy-MM-dd or yyyy)");
-        var lo = BucketFilter.ParseMonth(problems, "from", from, end: false);
-        var hi = BucketFilter.ParseMonth(problems, "to", to, end: true);
+        var lo = BucketFilter.ParseMonth(problems, "from", from, end: false, now);
+        var hi = BucketFilter.ParseMonth(problems, "to", to, end: true, now);
         if (lo > hi) problems.Fail("from", $"'{from}' is after to '{to}'");
         else if (hi - lo >= MaxMonths) problems.Fail("to", $"the range may span at most {MaxMonths} months");
         if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad rates query"));
