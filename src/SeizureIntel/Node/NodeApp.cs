@@ -1,3 +1,4 @@
+using SeizureIntel.Audit;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
 using SeizureIntel.Linking;
@@ -46,6 +47,9 @@ public static class NodeApp
         builder.AddNodeIdentity(node);
         builder.Services.AddAuthorization(AccessPolicy.Define);
 
+        // The audit of every API request, allowed or refused, in an append-only table the auditor reads (Audit/).
+        builder.AddAudit(node.Schema);
+
         // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1, grouped by feature (Web/ApiDocs.cs).
         builder.AddApiDocs();
 
@@ -57,6 +61,7 @@ public static class NodeApp
         app.UseExceptionHandler();
         app.MapHealthChecks("/health");
         app.UseAuthentication();
+        app.UseAudit();
         app.UseAuthorization();
         app.MapNodeIdentity(node);
         app.MapWolverineEndpoints(http =>

@@ -128,7 +128,13 @@ public static class NodeSetup
         // A change that loses a race at commit is answered 412 (see Pipeline/Change.cs).
         builder.Services.AddExceptionHandler<ChangeRefusals>();
         builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            ConfigureJson(o.SerializerOptions);
+            // Personal fields masked for roles that do not need them, in every API answer (Privacy/PersonalData.cs).
+            Privacy.PersonalData.Apply(o.SerializerOptions);
+        });
+        builder.Services.AddHttpContextAccessor();
     }
 
     public static void ConfigureJson(JsonSerializerOptions options)
