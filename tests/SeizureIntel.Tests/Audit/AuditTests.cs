@@ -102,8 +102,7 @@ public sealed class AuditTests(NodeFixture fixture) : NodeTest(fixture)
         {
             var result = await Host.Scenario(s =>
             {
-                s.Context.Request.Method = method;
-                s.Context.Request.Path = "/api/audit";
+                s.ConfigureHttpContext(c => { c.Request.Method = method; c.Request.Path = "/api/audit"; });
                 s.As(token);
                 s.IgnoreStatusCode();
             });
