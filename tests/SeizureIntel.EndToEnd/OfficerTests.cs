@@ -108,7 +108,6 @@ public sealed partial class OfficerTests(WebNode node)
         using (var correction = new HttpRequestMessage(HttpMethod.Post, $"/api/seizures/{created.Id}/corrections"))
         {
             correction.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
-            correction.Headers.TryAddWithoutValidation("X-User", "colleague-7");
             correction.Content = JsonContent.Create(new { reason = "weighed again at the evidence room", quantity = new { value = 12.5, unit = "g" } });
             (await node.Http.SendAsync(correction)).EnsureSuccessStatusCode();
         }
@@ -122,7 +121,7 @@ public sealed partial class OfficerTests(WebNode node)
         var stale = page.GetByTestId("stale");
         await Assertions.Expect(stale).ToContainTextAsync("You read version 1; it is now at version 2");
         await Assertions.Expect(stale).ToContainTextAsync("weighed again at the evidence room");
-        await Assertions.Expect(stale).ToContainTextAsync("colleague-7");
+        await Assertions.Expect(stale).ToContainTextAsync(node.ClientId("supervisor"));
         await WebNode.ShotAsync(page, "seizure-stale-en");
         await page.Locator("#retry").ClickAsync();
 

@@ -57,11 +57,37 @@ public sealed class WebNode : IAsyncLifetime
         start.Environment["SeizureIntel__Schema"] = Schema;
         start.Environment["SeizureIntel__Port"] = port.ToString();
         start.Environment["SeizureIntel__LoadDemoData"] = "true";
+
+        // The demo users and clients, one per role, exactly as ops/run creates them (identity seed-demo).
+        var credentials = Path.Combine(Artefacts, "..", "demo-credentials-web.json");
+        var seed = new ProcessStartInfo("dotnet", [binary, "identity", "seed-demo", "--base-url", Url, "--out", credentials])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = start.WorkingDirectory,
+        };
+        foreach (var (key, value) in start.Environment) if (key.StartsWith("SeizureIntel__")) seed.Environment[key] = value;
+        using (var seeding = Process.Start(seed)!)
+        {
+            var output = await seeding.StandardOutput.ReadToEndAsync() + await seeding.StandardError.ReadToEndAsync();
+            await seeding.WaitForExitAsync();
+            if (seeding.ExitCode != 0) throw new InvalidOperationException($"identity seed-demo failed:\n{output}");
+        }
+        Credentials = JsonSerializer.Deserialize<JsonElement>(await File.ReadAllTextAsync(credentials));
+
         _node = Process.Start(start)!;
         _node.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add(e.Data); };
         _node.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.Add(e.Data); };
         _node.BeginOutputReadLine();
         _node.BeginErrorReadLine();
+
+        // The API calls of the tests act as the demo supervisor's client, with a token from the node's token endpoint.
+        await WaitUntilAsync(async () =>
+        {
+            try { return (await Http.GetAsync("/health")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, TimeSpan.FromSeconds(90), "the node to answer /health");
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await ClientTokenAsync("supervisor"));
 
         // Ready when the demo data's 2015 total is in the read models (the founding document's 140.9 kg).
         await WaitUntilAsync(async () => await YearGramsAsync(2015) == 140_900m, TimeSpan.FromSeconds(90), "the node to load its demo data");
@@ -105,8 +131,47 @@ public sealed class WebNode : IAsyncLifetime
 
     public string Log() { lock (_log) return string.Join('\n', _log.TakeLast(60)); }
 
-    /// <summary>A browser page in a fresh context (own cookies and storage), in the language given.</summary>
-    public async Task<IPage> PageAsync(string locale = "en-GB")
+    /// <summary>The demo users and clients of this node, as identity seed-demo wrote them (issue 12's shape).</summary>
+    public JsonElement Credentials { get; private set; }
+
+    /// <summary>The id of the demo API client of a role (the subject its changes are recorded under).</summary>
+    public string ClientId(string role) => Credentials.GetProperty("clients").GetProperty(role).GetProperty("clientId").GetString()!;
+
+    /// <summary>A token for the demo client of a role, by client credentials.</summary>
+    public async Task<string> ClientTokenAsync(string role)
+    {
+        var client = Credentials.GetProperty("clients").GetProperty(role);
+        using var http = new HttpClient { BaseAddress = new Uri(Url) };
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = client.GetProperty("clientId").GetString()!,
+            ["client_secret"] = client.GetProperty("clientSecret").GetString()!,
+        }));
+        response.EnsureSuccessStatusCode();
+        return JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync()).GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>
+    /// A browser page in a fresh context (own cookies and storage), in the language given, signed in as the demo user
+    /// of <paramref name="role"/> through the node's real sign-in page (OpenID Connect, code + PKCE). The supervisor
+    /// reaches every page.
+    /// </summary>
+    public async Task<IPage> PageAsync(string locale = "en-GB", string role = "supervisor")
+    {
+        var page = await NewPageAsync(locale);
+        var user = Credentials.GetProperty("users").GetProperty(role);
+        await page.GotoAsync("/");
+        await page.Locator("#username").FillAsync(user.GetProperty("username").GetString()!);
+        await page.Locator("#password").FillAsync(user.GetProperty("password").GetString()!);
+        await page.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/account/") && !u.Contains("/connect/") && !u.Contains("signin-oidc"));
+        await Assertions.Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(user.GetProperty("username").GetString()!);
+        return page;
+    }
+
+    /// <summary>A browser page in a fresh context, not signed in.</summary>
+    public async Task<IPage> NewPageAsync(string locale = "en-GB")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {

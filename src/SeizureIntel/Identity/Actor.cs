@@ -54,3 +54,9 @@ public static class Actors
         };
     }
 }
+
+/// <summary>A record that belongs to a facility: an officer sees and changes it only where assigned (<see cref="Actor.MayActAt"/>).</summary>
+public interface IFacilityScoped
+{
+    string? FacilityId { get; }
+}

@@ -7,7 +7,6 @@ using Npgsql;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
 using SeizureIntel.Identity.SignIn;
-using SeizureIntel.Node;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace SeizureIntel.Identity;
@@ -24,14 +23,17 @@ public static class IdentitySetup
     /// <summary>The default scheme: bearer tokens for the API, the page cookie for everything else.</summary>
     public const string Scheme = "node";
 
-    /// <summary>The scheme the pages authenticate with (the web application replaces it with its own cookie).</summary>
-    public static string PageScheme { get; set; } = IdentityConstants.ApplicationScheme;
+    /// <summary>The scheme the pages authenticate with: the web application's own cookie (Web/Shell/WebSignIn.cs).</summary>
+    public const string PageScheme = "web";
 
-    public static void AddNodeIdentity(this WebApplicationBuilder builder, NodeOptions node)
+    /// <param name="builder">The node's builder.</param>
+    /// <param name="auth">Who issues tokens (SeizureIntel:Authentication).</param>
+    /// <param name="nodeSchema">The node's Marten schema; identity goes into the schema beside it.</param>
+    public static void AddNodeIdentity(this WebApplicationBuilder builder, NodeAuthenticationOptions auth, string nodeSchema)
     {
-        var auth = node.Authentication;
         var services = builder.Services;
-        var schema = IdentitySchema.Of(node.Schema);
+        services.AddSingleton(auth);
+        var schema = IdentitySchema.Of(nodeSchema);
         services.AddSingleton(schema);
         services.AddDbContext<NodeIdentityDb>((sp, o) =>
         {
@@ -46,7 +48,9 @@ public static class IdentitySetup
                 o.Lockout.AllowedForNewUsers = true;
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // Length over composition (NIST SP 800-63B): at least 12 characters, no character-class rules.
                 o.Password.RequiredLength = 12;
+                o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
                 o.User.RequireUniqueEmail = false;
             })
             .AddRoles<IdentityRole>()
@@ -125,9 +129,9 @@ public static class IdentitySetup
     }
 
     /// <summary>The authorization server's endpoints and the sign-in page (none in external mode).</summary>
-    public static void MapNodeIdentity(this WebApplication app, NodeOptions node)
+    public static void MapNodeIdentity(this WebApplication app)
     {
-        if (node.Authentication.External) return;
+        if (app.Services.GetRequiredService<NodeAuthenticationOptions>().External) return;
         app.MapTokenEndpoints();
         app.MapLoginPage();
     }

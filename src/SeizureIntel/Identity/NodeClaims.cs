@@ -14,6 +14,7 @@ namespace SeizureIntel.Identity;
 public static class NodeClaims
 {
     public const string Subject = Claims.Subject;
+    public const string Name = Claims.Name;
     public const string Role = Claims.Role;
     public const string Facility = "facility";
     /// <summary>A facility assignment that stands for every facility of the node.</summary>

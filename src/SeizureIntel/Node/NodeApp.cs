@@ -44,7 +44,7 @@ public static class NodeApp
 
         // Sign-in: the node's own OpenID Connect provider (or an external one), roles and facility assignments as claims,
         // and the access matrix every /api route is authorized from (Identity/).
-        builder.AddNodeIdentity(node);
+        builder.AddNodeIdentity(node.Authentication, node.Schema);
         builder.Services.AddAuthorization(AccessPolicy.Define);
 
         // The audit of every API request, allowed or refused, in an append-only table the auditor reads (Audit/).
@@ -63,7 +63,7 @@ public static class NodeApp
         app.UseAuthentication();
         app.UseAudit();
         app.UseAuthorization();
-        app.MapNodeIdentity(node);
+        app.MapNodeIdentity();
         app.MapWolverineEndpoints(http =>
         {
             // Who may call what: every /api route from the one table (Identity/AccessMatrix.cs).

@@ -43,6 +43,9 @@ public static class Change
         var (expected, problem) = Versions.Expected(context, T.Resource);
         if (problem is not null) return problem;
         if (stream.Aggregate is not { } aggregate) return Unknown(T.Resource, stream.Id);
+        // An officer changes only the records of the facilities assigned to them; others' are answered as unknown.
+        if (aggregate is Identity.IFacilityScoped scoped && !Identity.Actors.FromPrincipal(context.User, "").MayActAt(scoped.FacilityId))
+            return Unknown(T.Resource, stream.Id);
         // A partner's record is refused whatever version the client names: its copy's versions are this node's, not the origin's.
         if (aggregate.RefuseAsCopy() is { } copy) return copy;
         return stream.CurrentVersion == expected ? WolverineContinue.NoProblems : Versions.Stale(T.Resource, expected!.Value, stream.CurrentVersion ?? 0);

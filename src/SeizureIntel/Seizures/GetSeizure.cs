@@ -1,3 +1,4 @@
+using SeizureIntel.Identity;
 using Marten;
 using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures.Quantities;
@@ -62,7 +63,7 @@ public static class GetSeizureEndpoint
     /// </summary>
     [WolverineGet("/api/seizures/{id}", OperationId = "getSeizure")]
     public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, QuantityConverter converter,
-        HttpContext context, CancellationToken token)
+        HttpContext context, Actor by, CancellationToken token)
     {
         Seizure? seizure;
         if (string.IsNullOrWhiteSpace(asOf))
@@ -78,7 +79,8 @@ public static class GetSeizureEndpoint
                 return Results.Problem(statusCode: 404, title: "Not yet recorded", detail: $"Seizure {id} was not yet recorded at {instant:O}.");
         }
 
-        if (seizure is null) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
+        // An officer's view ends at their facilities: another facility's seizure is answered as unknown.
+        if (seizure is null || !by.MayActAt(seizure.FacilityId)) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
         context.Response.Headers.ETag = Versions.ETag(seizure.Version);
         return Results.Ok(SeizureView.Of(seizure, converter));
     }

@@ -27,7 +27,7 @@ public sealed record LabResult(string Lab, string LabCaseNumber, string Confirme
 /// The state of one seizure, folded from its own event stream (one stream per seizure). Marten keeps it as an
 /// inline snapshot, so it is both the write model handlers decide on and the document GET /api/seizures/{id} reads.
 /// </summary>
-public sealed class Seizure : ISeizureFields, IChangeable
+public sealed class Seizure : ISeizureFields, IChangeable, Identity.IFacilityScoped
 {
     public static VersionedResource Resource => VersionedResource.Seizure;
 

@@ -19,7 +19,8 @@ public static class WebSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddAuthorization(o => WebPolicies.Define(o, signIn: false));
+        builder.Services.AddAuthorization(o => WebPolicies.Define(o, signIn: true));
+        builder.AddWebSignIn();
         builder.Services.AddHttpClient<NodeApi>();
         builder.Services.AddScoped<Text>();
         builder.Services.AddSingleton<OblastShapes>();
@@ -42,6 +43,7 @@ public static class WebSetup
             app.UseStaticFiles();
         app.MapGet("/language/{code}", (string code, string? back, HttpContext context) => Languages.Choose(context, code, back))
             .ExcludeFromDescription();
+        app.MapWebSignIn();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

@@ -18,10 +18,10 @@ public static class GetSeizureHistoryEndpoint
 {
     /// <summary>Every event of a seizure, oldest first, with who, when and why. Nothing is ever removed from it.</summary>
     [WolverineGet("/api/seizures/{id}/history", OperationId = "getSeizureHistory")]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken token)
+    public static async Task<IResult> Get(Guid id, IQuerySession session, Actor by, CancellationToken token)
     {
         var events = await session.Events.FetchStreamAsync(id, token: token);
-        if (events.Count == 0) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
+        if (events.Count == 0 || by.FacilityScoped && !by.MayActAt((await session.LoadAsync<Seizure>(id, token))?.FacilityId)) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
 
         var entries = events.Select(e => e.Data switch
         {

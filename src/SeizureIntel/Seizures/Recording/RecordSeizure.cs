@@ -173,10 +173,19 @@ public static class SeizureRecording
 
 public static class RecordSeizureEndpoint
 {
-    public static ProblemDetails Validate(RecordSeizure command, SeizureFields fields, TimeProvider time)
+    public static ProblemDetails Validate(RecordSeizure command, SeizureFields fields, TimeProvider time, Actor by)
     {
         if (command is null) return Problems.NoBody(SeizureRules.RefusedTitle);
-        var (_, problems) = SeizureRules.Check(command, fields, time.GetUtcNow());
+        var (seizure, problems) = SeizureRules.Check(command, fields, time.GetUtcNow());
+        // An officer records only at the facilities assigned to them.
+        if (seizure is not null && !by.MayActAt(seizure.Facility?.Code))
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = SeizureRules.RefusedTitle,
+                Detail = $"{by.User} is not assigned to facility {seizure.Facility?.Code ?? "(none)"}.",
+                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["facilityId"] = ["you are not assigned to this facility"] } },
+            };
         return problems.Verdict(SeizureRules.RefusedTitle);
     }
 

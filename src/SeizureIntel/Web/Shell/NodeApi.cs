@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using SeizureIntel.Identity;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Components.Authorization;
 
 namespace SeizureIntel.Web.Shell;
 
@@ -23,7 +24,8 @@ public sealed record ApiProblem(int Status, string Title, string? Detail, IReadO
 /// The pages' way to the node: its own HTTP API, over loopback. Validation, If-Match, idempotency, sharing and (with
 /// sign-in) authorization and audit are the API's, so a page can neither skip a rule nor keep a second copy of one.
 /// </summary>
-public sealed class NodeApi(HttpClient http, IServer server, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+public sealed class NodeApi(HttpClient http, IServer server, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    AuthenticationStateProvider? signedIn = null)
 {
     /// <summary>The API's own JSON settings (names, enums, GeoJSON), so the pages read exactly what it writes.</summary>
     private JsonSerializerOptions Json => json.Value.SerializerOptions;
@@ -48,14 +50,16 @@ public sealed class NodeApi(HttpClient http, IServer server, IOptions<Microsoft.
 
     public async Task<string?> GetTextAsync(string path, CancellationToken token = default)
     {
-        using var response = await http.GetAsync(new Uri(BaseAddress, path), token);
+        using var request = await RequestAsync(HttpMethod.Get, path);
+        using var response = await http.SendAsync(request, token);
         return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync(token) : null;
     }
 
     /// <summary>A file the API answers with (a report's XLSX, CSV or HTML), or the problem.</summary>
     public async Task<ApiResult<byte[]>> GetBytesAsync(string path, CancellationToken token = default)
     {
-        using var response = await http.GetAsync(new Uri(BaseAddress, path), token);
+        using var request = await RequestAsync(HttpMethod.Get, path);
+        using var response = await http.SendAsync(request, token);
         return response.IsSuccessStatusCode
             ? new ApiResult<byte[]>(await response.Content.ReadAsByteArrayAsync(token), null, null)
             : new ApiResult<byte[]>(null, ReadProblem(response.StatusCode, await response.Content.ReadAsStringAsync(token)), null);
@@ -63,7 +67,7 @@ public sealed class NodeApi(HttpClient http, IServer server, IOptions<Microsoft.
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, long? ifMatch, CancellationToken token)
     {
-        using var request = new HttpRequestMessage(method, new Uri(BaseAddress, path));
+        using var request = await RequestAsync(method, path);
         if (body is not null) request.Content = JsonContent.Create(body, body.GetType(), options: Json);
         if (ifMatch is { } v) request.Headers.TryAddWithoutValidation("If-Match", $"\"{v}\"");
         using var response = await http.SendAsync(request, token);
@@ -72,6 +76,15 @@ public sealed class NodeApi(HttpClient http, IServer server, IOptions<Microsoft.
         if (response.IsSuccessStatusCode)
             return new ApiResult<T>(text.Length == 0 ? default : JsonSerializer.Deserialize<T>(text, Json), null, version);
         return new ApiResult<T>(default, ReadProblem(response.StatusCode, text), version);
+    }
+
+    /// <summary>A request to the API carrying the signed-in user's access token (none: the API answers 401).</summary>
+    private async Task<HttpRequestMessage> RequestAsync(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(BaseAddress, path));
+        if (signedIn is not null && (await signedIn.GetAuthenticationStateAsync()).User.FindFirst(WebSignIn.AccessTokenClaim) is { } token)
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.Value);
+        return request;
     }
 
     private static ApiProblem ReadProblem(HttpStatusCode status, string text)
