@@ -41,7 +41,30 @@ public static partial class Bench
             await app.DisposeAsync();
             throw new InvalidOperationException($"the node listens on {address}, not on loopback");
         }
-        return (app, new HttpClient { BaseAddress = new Uri(address) });
+        return (app, await SignedInClientAsync(app, address));
+    }
+
+    /// <summary>
+    /// An HTTP client of the node carrying a real access token: a benchmark API client holding every role (secret fresh
+    /// each run), by client credentials from the node's own token endpoint, as any script signs in.
+    /// </summary>
+    public static async Task<HttpClient> SignedInClientAsync(WebApplication app, string address)
+    {
+        const string clientId = "benchmark-client";
+        var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        await using (var scope = app.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<SeizureIntel.Identity.Accounts>().EnsureClientAsync(clientId, secret,
+                SeizureIntel.Identity.Roles.All, [SeizureIntel.Identity.NodeClaims.AllFacilities]);
+        var http = new HttpClient { BaseAddress = new Uri(address) };
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = secret,
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"the node's token endpoint answered {(int)response.StatusCode}: {body}");
+        var token = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return http;
     }
 
     /// <summary>The settings of a scratch node like the configured one (same agency and database), in another schema.</summary>

@@ -190,7 +190,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
             await app.DisposeAsync();
             throw new BenchmarkFailed($"the {agency} node listens on {address}, not on loopback");
         }
-        return new RunningNode(app, new HttpClient { BaseAddress = new Uri(address) });
+        return new RunningNode(app, await Bench.SignedInClientAsync(app, address));
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public sealed class SignInTests(WebNode node)
 
         var analyst = await node.PageAsync("en-GB", "analyst");
         await analyst.GotoAsync("/analysis");
-        await Assertions.Expect(analyst.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Analysis");
+        await Assertions.Expect(analyst.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Trends, comparison and map");
 
         // Signing out ends the session: the next page asks for a password again.
         await analyst.GetByTestId("sign-out").ClickAsync();

@@ -85,4 +85,16 @@ public static class AccessMatrix
 
     /// <summary>The authorization policy name of a set of roles (one policy per distinct set).</summary>
     public static string PolicyName(IEnumerable<string> roles) => "api:" + string.Join('+', roles.Order(StringComparer.Ordinal));
+
+    /// <summary>The matrix as the README shows it: one row per operation, one column per role.</summary>
+    public static string MarkdownTable()
+    {
+        var lines = new List<string>
+        {
+            "| Operation | " + string.Join(" | ", All) + " |",
+            "|---|" + string.Concat(All.Select(_ => ":-:|")),
+        };
+        lines.AddRange(Table.Select(e => $"| `{e.Key}` | " + string.Join(" | ", All.Select(r => e.Value.Contains(r) ? "✓" : "")) + " |"));
+        return string.Join("\n", lines);
+    }
 }

@@ -18,6 +18,10 @@ public sealed class SeedDemoInput : NetCoreInput
     [Description("File to write this node's demo credentials to (JSON; keep it private)")]
     [FlagAlias("out", 'o')]
     public string OutFlag { get; set; } = "";
+
+    [Description("Also put them under the agency's key in this JSON file, beside other nodes' (e.g. .local/demo-credentials.json)")]
+    [FlagAlias("merge-into", true)]
+    public string MergeIntoFlag { get; set; } = "";
 }
 
 /// <summary>
@@ -31,7 +35,7 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
 {
     public SeedDemoCommand()
     {
-        Usage("Create the demo users and clients").Arguments(x => x.Action).ValidFlags(x => x.BaseUrlFlag, x => x.OutFlag);
+        Usage("Create the demo users and clients").Arguments(x => x.Action).ValidFlags(x => x.BaseUrlFlag, x => x.OutFlag, x => x.MergeIntoFlag);
     }
 
     public override async Task<bool> Execute(SeedDemoInput input)
@@ -74,12 +78,29 @@ public sealed class SeedDemoCommand : JasperFxAsyncCommand<SeedDemoInput>
 
         var baseUrl = input.BaseUrlFlag.TrimEnd('/');
         var entry = new { baseUrl, tokenEndpoint = baseUrl + "/connect/token", users, clients };
-        var path = Path.GetFullPath(input.OutFlag);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(entry, new JsonSerializerOptions { WriteIndented = true }));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        var path = await WriteAsync(input.OutFlag, JsonSerializer.Serialize(entry, indented));
         Console.WriteLine($"demo users and clients of {agency.ToUpperInvariant()} written to {path}");
+        if (!string.IsNullOrWhiteSpace(input.MergeIntoFlag))
+        {
+            var all = File.Exists(input.MergeIntoFlag)
+                ? JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(await File.ReadAllTextAsync(input.MergeIntoFlag)) ?? []
+                : [];
+            all[agency.ToUpperInvariant()] = JsonSerializer.SerializeToElement(entry);
+            Console.WriteLine($"and merged into {await WriteAsync(input.MergeIntoFlag, JsonSerializer.Serialize(all, indented))}");
+        }
         return true;
+    }
+
+    /// <summary>Writes a file only its owner can read.</summary>
+    private static async Task<string> WriteAsync(string file, string text)
+    {
+        var path = Path.GetFullPath(file);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(path, text);
+        return path;
     }
 
     private static string Secret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'x').Replace('/', 'y');
