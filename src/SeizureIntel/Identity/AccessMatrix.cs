@@ -72,6 +72,9 @@ public static class AccessMatrix
 
         // Sharing with partners.
         ["GET /api/sharing/status"] = [Supervisor, Admin],
+
+        // The audit log: the auditor only.
+        ["GET /api/audit"] = [Auditor],
     };
 
     public static string Key(string method, string route) => $"{method.ToUpperInvariant()} /{route.TrimStart('/')}";

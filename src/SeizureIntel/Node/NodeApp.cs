@@ -1,6 +1,7 @@
 using SeizureIntel.Imports;
 using SeizureIntel.Intelligence.Interventions;
 using SeizureIntel.Intelligence.Effort;
+using SeizureIntel.Audit;
 using SeizureIntel.Demo;
 using SeizureIntel.Identity;
 using SeizureIntel.Linking;
@@ -57,6 +58,9 @@ public static class NodeApp
         builder.AddNodeIdentity(node.Authentication, node.Schema);
         builder.Services.AddAuthorization(AccessPolicy.Define);
 
+        // The audit of every API request, allowed or refused, in an append-only table the auditor reads (Audit/).
+        builder.AddAudit(node.Schema);
+
         // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1, grouped by feature (Web/ApiDocs.cs).
         builder.AddApiDocs();
 
@@ -69,6 +73,7 @@ public static class NodeApp
         app.UseRequestLimits();
         app.MapHealthChecks("/health", HealthAnswer.Options);
         app.UseAuthentication();
+        app.UseAudit();
         app.UseAuthorization();
         app.MapNodeIdentity();
         app.MapWolverineEndpoints(http =>

@@ -135,7 +135,13 @@ public static class NodeSetup
         // Anything else: 400 for an unreadable body, 413 for a too large one, else 500 problem details with a logged correlation id.
         builder.Services.AddExceptionHandler<RequestFailures>();
         builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            ConfigureJson(o.SerializerOptions);
+            // Personal fields masked for roles that do not need them, in every API answer (Privacy/PersonalData.cs).
+            Privacy.PersonalData.Apply(o.SerializerOptions);
+        });
+        builder.Services.AddHttpContextAccessor();
     }
 
     public static void ConfigureJson(JsonSerializerOptions options)

@@ -80,7 +80,7 @@ public static class GetSeizureEndpoint
         }
 
         // An officer's view ends at their facilities: another facility's seizure is answered as unknown.
-        if (seizure is null || !by.MayActAt(seizure.FacilityId)) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
+        if (seizure is null || !by.MayActAt(seizure.FacilityId) || !Partners.PartnerVisibility.Allows(seizure, by)) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
         context.Response.Headers.ETag = Versions.ETag(seizure.Version);
         return Results.Ok(SeizureView.Of(seizure, converter));
     }

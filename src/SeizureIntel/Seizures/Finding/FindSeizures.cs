@@ -1,5 +1,7 @@
 using Marten;
+using SeizureIntel.Identity;
 using SeizureIntel.Pipeline;
+using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Facilities;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
@@ -25,11 +27,11 @@ public static class FindSeizuresEndpoint
     /// </summary>
     [WolverineGet("/api/seizures/by-reference/{reference}", OperationId = "getSeizureByReference")]
     public static async Task<IResult> ByReference(string reference, IQuerySession session, QuantityConverter converter,
-        HttpContext context, CancellationToken token)
+        HttpContext context, Actor by, CancellationToken token)
     {
         var wanted = reference.Trim().ToUpperInvariant();
         var seizure = await session.Query<Seizure>().FirstOrDefaultAsync(s => s.Reference == wanted, token);
-        if (seizure is null)
+        if (seizure is null || !PartnerVisibility.Allows(seizure, by))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown reference",
                 detail: $"No seizure has the reference '{reference.Trim()}'.");
         context.Response.Headers.ETag = Versions.ETag(seizure.Version);
@@ -43,7 +45,7 @@ public static class FindSeizuresEndpoint
     /// </summary>
     [WolverineGet("/api/seizures", OperationId = "findSeizures")]
     public static async Task<IResult> Find(string? q, int? year, string? facility, string? substance, string? agency, int? limit,
-        IQuerySession session, FacilityCatalog facilities, ReferenceData reference, CancellationToken token)
+        IQuerySession session, FacilityCatalog facilities, ReferenceData reference, Actor by, CancellationToken token)
     {
         var problems = new Problems();
         var take = limit ?? 50;
@@ -58,6 +60,8 @@ public static class FindSeizuresEndpoint
         if (problems.Any) return Results.Problem(problems.Invalid("Bad seizure search"));
 
         var query = session.Query<Seizure>().AsQueryable();
+        // A partner's record only as far as its handling code and distribution allow (Partners/PartnerVisibility.cs).
+        if (!PartnerVisibility.SeesRestricted(by)) query = query.Where(s => !s.Received || s.HandlingCode != PartnerVisibility.Restricted);
         if (!string.IsNullOrWhiteSpace(q))
         {
             var prefix = q.Trim().ToUpperInvariant();
@@ -73,7 +77,8 @@ public static class FindSeizuresEndpoint
         if (substanceCode is not null) query = query.Where(s => s.Substance == substanceCode);
         if (agencyCode is not null) query = query.Where(s => s.Agency == agencyCode);
 
-        var found = await query.OrderByDescending(s => s.OccurredAt).Take(take + 1).ToListAsync(token);
+        var found = (await query.OrderByDescending(s => s.OccurredAt).Take(take + 1).ToListAsync(token))
+            .Where(s => PartnerVisibility.Allows(s, by)).ToList();
         var items = found.Take(take).Select(s => new SeizureListItem(s.Id, s.Reference, s.Agency, s.FacilityId, s.Oblast, s.OccurredAt,
             s.LocalDate, s.Substance, s.Quantity, s.Detection, s.Voided ? "voided" : s.DuplicateOf is not null ? "duplicate" : "counted",
             s.Version)).ToList();

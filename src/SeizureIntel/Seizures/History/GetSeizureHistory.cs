@@ -21,7 +21,11 @@ public static class GetSeizureHistoryEndpoint
     public static async Task<IResult> Get(Guid id, IQuerySession session, Actor by, CancellationToken token)
     {
         var events = await session.Events.FetchStreamAsync(id, token: token);
-        if (events.Count == 0 || by.FacilityScoped && !by.MayActAt((await session.LoadAsync<Seizure>(id, token))?.FacilityId)) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
+        if (events.Count == 0) return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
+        // Facility scoping for officers, and a partner's record only as far as its handling code and distribution allow.
+        var current = await session.LoadAsync<Seizure>(id, token);
+        if (current is null || !by.MayActAt(current.FacilityId) || !Partners.PartnerVisibility.Allows(current, by))
+            return Results.Problem(Change.Unknown(VersionedResource.Seizure, id));
 
         var entries = events.Select(e => e.Data switch
         {
