@@ -1,4 +1,3 @@
-using SeizureIntel.Pipeline;
 
 namespace SeizureIntel.Agencies;
 
@@ -33,17 +32,4 @@ public static class KnownAgencies
     }
 
     public static string NameOf(string code) => Names[code];
-
-    /// <summary>An agency named in a request: its code, or null with the problem named for <paramref name="field"/>.</summary>
-    public static string? Field(Problems problems, string field, string? value, bool required = false)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            if (required) problems.Fail(field, "is required");
-            return null;
-        }
-        if (Normalize(value) is { } code) return code;
-        problems.Fail(field, $"'{value.Trim()}' is not a known agency; use one of {CodeList}");
-        return null;
-    }
 }

@@ -28,14 +28,15 @@ public static class GetAuditEndpoint
     /// <c>format=csv</c> gives the same rows as CSV (UTF-8, times in Bishkek and UTC).
     /// </summary>
     [WolverineGet("/api/audit", OperationId = "getAudit")]
-    public static async Task<IResult> Get(string? from, string? to, string? user, string? outcome, int? limit, string? format,
+    public static async Task<IResult> Get(string? from, string? to, string? user, string? outcome, string? limit, string? format,
         AuditLog log, NpgsqlDataSource dataSource, CancellationToken token)
     {
         var problems = new Problems();
         var start = Bound(problems, "from", from, endOfDay: false);
         var end = Bound(problems, "to", to, endOfDay: true);
-        var take = limit ?? 1000;
-        if (take is < 1 or > MaxLimit) problems.Fail("limit", $"must be between 1 and {MaxLimit}");
+        var take = 1000;
+        if (!string.IsNullOrWhiteSpace(limit) && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+            problems.Fail("limit", $"must be a whole number between 1 and {MaxLimit}");
         if (!string.IsNullOrWhiteSpace(outcome) && !AuditOutcomes.All.Contains(outcome))
             problems.Fail("outcome", $"must be one of {string.Join(", ", AuditOutcomes.All)}");
         if (!string.IsNullOrWhiteSpace(format) && format is not ("json" or "csv")) problems.Fail("format", "must be json or csv");

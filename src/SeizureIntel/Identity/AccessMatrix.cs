@@ -69,6 +69,31 @@ public static class AccessMatrix
         ["GET /api/impact"] = Analysis,
         ["GET /api/projections/freshness"] = Figures,
         ["GET /api/reports/annual/{year}"] = Figures,
+        ["GET /api/compare/decomposition"] = Figures,
+
+        // Search effort: recorded and corrected at the facility like seizures; rates for everyone who reads figures.
+        ["POST /api/effort"] = [Officer, Supervisor],
+        ["POST /api/effort/import"] = [Officer, Supervisor],
+        ["POST /api/effort/{id}/corrections"] = [Officer, Supervisor],
+        ["POST /api/effort/{id}/void"] = [Supervisor],
+        ["GET /api/effort"] = [Officer, Analyst, Supervisor],
+        ["GET /api/effort/{id}"] = [Officer, Analyst, Supervisor],
+        ["GET /api/facilities/{facilityId}/rates"] = Figures,
+
+        // Interventions: registered by supervisors (the facility's management), their effects read with the figures.
+        ["POST /api/interventions"] = [Supervisor],
+        ["GET /api/interventions"] = Figures,
+        ["GET /api/interventions/{id}"] = Figures,
+        ["GET /api/interventions/{id}/effect"] = Figures,
+
+        // Historical imports: a supervisor's job (every row is checked as POST /api/seizures checks it).
+        ["POST /api/imports"] = [Supervisor],
+        ["GET /api/imports/{id}"] = [Supervisor],
+        ["GET /api/imports/template"] = [Officer, Supervisor],
+
+        // The ledger's own checks: parked (poison) events and verification, for supervisors.
+        ["GET /api/projections/parked"] = [Supervisor],
+        ["GET /api/projections/verify"] = [Supervisor],
 
         // Sharing with partners.
         ["GET /api/sharing/status"] = [Supervisor, Admin],

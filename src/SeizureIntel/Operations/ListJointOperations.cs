@@ -34,7 +34,7 @@ public static class ListJointOperationsEndpoint
             if (int.TryParse(year, out var parsed) && parsed is >= 1900 and <= 9999) y = parsed;
             else problems.Fail("year", "must be a year such as 2015");
         }
-        var code = KnownAgencies.Field(problems, "agency", agency, required: false);
+        var code = problems.Agency("agency", agency, required: false);
         OperationStatus? wanted = null;
         if (!string.IsNullOrWhiteSpace(status))
         {

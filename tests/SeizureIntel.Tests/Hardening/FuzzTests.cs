@@ -18,6 +18,12 @@ namespace SeizureIntel.Tests.Hardening;
 /// </summary>
 public sealed class FuzzTests(NodeFixture fixture, ITestOutputHelper output) : OperationTest(fixture)
 {
+    /// <summary>
+    /// The seed every ordinary run replays, so that CI is repeatable; other seeds are explored with
+    /// SEIZUREINTEL_FUZZ_SEED (each one that finds a failure becomes a bug to fix, then a regression seed).
+    /// </summary>
+    private const int DefaultSeed = 5736654;
+
     private static readonly string[] Strings =
     [
         "", " ", "heroin", "HEROIN", "Героин", "SIZO-1", "sizo-1", "SSEP", "ssdc", "kg", "KG", "tablet", "visitor-search", "joint-operation",
@@ -38,7 +44,7 @@ public sealed class FuzzTests(NodeFixture fixture, ITestOutputHelper output) : O
     [Fact]
     public async Task every_operation_with_random_and_boundary_input_never_answers_5xx_nor_writes_on_refusal()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("SEIZUREINTEL_FUZZ_SEED"), out var s) ? s : Environment.TickCount;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("SEIZUREINTEL_FUZZ_SEED"), out var s) ? s : DefaultSeed;
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("SEIZUREINTEL_FUZZ_ROUNDS"), out var r) ? r : 30;
         output.WriteLine($"seed {seed}, {rounds} rounds per operation");
         var random = new Random(seed);

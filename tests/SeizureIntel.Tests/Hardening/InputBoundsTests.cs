@@ -206,7 +206,9 @@ public sealed class InputBoundsTests(NodeFixture fixture) : NodeTest(fixture)
                 problem.GetProperty("status").GetInt32().ShouldBe(429);
             }
         }
-        statuses.Count(s => s == 200).ShouldBeInRange(5, 6);
+        // The burst of 5 is shared with the test's own sign-in: the first request fetches its token from /connect/token
+        // (rate-limited too, against password and secret guessing), so 4 to 6 of the 8 get through.
+        statuses.Count(s => s == 200).ShouldBeInRange(4, 6);
         statuses.ShouldContain(429);
         // /health is never limited: an operator's probe still answers.
         await limited.Scenario(s => { s.Get.Url("/health"); s.StatusCodeShouldBe(200); });

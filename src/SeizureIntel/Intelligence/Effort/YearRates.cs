@@ -58,8 +58,9 @@ public static class YearRates
     /// <summary>The counting effort entries as the events recorded up to <paramref name="asOf"/> leave them.</summary>
     public static async Task<IReadOnlyList<EffortRecord>> EffortAsOfAsync(IQuerySession session, DateTimeOffset asOf, CancellationToken token)
     {
+        var cutOff = asOf.ToUniversalTime(); // Npgsql writes timestamptz parameters only in UTC
         var events = await session.Events.QueryAllRawEvents()
-            .Where(e => e.Timestamp <= asOf && e.EventTypesAre(typeof(EffortRecorded), typeof(EffortCorrected), typeof(EffortVoided)))
+            .Where(e => e.Timestamp <= cutOff && e.EventTypesAre(typeof(EffortRecorded), typeof(EffortCorrected), typeof(EffortVoided)))
             .OrderBy(e => e.Sequence).ToListAsync(token);
         var entries = new Dictionary<Guid, EffortRecord>();
         foreach (var e in events)

@@ -34,7 +34,7 @@ public sealed partial record BucketFilter(
             return null;
         }
 
-        var agencyCode = KnownAgencies.Field(problems, "agency", agency);
+        var agencyCode = problems.Agency("agency", agency);
         string? facilityCode = null;
         if (!string.IsNullOrWhiteSpace(facility))
         {

@@ -83,7 +83,7 @@ public static class GetYearSummaryEndpoint
         if (agency is not null)
         {
             var problems = new Problems();
-            agency = KnownAgencies.Field(problems, "agency", agency);
+            agency = problems.Agency("agency", agency);
             if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad agency"));
         }
         YearSummary s;

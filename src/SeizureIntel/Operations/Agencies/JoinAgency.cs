@@ -17,7 +17,7 @@ public static class JoinAgencyEndpoint
     public static (string? Agency, string? Reason, Problems Problems) Check(JoinAgency command)
     {
         var problems = new Problems();
-        var agency = KnownAgencies.Field(problems, "agency", command.Agency);
+        var agency = problems.Agency("agency", command.Agency);
         var reason = OperationFields.OptionalText(problems, "reason", command.Reason);
         return (agency, reason, problems);
     }

@@ -17,7 +17,7 @@ public static class LeaveAgencyEndpoint
     public static (string? Agency, Problems Problems) Check(string agency, LeaveAgency command)
     {
         var problems = new Problems();
-        var code = KnownAgencies.Field(problems, "agency", agency);
+        var code = problems.Agency("agency", agency);
         problems.RequireText("reason", command.Reason);
         return (code, problems);
     }

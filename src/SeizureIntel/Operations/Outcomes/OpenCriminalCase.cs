@@ -23,7 +23,7 @@ public static class OpenCriminalCaseEndpoint
     {
         var problems = new Problems();
         var number = problems.RequireText("caseNumber", command.CaseNumber, 100);
-        var agency = KnownAgencies.Field(problems, "agency", command.Agency);
+        var agency = problems.Agency("agency", command.Agency);
         var openedOn = OperationFields.Date(problems, "openedOn", command.OpenedOn, now);
         return (problems.Any ? null : new ValidCase(number!, agency!, openedOn), problems);
     }

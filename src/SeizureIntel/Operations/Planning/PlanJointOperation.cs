@@ -54,13 +54,13 @@ public static class PlanJointOperationEndpoint
     {
         var problems = new Problems();
         var codeName = problems.RequireText("codeName", command.CodeName, MaxCodeNameLength);
-        var lead = KnownAgencies.Field(problems, "leadAgency", command.LeadAgency);
+        var lead = problems.Agency("leadAgency", command.LeadAgency);
 
         var agencies = new List<string>();
         if (command.Agencies is not { Count: > 0 }) problems.Fail("agencies", "name the participating agencies, the lead among them");
         else if (Bounds.Count(problems, "agencies", command.Agencies))
             for (var i = 0; i < command.Agencies.Count; i++)
-                if (KnownAgencies.Field(problems, $"agencies[{i}]", command.Agencies[i]) is { } code && !agencies.Contains(code))
+                if (problems.Agency($"agencies[{i}]", command.Agencies[i]) is { } code && !agencies.Contains(code))
                     agencies.Add(code);
         if (command.Agencies is { Count: > 0 } && !problems.Errors.Keys.Any(k => k.StartsWith("agencies[", StringComparison.Ordinal)))
         {

@@ -41,7 +41,7 @@ public static class AnnualReportParameters
             else cutOff = instant;
         }
 
-        var code = KnownAgencies.Field(problems, "agency", agency);
+        var code = problems.Agency("agency", agency);
 
         var f = ReportFormat.Html;
         if (!string.IsNullOrWhiteSpace(format))
