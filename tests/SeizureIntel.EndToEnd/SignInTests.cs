@@ -30,6 +30,9 @@ public sealed class SignInTests(WebNode node)
 
         // Signing out ends the session: the next page asks for a password again.
         await analyst.GetByTestId("sign-out").ClickAsync();
+        // The sign-out chain (the web cookie, then the node's own session, then "/") ends on the sign-in page; wait for
+        // it before navigating, or the next navigation races the redirects.
+        await Assertions.Expect(analyst.Locator("#password")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await analyst.GotoAsync("/analysis");
         await Assertions.Expect(analyst.Locator("#password")).ToBeVisibleAsync();
     }
