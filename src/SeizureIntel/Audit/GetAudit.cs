@@ -79,8 +79,14 @@ public static class GetAuditEndpoint
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             var local = date.ToDateTime(endOfDay ? TimeOnly.MaxValue : TimeOnly.MinValue);
-            var zone = LocalCalendar.Zone();
-            return new DateTimeOffset(local, zone.GetUtcOffset(local));
+            var offset = LocalCalendar.Zone().GetUtcOffset(local);
+            // The first and last days of the calendar in Bishkek reach outside it in UTC (DateTimeOffset would throw).
+            if (local.Ticks - offset.Ticks < DateTime.MinValue.Ticks || local.Ticks - offset.Ticks > DateTime.MaxValue.Ticks)
+            {
+                problems.Fail(field, "is outside the dates the node can compare (use a date between 0002-01-01 and 9999-12-30)");
+                return null;
+            }
+            return new DateTimeOffset(local, offset);
         }
         if (text.Contains('T') && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) &&
             (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T')))

@@ -51,6 +51,20 @@ public static class Change
         return stream.CurrentVersion == expected ? WolverineContinue.NoProblems : Versions.Stale(T.Resource, expected!.Value, stream.CurrentVersion ?? 0);
     }
 
+    /// <summary>
+    /// Runs before the aggregate is loaded: the If-Match problems first (as <see cref="Check{T}"/> orders them), then the
+    /// all-zero id, which no stream can have. Marten's FetchForWriting refuses to even look for it (it throws
+    /// "Cannot use an empty Guid as the stream id"), which would otherwise end the request in a 500; it is simply unknown.
+    /// </summary>
+    public static ProblemDetails CheckId<T>(HttpContext context) where T : class, IChangeable
+    {
+        var (_, problem) = Versions.Expected(context, T.Resource);
+        if (problem is not null) return problem;
+        return context.Request.RouteValues.TryGetValue("id", out var value) && Guid.TryParse(value?.ToString(), out var id) && id == Guid.Empty
+            ? Unknown(T.Resource, id)
+            : WolverineContinue.NoProblems;
+    }
+
     /// <summary>The pipeline's answer to a decision: its refusal, or the events to append and the version they lead to.</summary>
     public static (IResult, Events) Answer(this Decision decision, IChangeable before) =>
         decision.Problem is { } problem
@@ -88,7 +102,11 @@ public sealed class ChangeAttribute : Wolverine.Http.Marten.AggregateAttribute
 
     public override Variable Modify(IChain chain, ParameterInfo parameter, IServiceContainer container, GenerationRules rules)
     {
+        // Before the load frames base.Modify adds: an all-zero id is unknown, not a failure of Marten's fetch.
+        var idCheck = typeof(Change).GetMethod(nameof(Change.CheckId))!.MakeGenericMethod(parameter.ParameterType);
+        var before = chain.Middleware.Count;
         var aggregate = base.Modify(chain, parameter, container, rules);
+        chain.Middleware.Insert(before, new MethodCall(typeof(Change), idCheck));
         var check = typeof(Change).GetMethod(nameof(Change.Check))!.MakeGenericMethod(parameter.ParameterType);
         chain.Middleware.Add(new MethodCall(typeof(Change), check));
         if (chain is HttpChain http)
