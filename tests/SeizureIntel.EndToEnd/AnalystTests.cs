@@ -100,4 +100,39 @@ public sealed class AnalystTests(WebNode node)
             (await page.ContentAsync()).ShouldNotContain("⟦", customMessage: path);
         }
     }
+
+    /// <summary>
+    /// The report's charts keep every label whole: in both languages, each text of each chart lies inside its chart
+    /// and no two overlap, as the browser lays them out (real font metrics, Cyrillic names included); none is cut with "…".
+    /// </summary>
+    [Theory]
+    [InlineData("en-GB")]
+    [InlineData("ru-RU")]
+    public async Task the_report_charts_labels_are_never_cut_off(string locale)
+    {
+        var page = await node.PageAsync(locale, "working-group");
+        await page.GotoAsync("/reports/annual?year=2015&baseline=2014");
+        var preview = page.GetByTestId("report-preview");
+        await Assertions.Expect(preview).ToBeVisibleAsync();
+        var frame = (await (await preview.ElementHandleAsync()).ContentFrameAsync())!;
+        await frame.Locator("svg").First.WaitForAsync();
+        var problems = await frame.EvaluateAsync<string[]>(@"() => [...document.querySelectorAll('svg')].flatMap(svg => {
+            const vb = svg.viewBox.baseVal, out = [];
+            const boxes = [...svg.querySelectorAll('text')].map(t => ({ text: t.textContent, b: t.getBBox() }));
+            if (boxes.length === 0) out.push(svg.getAttribute('aria-label') + ': no labels');
+            for (const { text, b } of boxes) {
+              if (b.x < vb.x - 0.5 || b.y < vb.y - 0.5 || b.x + b.width > vb.x + vb.width + 0.5 || b.y + b.height > vb.y + vb.height + 0.5)
+                out.push('outside the chart: ' + text);
+              if (text.includes('…')) out.push('cut: ' + text);
+            }
+            for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+              const a = boxes[i].b, c = boxes[j].b;
+              if (a.x < c.x + c.width - 0.5 && c.x < a.x + a.width - 0.5 && a.y < c.y + c.height - 0.5 && c.y < a.y + a.height - 0.5)
+                out.push('overlapping: ' + boxes[i].text + ' / ' + boxes[j].text);
+            }
+            return out;
+        })");
+        problems.ShouldBeEmpty();
+        await WebNode.ShotAsync(page, $"report-charts-{locale[..2]}");
+    }
 }

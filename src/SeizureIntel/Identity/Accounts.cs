@@ -14,6 +14,9 @@ public sealed class Accounts(UserManager<NodeUser> users, RoleManager<IdentityRo
     /// <summary>The web application's public client: authorization code with PKCE, no secret.</summary>
     public const string WebClientId = "seizureintel-web";
 
+    /// <summary>The API docs' public client (Scalar at /scalar/v1): authorization code with PKCE, no secret.</summary>
+    public const string DocsClientId = "seizureintel-docs";
+
     /// <summary>A user with exactly these roles and facilities and this password (created, or brought to this state).</summary>
     public async Task<NodeUser> EnsureUserAsync(string userName, string password, IEnumerable<string> userRoles,
         IEnumerable<string>? facilities = null)
@@ -60,13 +63,21 @@ public sealed class Accounts(UserManager<NodeUser> users, RoleManager<IdentityRo
     }
 
     /// <summary>The web application's client, allowed to come back to each of <paramref name="redirects"/>.</summary>
-    public async Task EnsureWebClientAsync(IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut)
+    public Task EnsureWebClientAsync(IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut) =>
+        EnsurePublicClientAsync(WebClientId, "SeizureIntel web application", redirects, afterSignOut);
+
+    /// <summary>The API docs' client, allowed to come back to the docs page at each of <paramref name="redirects"/>.</summary>
+    public Task EnsureDocsClientAsync(IEnumerable<Uri> redirects) =>
+        EnsurePublicClientAsync(DocsClientId, "SeizureIntel API docs", redirects, []);
+
+    /// <summary>A browser's client: no secret, so the authorization code is bound to its PKCE verifier.</summary>
+    private async Task EnsurePublicClientAsync(string clientId, string displayName, IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut)
     {
         var descriptor = new OpenIddictApplicationDescriptor
         {
-            ClientId = WebClientId,
+            ClientId = clientId,
             ClientType = ClientTypes.Public,
-            DisplayName = "SeizureIntel web application",
+            DisplayName = displayName,
             ConsentType = ConsentTypes.Implicit,
             Permissions =
             {

@@ -45,6 +45,52 @@ public sealed class NodeSurfaceTests(NodeFixture fixture) : NodeTest(fixture)
             .EnumerateObject().Select(r => r.Name).ShouldContain("201");
     }
 
+    /// <summary>
+    /// The docs read as a product's: every operation sits in a feature group that says what it is for (a route added
+    /// under a new prefix fails here until ApiDocs lists it), never under a C# class name.
+    /// </summary>
+    [Fact]
+    public async Task every_operation_is_in_a_described_feature_group()
+    {
+        var doc = await GetJsonAsync("/openapi/v1.json");
+        var described = doc.GetProperty("tags").EnumerateArray()
+            .Where(t => t.TryGetProperty("description", out var d) && d.GetString() is { Length: > 20 })
+            .Select(t => t.GetProperty("name").GetString()!).ToHashSet();
+        var misplaced = (from path in doc.GetProperty("paths").EnumerateObject()
+                         from operation in path.Value.EnumerateObject()
+                         let tags = operation.Value.TryGetProperty("tags", out var t) ? t.EnumerateArray().Select(x => x.GetString()!).ToList() : []
+                         where tags.Count != 1 || !described.Contains(tags[0]) || tags[0].Contains("SeizureIntel.")
+                         select $"{operation.Name.ToUpperInvariant()} {path.Name}: [{string.Join(", ", tags)}]").ToList();
+        misplaced.ShouldBeEmpty();
+    }
+
+    /// <summary>
+    /// The document says how to get a token: a person signs in (authorization code + PKCE at the node's own
+    /// endpoints, which the docs UI opens), a script uses client credentials; either scheme satisfies every operation.
+    /// </summary>
+    [Fact]
+    public async Task the_document_says_how_to_sign_in()
+    {
+        var doc = await GetJsonAsync("/openapi/v1.json");
+        var schemes = doc.GetProperty("components").GetProperty("securitySchemes");
+        var code = schemes.GetProperty("node-sign-in").GetProperty("flows").GetProperty("authorizationCode");
+        code.GetProperty("authorizationUrl").GetString().ShouldBe("/connect/authorize");
+        code.GetProperty("tokenUrl").GetString().ShouldBe("/connect/token");
+        code.GetProperty("scopes").EnumerateObject().Select(s => s.Name).ShouldBe(["openid", "profile", "roles"], ignoreOrder: true);
+        schemes.GetProperty("node-client").GetProperty("flows").GetProperty("clientCredentials").GetProperty("tokenUrl").GetString()
+            .ShouldBe("/connect/token");
+        doc.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name))
+            .ShouldBe(["node-sign-in", "node-client"], ignoreOrder: true);
+        // The token endpoint the document names answers as OAuth says: a client without credentials gets an OAuth error, no token.
+        var refused = await Host.Scenario(s =>
+        {
+            s.Post.FormData(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = "nobody" }).ToUrl("/connect/token");
+            s.IgnoreStatusCode();
+        });
+        refused.Context.Response.StatusCode.ShouldBeOneOf(400, 401);
+        (await refused.ReadAsJsonAsync<JsonElement>()).GetProperty("error").GetString().ShouldStartWith("invalid_");
+    }
+
     [Fact]
     public async Task the_browsable_api_reference_is_served()
     {

@@ -122,11 +122,18 @@ public static class AnnualReportHtml
     private static string Legend(AnnualReport r) =>
         $"<div class=\"legend\"><span style=\"background:{YearColour}\"></span>{r.Year}<span style=\"background:{BaselineColour}\"></span>{r.Baseline}</div>";
 
-    /// <summary>Grouped bars: for each substance group, the baseline's bar then the year's, on one kg axis.</summary>
+    /// <summary>
+    /// Grouped bars: for each substance group, the baseline's bar then the year's, on one kg axis. A group's name is
+    /// wrapped under its bars, never cut: the chart grows downwards for as many lines as the longest name needs.
+    /// </summary>
     public static string GroupBars(AnnualReport r)
     {
         var rows = r.Table("substance-group").Rows;
-        const int height = 260, left = 60, bottom = 60, top = 15, slot = 90, bar = 30;
+        const int top = 15, slot = 90, bar = 30, line = 11, perLine = 16;
+        var labels = rows.Select(x => Wrap(x.Name, perLine)).ToList();
+        var bottom = 22 + line * labels.Select(l => l.Count).DefaultIfEmpty(1).Max();
+        var height = 200 + bottom;
+        var left = 60;
         var width = left + Math.Max(1, rows.Count) * slot + 20;
         var max = Axis(rows.SelectMany(x => new[] { x.Year.Grams, x.Baseline.Grams }).DefaultIfEmpty(0m).Max() / 1000m);
         var plot = height - top - bottom;
@@ -138,10 +145,31 @@ public static class AnnualReportHtml
             var x0 = left + i * slot + (slot - 2 * bar) / 2;
             BarRect(svg, x0, rows[i].Baseline.Grams / 1000m, max, top, plot, bar, BaselineColour, $"{r.Baseline} {rows[i].Name}");
             BarRect(svg, x0 + bar, rows[i].Year.Grams / 1000m, max, top, plot, bar, YearColour, $"{r.Year} {rows[i].Name}");
-            svg.Append($"<text x=\"{left + i * slot + slot / 2}\" y=\"{height - bottom + 14}\" font-size=\"9\" text-anchor=\"middle\">")
-                .Append(E(Short(rows[i].Name))).Append("</text>");
+            var x = left + i * slot + slot / 2;
+            svg.Append($"<text x=\"{x}\" y=\"{height - bottom + 14}\" font-size=\"9\" text-anchor=\"middle\">");
+            for (var l = 0; l < labels[i].Count; l++)
+                svg.Append($"<tspan x=\"{x}\" dy=\"{(l == 0 ? 0 : line)}\">").Append(E(labels[i][l])).Append("</tspan>");
+            svg.Append("</text>");
         }
         return svg.Append("</svg>").ToString();
+    }
+
+    /// <summary>Words into lines of at most <paramref name="width"/> characters (a longer word keeps a line of its own).</summary>
+    public static IReadOnlyList<string> Wrap(string text, int width)
+    {
+        var lines = new List<string>();
+        var current = "";
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (current.Length > 0 && current.Length + 1 + word.Length > width)
+            {
+                lines.Add(current);
+                current = word;
+            }
+            else current = current.Length == 0 ? word : current + " " + word;
+        }
+        if (current.Length > 0 || lines.Count == 0) lines.Add(current);
+        return lines;
     }
 
     /// <summary>Two lines over the twelve months (local date), one per year, on one kg axis.</summary>
@@ -196,7 +224,6 @@ public static class AnnualReportHtml
         return power * 10;
     }
 
-    private static string Short(string name) => name.Length <= 16 ? name : name[..15] + "…";
     private static string F(decimal v) => Math.Round(v, 1).ToString("0.#", CultureInfo.InvariantCulture);
     private static string E(string text) => WebUtility.HtmlEncode(text);
     private static string Int(int v) => v.ToString("N0", CultureInfo.InvariantCulture);

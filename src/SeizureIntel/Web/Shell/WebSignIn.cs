@@ -108,7 +108,7 @@ public static class WebSignIn
 }
 
 /// <summary>
-/// Registers the web application's client with the node's provider once the node listens, for each address it listens
+/// Registers the web application's and the API docs' clients with the node's provider once the node listens, for each address it listens
 /// on (the redirect URIs must match exactly). Nothing to register in external mode: the agency's provider has it.
 /// </summary>
 internal sealed class WebClientRegistration(IHostApplicationLifetime lifetime, IServer server, IServiceProvider services,
@@ -124,8 +124,10 @@ internal sealed class WebClientRegistration(IHostApplicationLifetime lifetime, I
         var addresses = WebSignIn.Addresses(server).ToList();
         if (addresses.Count == 0) return; // an in-memory test server: no browser comes
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<Accounts>().EnsureWebClientAsync(
+        var accounts = scope.ServiceProvider.GetRequiredService<Accounts>();
+        await accounts.EnsureWebClientAsync(
             addresses.Select(a => new Uri(a, "/signin-oidc")), addresses.Select(a => new Uri(a, "/signout-callback-oidc")));
-        log.LogInformation("web application client registered for {Addresses}", string.Join(", ", addresses));
+        await accounts.EnsureDocsClientAsync(addresses.Select(a => new Uri(a, ApiDocs.DocsPath)));
+        log.LogInformation("web application and API docs clients registered for {Addresses}", string.Join(", ", addresses));
     }
 }
