@@ -91,6 +91,24 @@ public sealed class NodeSurfaceTests(NodeFixture fixture) : NodeTest(fixture)
         (await refused.ReadAsJsonAsync<JsonElement>()).GetProperty("error").GetString().ShouldStartWith("invalid_");
     }
 
+    /// <summary>
+    /// The docs' example of recording a seizure is one the node accepts as it stands (what "Send" in the docs does),
+    /// and a field's allowed codes link to their vocabulary.
+    /// </summary>
+    [Fact]
+    public async Task the_documented_example_records_a_seizure_and_codes_link_to_their_vocabulary()
+    {
+        var doc = await GetJsonAsync("/openapi/v1.json");
+        var schema = doc.GetProperty("components").GetProperty("schemas").GetProperty("RecordSeizure");
+        var example = schema.GetProperty("examples")[0];
+        var created = await RecordAsync(example);
+        created.Reference.ShouldStartWith("SSEP-2015-");
+        var seizure = await GetJsonAsync($"/api/seizures/{created.Id}");
+        seizure.GetProperty("substance").GetString().ShouldBe(example.GetProperty("substance").GetString());
+        schema.GetProperty("properties").GetProperty("substance").GetProperty("description").GetString()!
+            .ShouldContain("[/api/reference/substances](/api/reference/substances)");
+    }
+
     [Fact]
     public async Task the_browsable_api_reference_is_served()
     {
