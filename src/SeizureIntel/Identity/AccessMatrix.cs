@@ -43,6 +43,7 @@ public static class AccessMatrix
         ["POST /api/seizures/{id}/lab-submissions"] = [Officer, Lab, Supervisor],
         ["POST /api/seizures/{id}/lab-results"] = [Lab, Supervisor],
         ["POST /api/seizures/{id}/void"] = [Supervisor],
+        ["POST /api/seizures/{id}/sharing"] = [Supervisor],
         ["POST /api/seizures/{id}/duplicate-of"] = [Supervisor],
 
         // Joint operations.
