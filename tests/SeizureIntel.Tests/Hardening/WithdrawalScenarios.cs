@@ -56,7 +56,7 @@ public sealed class WithdrawalScenarios(TwoNodesOnPostgresql nodes) : IAsyncLife
         (await SsdcPartnerStatusAsync()).GetProperty("delivered").GetInt32().ShouldBe(1);
         (await Ssep.YearGramsAsync(2015)).ShouldBe(kept + narrowed, "the origin still counts its own record");
 
-        var history = (await Ssep.GetJsonAsync($"/api/seizures/{a.Id}/history")).GetProperty("entries").EnumerateArray().Last();
+        var history = (await Ssep.GetJsonAsync($"/api/seizures/{a.Id}/history")).GetProperty("events").EnumerateArray().Last();
         history.GetProperty("reason").GetString().ShouldBe("MOU review");
         var change = history.GetProperty("changes").EnumerateArray().ShouldHaveSingleItem();
         change.GetProperty("field").GetString().ShouldBe("distribution");
