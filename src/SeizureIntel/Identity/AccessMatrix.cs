@@ -95,6 +95,7 @@ public static class AccessMatrix
         // The ledger's own checks: parked (poison) events and verification, for supervisors.
         ["GET /api/projections/parked"] = [Supervisor],
         ["GET /api/projections/verify"] = [Supervisor],
+        ["POST /api/projections/heal"] = [Supervisor],
 
         // Sharing with partners.
         ["GET /api/sharing/status"] = [Supervisor, Admin],
