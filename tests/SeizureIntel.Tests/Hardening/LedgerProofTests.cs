@@ -110,7 +110,7 @@ public sealed class LedgerProofTests(NodeFixture fixture) : NodeTest(fixture)
         await ScalarAsync($"update {Schema}.mt_doc_facilitysummary set data = jsonb_set(data, '{{total,count}}', to_jsonb((data->'total'->>'count')::int + 1)) " +
                           $"where id = (select min(id) from {Schema}.mt_doc_facilitysummary)");
         await ScalarAsync($"update {Schema}.mt_doc_seizure set data = jsonb_set(data, '{{notes}}', '\"edited behind the events\"') " +
-                          $"where id = (select min(id) from {Schema}.mt_doc_seizure)");
+                          $"where id = (select id from {Schema}.mt_doc_seizure order by id limit 1)");
         var drifted = await GetJsonAsync("/api/projections/verify");
         drifted.GetProperty("consistent").GetBoolean().ShouldBeFalse();
         var models = drifted.GetProperty("differences").EnumerateArray().Select(d => d.GetProperty("readModel").GetString()).ToList();

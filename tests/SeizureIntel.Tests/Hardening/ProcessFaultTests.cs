@@ -197,8 +197,13 @@ public sealed class PrivateCluster : IAsyncDisposable
         return cluster;
     }
 
-    public Task StartAgainAsync() => RunAsync("pg_ctl", "-D", Data, "-l", Path.Combine(_folder, "postgres.log"), "-w", "-t", "60", "start",
-        "-o", $"-c listen_addresses=127.0.0.1 -p {_port} -k {_folder} -c fsync=off -c max_connections=100");
+    public async Task StartAgainAsync()
+    {
+        await RunAsync("pg_ctl", "-D", Data, "-l", Path.Combine(_folder, "postgres.log"), "-w", "-t", "60", "start",
+            "-o", $"-c listen_addresses=127.0.0.1 -p {_port} -k {_folder} -c fsync=off -c max_connections=100");
+        // This test process's own pooled connections died with the server (the node's are its own business).
+        NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>A fast shutdown: every connection is cut, as when the server goes down.</summary>
     public Task StopAsync() => RunAsync("pg_ctl", "-D", Data, "-m", "fast", "-w", "stop");
