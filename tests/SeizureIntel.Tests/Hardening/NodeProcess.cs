@@ -104,7 +104,12 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public async Task<string> HealthTextAsync()
     {
-        try { return await Http.GetStringAsync("/health"); }
+        try
+        {
+            // The body names the problem whatever the status (503 when unhealthy).
+            using var answer = await Http.GetAsync("/health");
+            return await answer.Content.ReadAsStringAsync();
+        }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return e.Message; }
     }
 
