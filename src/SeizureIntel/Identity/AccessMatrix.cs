@@ -43,6 +43,7 @@ public static class AccessMatrix
         ["POST /api/seizures/{id}/lab-submissions"] = [Officer, Lab, Supervisor],
         ["POST /api/seizures/{id}/lab-results"] = [Lab, Supervisor],
         ["POST /api/seizures/{id}/void"] = [Supervisor],
+        ["POST /api/seizures/{id}/sharing"] = [Supervisor],
         ["POST /api/seizures/{id}/duplicate-of"] = [Supervisor],
 
         // Joint operations.
@@ -94,6 +95,7 @@ public static class AccessMatrix
         // The ledger's own checks: parked (poison) events and verification, for supervisors.
         ["GET /api/projections/parked"] = [Supervisor],
         ["GET /api/projections/verify"] = [Supervisor],
+        ["POST /api/projections/heal"] = [Supervisor],
 
         // Sharing with partners.
         ["GET /api/sharing/status"] = [Supervisor, Admin],

@@ -70,6 +70,7 @@ public static class PersonalData
         [(typeof(FieldChange), nameof(FieldChange.From))] = IsNotesChange,
         [(typeof(FieldChange), nameof(FieldChange.To))] = IsNotesChange,
         [(typeof(SeizureVoided), nameof(SeizureVoided.Reason))] = null,
+        [(typeof(SeizureSharingCorrected), nameof(SeizureSharingCorrected.Reason))] = null,
         [(typeof(SeizureMarkedDuplicate), nameof(SeizureMarkedDuplicate.Reason))] = null,
         [(typeof(CustodyTransferred), nameof(CustodyTransferred.From))] = null,
         [(typeof(CustodyTransferred), nameof(CustodyTransferred.To))] = null,

@@ -130,6 +130,12 @@ public sealed class Seizure : ISeizureFields, IChangeable, Identity.IFacilitySco
 
     public void Apply(SeizureMarkedDuplicate e) => DuplicateOf = e.DuplicateOf;
 
+    public void Apply(SeizureSharingCorrected e)
+    {
+        HandlingCode = e.HandlingCode;
+        Distribution = e.Distribution;
+    }
+
     /// <summary>Another seizure was marked as this one's duplicate: nothing changes here but the version (the lock).</summary>
     public void Apply(SeizureNamedOriginal e) { }
 

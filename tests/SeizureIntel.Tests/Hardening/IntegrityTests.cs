@@ -100,4 +100,30 @@ public sealed class IntegrityTests(NodeFixture fixture) : NodeTest(fixture)
             (await CountedAsync(original.Id, duplicate.Id)).ShouldBe(1, $"round {round}");
         }
     }
+
+    [Fact]
+    public async Task chained_duplicates_racing_never_leave_a_duplicate_of_a_duplicate()
+    {
+        // a → b while b → c: both winning would chain a through b to c; at most one may win, and a, b, c stay one
+        // physical seizure each except the one that became a duplicate of a live, counted original.
+        for (var round = 0; round < 15; round++)
+        {
+            var a = await RecordAsync(Body(value: 1m, unit: "kg"));
+            var b = await RecordAsync(Body(value: 1m, unit: "kg"));
+            var c = await RecordAsync(Body(value: 1m, unit: "kg"));
+            var answers = await Task.WhenAll(
+                PostAsync(a.Id, "duplicate-of", new { duplicateOf = b.Id, reason = "same" }, a.Version),
+                PostAsync(b.Id, "duplicate-of", new { duplicateOf = c.Id, reason = "same" }, b.Version));
+            answers.Select(x => x.Status).ShouldAllBe(s => s == 200 || s == 409 || s == 412, $"round {round}");
+            answers.Count(x => x.Status == 200).ShouldBe(1, $"round {round}: exactly one of the two may win");
+            (await CountedAsync(a.Id, b.Id, c.Id)).ShouldBe(2, $"round {round}");
+            foreach (var id in new[] { a.Id, b.Id })
+            {
+                var seizure = await SeizureAsync(id);
+                if (seizure.GetProperty("status").GetString() != "duplicate") continue;
+                var original = seizure.GetProperty("duplicateOf").GetGuid();
+                (await SeizureAsync(original)).GetProperty("status").GetString().ShouldBe("counted", $"round {round}: {id} names a duplicate as its original");
+            }
+        }
+    }
 }

@@ -44,7 +44,9 @@ public abstract class FaultScenarios(TwoNodes nodes) : IAsyncLifetime
     [Fact]
     public async Task the_partner_stopped_while_a_thousand_seizures_are_shared_then_restarted_gets_every_one_exactly_once()
     {
-        const int count = 1000;
+        // 1,000 in CI; the 10,000 with SEIZUREINTEL_FAULT_BACKLOG=10000 (README "Reliability").
+        var count = Hardening.FaultSizes.PartnerBacklog;
+        var started = DateTime.UtcNow;
         await nodes.StopSsdcAsync();
         try
         {
@@ -54,8 +56,10 @@ public abstract class FaultScenarios(TwoNodes nodes) : IAsyncLifetime
         {
             await nodes.StartSsdcAsync();
         }
-        await EveryOneArrivedExactlyOnceAsync(count, seconds: 240);
+        await EveryOneArrivedExactlyOnceAsync(count, seconds: Math.Max(240, count / 4));
         (await nodes.Ssep.YearGramsAsync(2015)).ShouldBe(GramsOf(count));
+        Console.WriteLine($"[figures] partner stopped ({GetType().Name}): {count} records shared while it was down, each applied exactly once " +
+                          $"after its restart, in {(DateTime.UtcNow - started).TotalSeconds:F0} s in all; lost: 0, double-counted: 0");
     }
 }
 

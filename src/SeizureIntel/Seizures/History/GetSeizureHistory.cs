@@ -31,6 +31,7 @@ public static class GetSeizureHistoryEndpoint
         {
             SeizureRecorded r => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, r.RecordedBy, r.Agency, null, null, r),
             SeizureCorrected c => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, c.By.User, c.By.Agency, c.Reason, c.Changes, c),
+            Corrections.SeizureSharingCorrected c => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, c.By.User, c.By.Agency, c.Reason, c.Changes, c),
             IAttributedEvent a => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, a.By.User, a.By.Agency,
                 ReasonOf(e.Data), null, e.Data),
             _ => new HistoryEntry(e.Version, e.Sequence, e.EventTypeName, e.Timestamp, null, null, null, null, e.Data),

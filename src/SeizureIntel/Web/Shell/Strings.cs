@@ -279,6 +279,7 @@ public sealed partial class Text
         ["event.seizure_recorded"] = ("Recorded", "Записано"),
         ["event.seizure_corrected"] = ("Corrected", "Исправлено"),
         ["event.seizure_voided"] = ("Voided", "Аннулировано"),
+        ["event.seizure_sharing_corrected"] = ("Sharing corrected", "Исправлен порядок передачи"),
         ["event.seizure_marked_duplicate"] = ("Marked as duplicate", "Отмечено как дубликат"),
         ["event.custody_transferred"] = ("Evidence handed over", "Передача вещественных доказательств"),
         ["event.evidence_submitted_to_lab"] = ("Submitted to the lab", "Направлено в лабораторию"),
