@@ -40,7 +40,7 @@ public static class GetSharingStatusEndpoint
         CancellationToken token)
     {
         var entries = await session.Query<ShareLedgerEntry>().ToListAsync(token);
-        var letters = (await runtime.Storage.DeadLetters.QueryAsync(new DeadLetterEnvelopeQuery(), token)).Envelopes;
+        var letters = await AllDeadLettersAsync(runtime, token);
         var deadLetters = letters
             .Where(e => e.Envelope.Destination is not null)
             .GroupBy(e => EndpointOf(runtime, e))
@@ -67,6 +67,23 @@ public static class GetSharingStatusEndpoint
         var refusals = entries.Where(e => e.Refused).OrderByDescending(e => e.AckedAt).Take(50)
             .Select(e => new RefusalRow(e.Partner, e.RecordId, e.RefusedVersion, e.RefusedReason, e.AckedAt)).ToList();
         return new SharingStatus(node.Agency, sharing.Transport, partners, rows, refusals);
+    }
+
+    /// <summary>
+    /// Every dead letter, page by page: Wolverine answers one page (100 by default) per query, and the counts per
+    /// partner must not stop at a page's size.
+    /// </summary>
+    private static async Task<List<DeadLetterEnvelope>> AllDeadLettersAsync(IWolverineRuntime runtime, CancellationToken token)
+    {
+        const int pageSize = 500;
+        var seen = new Dictionary<Guid, DeadLetterEnvelope>();
+        for (var page = 0; page < 1_000; page++)
+        {
+            var results = await runtime.Storage.DeadLetters.QueryAsync(new DeadLetterEnvelopeQuery { PageNumber = page, PageSize = pageSize }, token);
+            var added = results.Envelopes.Count(e => seen.TryAdd(e.Id, e));
+            if (results.Envelopes.Count < pageSize || (added == 0 && page > 0) || seen.Count >= results.TotalCount) break;
+        }
+        return [.. seen.Values];
     }
 
     private static string? EndpointOf(IWolverineRuntime runtime, DeadLetterEnvelope letter) =>
