@@ -6,6 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
+using SeizureIntel.Audit;
 using SeizureIntel.Identity.SignIn;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -112,6 +113,8 @@ public static class IdentitySetup
                     .EnableEndSessionEndpointPassthrough()
                     // Nodes listen on loopback HTTP behind the agency's TLS terminator.
                     .DisableTransportSecurityRequirement();
+                // Every refused token request goes into the audit (Audit/SignInAudit.cs).
+                o.AuditTokenRefusals();
             })
             .AddValidation(o =>
             {
