@@ -4,9 +4,13 @@ using NpgsqlTypes;
 
 namespace SeizureIntel.Audit;
 
-/// <summary>One request to the API as the audit records it: who, when (UTC), what, from where, and whether it was allowed.</summary>
+/// <summary>
+/// One request as the audit records it: who, when (UTC), what, from where, and whether it was allowed; for a refused
+/// sign-in (token endpoint, sign-in page) also why (<paramref name="Reason"/>: e.g. "invalid_client: ...", "wrong password").
+/// </summary>
 public sealed record AuditEntry(
-    DateTimeOffset At, string User, string Roles, string Method, string Path, string? Query, int Status, string Outcome, string? Ip);
+    DateTimeOffset At, string User, string Roles, string Method, string Path, string? Query, int Status, string Outcome, string? Ip,
+    string? Reason = null);
 
 /// <summary>The audit's outcomes: allowed (answered), refused (401, 403, 404: not signed in, not permitted, or not there for this user), failed (any other error).</summary>
 public static class AuditOutcomes
@@ -94,7 +98,7 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, AuditSchema schema, IL
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var import = await connection.BeginBinaryImportAsync(
-            $"COPY {Table} (at, user_name, roles, method, path, query, status, outcome, ip) FROM STDIN (FORMAT BINARY)");
+            $"COPY {Table} (at, user_name, roles, method, path, query, status, outcome, ip, reason) FROM STDIN (FORMAT BINARY)");
         foreach (var e in batch)
         {
             await import.StartRowAsync();
@@ -107,6 +111,7 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, AuditSchema schema, IL
             await import.WriteAsync(e.Status, NpgsqlDbType.Integer);
             await import.WriteAsync(e.Outcome, NpgsqlDbType.Text);
             if (e.Ip is null) await import.WriteNullAsync(); else await import.WriteAsync(e.Ip, NpgsqlDbType.Text);
+            if (e.Reason is null) await import.WriteNullAsync(); else await import.WriteAsync(e.Reason, NpgsqlDbType.Text);
         }
         await import.CompleteAsync();
     }
@@ -130,6 +135,8 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, AuditSchema schema, IL
                 status integer NOT NULL,
                 outcome text NOT NULL,
                 ip text);
+            -- Why a sign-in was refused (added after the first release: tables created before get the column here).
+            ALTER TABLE {s}.audit_log ADD COLUMN IF NOT EXISTS reason text;
             CREATE INDEX IF NOT EXISTS audit_log_at ON {s}.audit_log (at);
             CREATE OR REPLACE FUNCTION {s}.audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN

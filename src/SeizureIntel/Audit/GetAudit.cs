@@ -10,7 +10,7 @@ namespace SeizureIntel.Audit;
 /// <summary>One audit entry as the auditor reads it: the time in Bishkek (with its offset) and in UTC as stored.</summary>
 public sealed record AuditRow(
     long Id, DateTimeOffset At, DateTimeOffset AtUtc, string User, string Roles, string Method, string Path, string? Query,
-    int Status, string Outcome, string? Ip);
+    int Status, string Outcome, string? Ip, string? Reason);
 
 public sealed record AuditPage(int Count, bool More, IReadOnlyList<AuditRow> Entries);
 
@@ -46,7 +46,7 @@ public static class GetAuditEndpoint
         await log.FlushAsync(token);
 
         await using var command = dataSource.CreateCommand($"""
-            SELECT id, at, user_name, roles, method, path, query, status, outcome, ip FROM {log.Table}
+            SELECT id, at, user_name, roles, method, path, query, status, outcome, ip, reason FROM {log.Table}
             WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at <= $2)
               AND ($3::text IS NULL OR user_name = $3) AND ($4::text IS NULL OR outcome = $4)
             ORDER BY id LIMIT $5
@@ -63,7 +63,7 @@ public static class GetAuditEndpoint
                 var at = new DateTimeOffset(reader.GetFieldValue<DateTime>(1), TimeSpan.Zero);
                 rows.Add(new AuditRow(reader.GetInt64(0), LocalCalendar.ToLocal(at), at, reader.GetString(2), reader.GetString(3),
                     reader.GetString(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt32(7),
-                    reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
+                    reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)));
             }
         var more = rows.Count > take;
         if (more) rows.RemoveAt(rows.Count - 1);
@@ -95,7 +95,7 @@ public static class GetAuditEndpoint
         return null;
     }
 
-    public const string CsvHeader = "id,at_bishkek,at_utc,user,roles,method,path,query,status,outcome,ip";
+    public const string CsvHeader = "id,at_bishkek,at_utc,user,roles,method,path,query,status,outcome,ip,reason";
 
     public static string Csv(IEnumerable<AuditRow> rows)
     {
@@ -103,7 +103,7 @@ public static class GetAuditEndpoint
         foreach (var r in rows)
             csv.AppendJoin(',', r.Id.ToString(CultureInfo.InvariantCulture), r.At.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture),
                 r.AtUtc.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), Field(r.User), Field(r.Roles), r.Method,
-                Field(r.Path), Field(r.Query), r.Status.ToString(CultureInfo.InvariantCulture), r.Outcome, Field(r.Ip)).Append('\n');
+                Field(r.Path), Field(r.Query), r.Status.ToString(CultureInfo.InvariantCulture), r.Outcome, Field(r.Ip), Field(r.Reason)).Append('\n');
         return csv.ToString();
     }
 

@@ -30,8 +30,18 @@ public sealed record Actor(string User, string Agency)
 
     /// <summary>Whether this actor may see and act on records of <paramref name="facility"/>.</summary>
     public bool MayActAt(string? facility) =>
-        !FacilityScoped || Facilities.Contains(NodeClaims.AllFacilities) ||
-        facility is not null && Facilities.Contains(facility, StringComparer.OrdinalIgnoreCase);
+        VisibleFacilities is not { } mine || facility is not null && mine.Contains(facility.ToUpperInvariant());
+
+    /// <summary>
+    /// The same rule as <see cref="MayActAt"/>, for a query over many records: null when this actor is not limited to
+    /// facilities, else the facility codes it may see (upper case, as the catalogue writes them; none: nothing). Lists
+    /// and maps filter by it in the database and check each answered record with <see cref="MayActAt"/>.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<string>? VisibleFacilities =>
+        !FacilityScoped || Facilities.Contains(NodeClaims.AllFacilities)
+            ? null
+            : Facilities.Select(f => f.ToUpperInvariant()).Distinct().ToList();
 
     // Events compare by who and where only: the principal's roles are not part of the record.
     public bool Equals(Actor? other) => other is not null && User == other.User && Agency == other.Agency;

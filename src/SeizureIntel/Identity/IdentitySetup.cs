@@ -6,6 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
+using SeizureIntel.Audit;
 using SeizureIntel.Identity.SignIn;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -112,6 +113,8 @@ public static class IdentitySetup
                     .EnableEndSessionEndpointPassthrough()
                     // Nodes listen on loopback HTTP behind the agency's TLS terminator.
                     .DisableTransportSecurityRequirement();
+                // Every refused token request goes into the audit (Audit/SignInAudit.cs).
+                o.AuditTokenRefusals();
             })
             .AddValidation(o =>
             {
@@ -150,21 +153,33 @@ internal sealed class IdentityStartup(IServiceProvider services, IdentitySchema 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>External mode: the provider's role and facility claims become the node's own.</summary>
-internal sealed class ExternalClaims(NodeAuthenticationOptions options) : IClaimsTransformation
+/// <summary>
+/// External mode: the provider's role and facility claims (<see cref="NodeAuthenticationOptions.RoleClaim"/>,
+/// <see cref="NodeAuthenticationOptions.FacilityClaim"/>) become the node's own — and only they: when the provider's
+/// claim has another name, a <c>role</c> or <c>facility</c> claim the token happens to carry grants nothing.
+/// </summary>
+public sealed class ExternalClaims(NodeAuthenticationOptions options) : IClaimsTransformation
 {
     public Task<System.Security.Claims.ClaimsPrincipal> TransformAsync(System.Security.Claims.ClaimsPrincipal principal)
     {
         if (principal.Identity is not System.Security.Claims.ClaimsIdentity identity || !identity.IsAuthenticated) return Task.FromResult(principal);
+        // Claims transformation may run more than once per request: map once.
+        if (identity.HasClaim(Mapped, "1")) return Task.FromResult(principal);
         Map(identity, options.RoleClaim, NodeClaims.Role);
         Map(identity, options.FacilityClaim, NodeClaims.Facility);
+        identity.AddClaim(new System.Security.Claims.Claim(Mapped, "1"));
         return Task.FromResult(principal);
     }
+
+    private const string Mapped = "seizureintel:external-claims-mapped";
 
     private static void Map(System.Security.Claims.ClaimsIdentity identity, string from, string to)
     {
         if (from == to) return;
-        foreach (var claim in identity.FindAll(from).ToList())
-            if (!identity.HasClaim(to, claim.Value)) identity.AddClaim(new System.Security.Claims.Claim(to, claim.Value));
+        var given = identity.FindAll(from).Select(c => c.Value).ToList();
+        foreach (var claim in identity.FindAll(to).ToList()) identity.RemoveClaim(claim);
+        // A provider may put several values in one claim (space- or comma-separated, as some put groups): each counts.
+        foreach (var value in given.SelectMany(v => v.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct())
+            identity.AddClaim(new System.Security.Claims.Claim(to, value));
     }
 }

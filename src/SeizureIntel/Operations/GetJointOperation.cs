@@ -86,10 +86,12 @@ public static class GetJointOperationEndpoint
     /// One joint operation: plan, status, agencies (takesPart: whether this node's agency is one of them; false on the
     /// copy a partner keeps after it left), linked seizures with their best weight now, grams by substance
     /// (counted seizures only), arrests, criminal cases and the timeline of every event with who and when. ETag: its version.
+    /// An officer's list of linked seizures holds only the assigned facilities' (the totals count them all).
     /// </summary>
     [WolverineGet("/api/operations/{id}", OperationId = "getJointOperation")]
     [ProducesResponseType<OperationView>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, QuantityConverter converter, HttpContext context, CancellationToken token)
+    public static async Task<IResult> Get(Guid id, IQuerySession session, QuantityConverter converter, HttpContext context, Identity.Actor by,
+        CancellationToken token)
     {
         var operation = await session.LoadAsync<JointOperation>(id, token);
         if (operation is null) return Results.Problem(Change.Unknown(VersionedResource.JointOperation, id));
@@ -97,6 +99,9 @@ public static class GetJointOperationEndpoint
         var seizures = (await session.LoadManyAsync<Seizure>(token, operation.Seizures.Select(s => s.SeizureId).ToArray())).ToDictionary(s => s.Id);
         var events = await session.Events.FetchStreamAsync(id, token: token);
         context.Response.Headers.ETag = Versions.ETag(operation.Version);
-        return Results.Ok(OperationView.Of(operation, seizures, converter, events.Select(OperationView.Entry).ToList()));
+        var view = OperationView.Of(operation, seizures, converter, events.Select(OperationView.Entry).ToList());
+        // An officer sees the operation's totals but lists only the linked seizures of the facilities assigned to them
+        // (Actor.MayActAt), like every other list of seizures.
+        return Results.Ok(by.VisibleFacilities is null ? view : view with { Seizures = view.Seizures.Where(r => by.MayActAt(r.FacilityId)).ToList() });
     }
 }

@@ -79,8 +79,12 @@ public static class PersonalData
         [(typeof(LabAnalysisReported), nameof(LabAnalysisReported.Analyst))] = null,
         [(typeof(SharedSeizure), nameof(SharedSeizure.Notes))] = null,
         [(typeof(PartnerSeizureWithdrawn), nameof(PartnerSeizureWithdrawn.Reason))] = null,
-        // Joint operations: notes and free-text reasons.
+        // Joint operations: who linked a seizure, arrest notes (in the view and in the event), free-text reasons.
+        [(typeof(OperationSeizureRow), nameof(OperationSeizureRow.LinkedBy))] = null,
+        [(typeof(ArrestRecord), nameof(ArrestRecord.Notes))] = null,
+        [(typeof(OperationView), nameof(OperationView.CancellationReason))] = null,
         [(typeof(ArrestsRecorded), nameof(ArrestsRecorded.Notes))] = null,
+        [(typeof(SeizureUnlinked), nameof(SeizureUnlinked.Reason))] = null,
         [(typeof(AgencyJoined), nameof(AgencyJoined.Reason))] = null,
         [(typeof(AgencyLeft), nameof(AgencyLeft.Reason))] = null,
         [(typeof(JointOperationCancelled), nameof(JointOperationCancelled.Reason))] = null,

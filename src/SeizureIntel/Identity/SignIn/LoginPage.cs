@@ -35,10 +35,13 @@ public static class LoginPage
         if (!await antiforgery.IsRequestValidAsync(context)) return Results.BadRequest();
         var form = await context.Request.ReadFormAsync();
         var back = Back(form["returnUrl"]);
-        var result = await signIns.PasswordSignInAsync(form["username"].ToString().Trim(), form["password"].ToString(),
-            isPersistent: false, lockoutOnFailure: true);
+        var userName = form["username"].ToString().Trim();
+        var result = await signIns.PasswordSignInAsync(userName, form["password"].ToString(), isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded) return Results.LocalRedirect(back);
         if (result.RequiresTwoFactor) return Page(context, antiforgery, back, codeStep: true, null);
+        // Refused: in the audit with who tried and why (never the password); the page says no more than "wrong" or "locked".
+        Audit.SignInAudit.Refused(context, userName, StatusCodes.Status200OK,
+            result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed to sign in" : "wrong user name or password");
         return Page(context, antiforgery, back, codeStep: false, result.IsLockedOut ? "locked" : "wrong");
     }
 
@@ -48,11 +51,14 @@ public static class LoginPage
         var form = await context.Request.ReadFormAsync();
         var back = Back(form["returnUrl"]);
         var code = form["code"].ToString().Replace(" ", "").Replace("-", "");
+        var pending = await signIns.GetTwoFactorAuthenticationUserAsync();
         var result = await signIns.TwoFactorAuthenticatorSignInAsync(code, isPersistent: false, rememberClient: false);
         if (result.Succeeded) return Results.LocalRedirect(back);
-        if (result.IsLockedOut) return Page(context, antiforgery, back, codeStep: false, "locked");
         // No pending sign-in (the first step's cookie expired): start again.
-        if (await signIns.GetTwoFactorAuthenticationUserAsync() is null) return Page(context, antiforgery, back, codeStep: false, null);
+        if (pending is null) return Page(context, antiforgery, back, codeStep: false, null);
+        Audit.SignInAudit.Refused(context, pending.UserName, StatusCodes.Status200OK,
+            result.IsLockedOut ? "locked out (authenticator code)" : "wrong authenticator code");
+        if (result.IsLockedOut) return Page(context, antiforgery, back, codeStep: false, "locked");
         return Page(context, antiforgery, back, codeStep: true, "code");
     }
 

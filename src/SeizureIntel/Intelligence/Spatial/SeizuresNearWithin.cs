@@ -6,6 +6,7 @@ using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using Npgsql;
 using SeizureIntel.Geography;
+using SeizureIntel.Identity;
 using SeizureIntel.Pipeline;
 using SeizureIntel.Seizures;
 using Wolverine.Http;
@@ -25,7 +26,8 @@ public static class SeizuresNearWithinEndpoints
     [WolverineGet("/api/seizures/near", OperationId = "seizuresNear")]
     [ProducesResponseType(typeof(object), StatusCodes.Status200OK, GeoJson.MediaType)]
     public static async Task<Results<JsonHttpResult<FeatureCollection>, ProblemHttpResult>> Near(
-        string? lat, string? lon, string? radiusKm, string? from, string? to, NpgsqlDataSource db, IDocumentStore store, CancellationToken token)
+        string? lat, string? lon, string? radiusKm, string? from, string? to, NpgsqlDataSource db, IDocumentStore store, Actor by,
+        CancellationToken token)
     {
         var problems = new Problems();
         var la = SpatialQuery.Number(problems, "lat", lat, -90, 90, required: true);
@@ -34,16 +36,21 @@ public static class SeizuresNearWithinEndpoints
         var (f, t) = SpatialQuery.Dates(problems, from, to);
         if (problems.Any) return TypedResults.Problem(problems.Invalid(SpatialQuery.Title));
 
-        return TypedResults.Json(await NearAsync(db, store.Options.DatabaseSchemaName, la!.Value, lo!.Value, radius!.Value, f, t, token),
+        return TypedResults.Json(await NearAsync(db, store.Options.DatabaseSchemaName, la!.Value, lo!.Value, radius!.Value, f, t, token,
+                by.VisibleFacilities),
             contentType: GeoJson.MediaType);
     }
 
-    /// <summary>The query behind GET /api/seizures/near, parameters already checked.</summary>
+    /// <summary>
+    /// The query behind GET /api/seizures/near, parameters already checked; <paramref name="facilities"/>: only these
+    /// facilities' seizures (an officer's, <see cref="Actor.VisibleFacilities"/>), null: every one.
+    /// </summary>
     public static async Task<FeatureCollection> NearAsync(
-        NpgsqlDataSource db, string schema, double lat, double lon, double radiusKm, DateOnly? f, DateOnly? t, CancellationToken token)
+        NpgsqlDataSource db, string schema, double lat, double lon, double radiusKm, DateOnly? f, DateOnly? t, CancellationToken token,
+        IReadOnlyList<string>? facilities = null)
     {
         await using var command = db.CreateCommand();
-        var where = SpatialQuery.Where(command, f, t);
+        var where = SpatialQuery.Where(command, f, t, facilities);
         command.Parameters.AddWithValue("lat", lat);
         command.Parameters.AddWithValue("lon", lon);
         command.Parameters.AddWithValue("meters", radiusKm * 1000);
@@ -95,7 +102,7 @@ public static class SeizuresNearWithinEndpoints
     [WolverineGet("/api/seizures/within", OperationId = "seizuresWithinOblast")]
     [ProducesResponseType(typeof(object), StatusCodes.Status200OK, GeoJson.MediaType)]
     public static async Task<Results<JsonHttpResult<FeatureCollection>, ProblemHttpResult>> WithinOblast(
-        string? oblast, string? from, string? to, Oblasts oblasts, NpgsqlDataSource db, IDocumentStore store, CancellationToken token)
+        string? oblast, string? from, string? to, Oblasts oblasts, NpgsqlDataSource db, IDocumentStore store, Actor by, CancellationToken token)
     {
         var problems = new Problems();
         Oblast? found = null;
@@ -104,7 +111,8 @@ public static class SeizuresNearWithinEndpoints
             problems.Fail("oblast", $"'{oblast}' is not a known oblast; known: {string.Join(", ", oblasts.All.Select(o => o.Code))}");
         var (f, t) = SpatialQuery.Dates(problems, from, to);
         if (problems.Any) return TypedResults.Problem(problems.Invalid(SpatialQuery.Title));
-        return TypedResults.Json(await WithinAsync(db, store.Options.DatabaseSchemaName, found!.Geometry, f, t, token), contentType: GeoJson.MediaType);
+        return TypedResults.Json(await WithinAsync(db, store.Options.DatabaseSchemaName, found!.Geometry, f, t, token, by.VisibleFacilities),
+            contentType: GeoJson.MediaType);
     }
 
     /// <summary>
@@ -120,7 +128,10 @@ public static class SeizuresNearWithinEndpoints
         var (f, t) = SpatialQuery.Dates(problems, request.Query["from"], request.Query["to"]);
         var area = await ReadAreaAsync(problems, request, token);
         if (problems.Any || area is null) return TypedResults.Problem(problems.Invalid(SpatialQuery.Title));
-        return TypedResults.Json(await WithinAsync(db, store.Options.DatabaseSchemaName, area, f, t, token), contentType: GeoJson.MediaType);
+        // Who asks, from the principal (an Actor parameter would be taken for the posted body): an officer's facilities only.
+        var by = Actors.FromPrincipal(request.HttpContext.User, "");
+        return TypedResults.Json(await WithinAsync(db, store.Options.DatabaseSchemaName, area, f, t, token, by.VisibleFacilities),
+            contentType: GeoJson.MediaType);
     }
 
     private static readonly JsonSerializerOptions GeoJsonOptions = new() { Converters = { GeoJson.Converter() } };
@@ -175,12 +186,16 @@ public static class SeizuresNearWithinEndpoints
         return area;
     }
 
-    /// <summary>Counted seizures whose point lies in or on <paramref name="area"/> (SRID 4326), by local date then id.</summary>
+    /// <summary>
+    /// Counted seizures whose point lies in or on <paramref name="area"/> (SRID 4326), by local date then id;
+    /// <paramref name="facilities"/>: only these facilities' seizures (an officer's), null: every one.
+    /// </summary>
     public static async Task<FeatureCollection> WithinAsync(
-        NpgsqlDataSource db, string schema, Geometry area, DateOnly? from, DateOnly? to, CancellationToken token)
+        NpgsqlDataSource db, string schema, Geometry area, DateOnly? from, DateOnly? to, CancellationToken token,
+        IReadOnlyList<string>? facilities = null)
     {
         await using var command = db.CreateCommand();
-        var where = SpatialQuery.Where(command, from, to);
+        var where = SpatialQuery.Where(command, from, to, facilities);
         command.Parameters.AddWithValue("area", area);
         command.CommandText =
             $"""

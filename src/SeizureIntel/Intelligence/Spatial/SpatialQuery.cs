@@ -61,10 +61,18 @@ public static class SpatialQuery
         return (f, t);
     }
 
-    /// <summary>SQL conditions for the date range (parameters @from and @to), always with <c>counted</c>.</summary>
-    public static string Where(NpgsqlCommand command, DateOnly? from, DateOnly? to)
+    /// <summary>
+    /// SQL conditions for the date range (parameters @from and @to), always with <c>counted</c>, and, for an officer
+    /// limited to facilities (<see cref="Identity.Actor.VisibleFacilities"/>), only those facilities (@facilities).
+    /// </summary>
+    public static string Where(NpgsqlCommand command, DateOnly? from, DateOnly? to, IReadOnlyList<string>? facilities = null)
     {
         var where = "counted";
+        if (facilities is not null)
+        {
+            where += " and upper(facility_id) = any(@facilities)";
+            command.Parameters.AddWithValue("facilities", facilities.ToArray());
+        }
         if (from is { } f)
         {
             where += " and local_date >= @from";

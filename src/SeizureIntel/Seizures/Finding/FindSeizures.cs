@@ -31,7 +31,7 @@ public static class FindSeizuresEndpoint
     {
         var wanted = reference.Trim().ToUpperInvariant();
         var seizure = await session.Query<Seizure>().FirstOrDefaultAsync(s => s.Reference == wanted, token);
-        if (seizure is null || !PartnerVisibility.Allows(seizure, by))
+        if (seizure is null || !by.MayActAt(seizure.FacilityId) || !PartnerVisibility.Allows(seizure, by))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown reference",
                 detail: $"No seizure has the reference '{reference.Trim()}'.");
         context.Response.Headers.ETag = Versions.ETag(seizure.Version);
@@ -41,7 +41,7 @@ public static class FindSeizuresEndpoint
     /// <summary>
     /// Seizures, newest first (by when they happened), filtered by year (of the local date), facility (code or alias),
     /// substance (code or name), agency, and a reference prefix (<c>q</c>); <c>limit</c> 1–500, default 50. Voided and
-    /// duplicate seizures are listed too, with their status.
+    /// duplicate seizures are listed too, with their status. An officer finds only the assigned facilities' seizures.
     /// </summary>
     [WolverineGet("/api/seizures", OperationId = "findSeizures")]
     public static async Task<IResult> Find(string? q, int? year, string? facility, string? substance, string? agency, int? limit,
@@ -60,6 +60,8 @@ public static class FindSeizuresEndpoint
         if (problems.Any) return Results.Problem(problems.Invalid("Bad seizure search"));
 
         var query = session.Query<Seizure>().AsQueryable();
+        // An officer lists only the facilities assigned to them (Actor.MayActAt), as if the others' records did not exist.
+        if (by.VisibleFacilities is { } mine) query = query.Where(s => s.FacilityId != null && mine.Contains(s.FacilityId));
         // A partner's record only as far as its handling code and distribution allow (Partners/PartnerVisibility.cs).
         if (!PartnerVisibility.SeesRestricted(by)) query = query.Where(s => !s.Received || s.HandlingCode != PartnerVisibility.Restricted);
         if (!string.IsNullOrWhiteSpace(q))
@@ -78,7 +80,7 @@ public static class FindSeizuresEndpoint
         if (agencyCode is not null) query = query.Where(s => s.Agency == agencyCode);
 
         var found = (await query.OrderByDescending(s => s.OccurredAt).Take(take + 1).ToListAsync(token))
-            .Where(s => PartnerVisibility.Allows(s, by)).ToList();
+            .Where(s => by.MayActAt(s.FacilityId) && PartnerVisibility.Allows(s, by)).ToList();
         var items = found.Take(take).Select(s => new SeizureListItem(s.Id, s.Reference, s.Agency, s.FacilityId, s.Oblast, s.OccurredAt,
             s.LocalDate, s.Substance, s.Quantity, s.Detection, s.Voided ? "voided" : s.DuplicateOf is not null ? "duplicate" : "counted",
             s.Version)).ToList();
