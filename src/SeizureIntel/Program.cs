@@ -7,7 +7,7 @@ var app = NodeApp.Build(args);
 
 // Also the command line: db-apply, projections rebuild, describe, codegen, bench-sharing, ...; `projections verify` is
 // ours, and `projections rebuild` first takes the store's daemon lock (refused while a node's daemon runs on it).
-return await SeizureIntel.Intelligence.Ledger.ProjectionsCommandLine.RunAsync(app, args);
+return await SeizureIntel.Node.ProjectionsCommandLine.RunAsync(app, args);
 
 /// <summary>Entry point; public so that tests can boot the real host.</summary>
 public partial class Program;

@@ -9,6 +9,7 @@ public static class AuditSetup
     {
         builder.Services.AddSingleton(new AuditSchema(schema));
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<SeizureIntel.Identity.SignIn.ISignInRefusals, SignInAudit>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
     }
 

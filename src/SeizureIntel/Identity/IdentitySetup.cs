@@ -6,7 +6,6 @@ using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using OpenIddict.Server;
 using OpenIddict.Validation.AspNetCore;
-using SeizureIntel.Audit;
 using SeizureIntel.Identity.SignIn;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -113,7 +112,7 @@ public static class IdentitySetup
                     .EnableEndSessionEndpointPassthrough()
                     // Nodes listen on loopback HTTP behind the agency's TLS terminator.
                     .DisableTransportSecurityRequirement();
-                // Every refused token request goes into the audit (Audit/SignInAudit.cs).
+                // Every refused token request goes into the audit (Identity/SignIn/SignInRefusals.cs, recorded by Audit/SignInAudit.cs).
                 o.AuditTokenRefusals();
             })
             .AddValidation(o =>

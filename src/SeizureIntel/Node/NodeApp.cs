@@ -35,7 +35,7 @@ public static class NodeApp
         // Marten: one event stream per seizure, projections to per-facility and per-year read models.
         builder.AddEventStore(node);
         // While its daemon runs the node holds its store's daemon lock: `projections rebuild` refuses meanwhile.
-        SeizureIntel.Intelligence.Ledger.DaemonLockSetup.AddDaemonLock(builder);
+        DaemonLockSetup.AddDaemonLock(builder);
 
         // Joint operations: one event stream per operation, in the same store; seizures join them through the Linking module.
         builder.AddJointOperations();

@@ -168,7 +168,7 @@ public sealed class LedgerProofTests(NodeFixture fixture) : NodeTest(fixture)
     private async Task EventuallyHeldAsync()
     {
         var daemonLock = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<SeizureIntel.Intelligence.Ledger.DaemonLock>(Host.Services);
+            .GetRequiredService<SeizureIntel.Node.DaemonLock>(Host.Services);
         await NodeApi.EventuallyAsync(() => Task.FromResult(daemonLock.Held), "the node holds its daemon lock");
     }
 }

@@ -40,7 +40,7 @@ public static class LoginPage
         if (result.Succeeded) return Results.LocalRedirect(back);
         if (result.RequiresTwoFactor) return Page(context, antiforgery, back, codeStep: true, null);
         // Refused: in the audit with who tried and why (never the password); the page says no more than "wrong" or "locked".
-        Audit.SignInAudit.Refused(context, userName, StatusCodes.Status200OK,
+        SignInRefusals.Refused(context, userName, StatusCodes.Status200OK,
             result.IsLockedOut ? "locked out" : result.IsNotAllowed ? "not allowed to sign in" : "wrong user name or password");
         return Page(context, antiforgery, back, codeStep: false, result.IsLockedOut ? "locked" : "wrong");
     }
@@ -56,7 +56,7 @@ public static class LoginPage
         if (result.Succeeded) return Results.LocalRedirect(back);
         // No pending sign-in (the first step's cookie expired): start again.
         if (pending is null) return Page(context, antiforgery, back, codeStep: false, null);
-        Audit.SignInAudit.Refused(context, pending.UserName, StatusCodes.Status200OK,
+        SignInRefusals.Refused(context, pending.UserName, StatusCodes.Status200OK,
             result.IsLockedOut ? "locked out (authenticator code)" : "wrong authenticator code");
         if (result.IsLockedOut) return Page(context, antiforgery, back, codeStep: false, "locked");
         return Page(context, antiforgery, back, codeStep: true, "code");

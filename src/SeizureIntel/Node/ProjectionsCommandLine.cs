@@ -2,11 +2,11 @@ using System.Globalization;
 using JasperFx;
 using Marten;
 using Npgsql;
-using SeizureIntel.Node;
+using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures.Quantities;
 
-namespace SeizureIntel.Intelligence.Ledger;
+namespace SeizureIntel.Node;
 
 /// <summary>
 /// The node binary's <c>projections</c> command line, in front of JasperFx's:

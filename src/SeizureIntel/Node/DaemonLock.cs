@@ -1,7 +1,6 @@
 using Npgsql;
-using SeizureIntel.Node;
 
-namespace SeizureIntel.Intelligence.Ledger;
+namespace SeizureIntel.Node;
 
 /// <summary>
 /// "A node's async daemon runs on this store", as PostgreSQL sees it: a node that runs its daemon holds a session-level
