@@ -12,8 +12,8 @@ public sealed class EffortAnalysisTests(WebNode node)
     [Fact]
     public async Task finds_per_1000_screenings_an_interventions_effect_and_the_decomposed_change_are_shown()
     {
-        // Effort: 1,000 parcels X-rayed at SIZO-1 in every month of 2015, through the API as a facility would log it.
-        var entries = Enumerable.Range(1, 12).Select(m => new { facilityId = "SIZO-1", kind = "parcels-xrayed", month = $"2015-{m:D2}", amount = 1000 }).ToList();
+        // Effort: 1,000 visitors searched at SIZO-1 in every month of 2015, through the API as a facility would log it.
+        var entries = Enumerable.Range(1, 12).Select(m => new { facilityId = "SIZO-1", kind = "visitors-searched", month = $"2015-{m:D2}", amount = 1000 }).ToList();
         (await node.Http.PostAsJsonAsync("/api/effort/import", new { entries })).EnsureSuccessStatusCode();
         var registered = await node.Http.PostAsJsonAsync("/api/interventions", new
         {
@@ -22,18 +22,19 @@ public sealed class EffortAnalysisTests(WebNode node)
         });
         registered.EnsureSuccessStatusCode();
 
-        // Independently of the node: SIZO-1's demo finds of 2015 (Bishkek local year) by X-ray of parcels, from the demo file.
+        // Independently of the node: SIZO-1's demo finds of 2015 (Bishkek local year) by visitor search, from the demo file.
         var demo = JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(Path.Combine(WebNode.RepositoryRoot, "src", "SeizureIntel", "Demo", "demo-seizures.json")));
         var finds = demo.GetProperty("seizures").EnumerateArray()
-            .Where(s => s.GetProperty("facilityId").GetString() is "SIZO-1" or "No. 21" && s.GetProperty("detection").GetString() == "xray-parcel")
+            .Where(s => s.GetProperty("facilityId").GetString() is "SIZO-1" or "No. 21" && s.GetProperty("detection").GetString() == "visitor-search")
             .Count(s => DateTimeOffset.Parse(s.GetProperty("occurredAt").GetString()!, CultureInfo.InvariantCulture).ToOffset(TimeSpan.FromHours(6)).Year == 2015);
+        finds.ShouldBeGreaterThan(0);
         var perThousand = (finds * 1000m / 12_000m).ToString("N2", CultureInfo.GetCultureInfo("en-GB"));
         var change = (await node.YearGramsAsync(2015))!.Value - (await node.YearGramsAsync(2014))!.Value;
 
         var page = await node.PageAsync("en-GB");
         await page.GotoAsync("/analysis/effort?facility=SIZO-1&year=2015&baseline=2014");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Search effort, interventions and change");
-        var row = page.Locator("[data-testid=rates] tr[data-kind=parcels-xrayed]");
+        var row = page.Locator("[data-testid=rates] tr[data-kind=visitors-searched]");
         await Assertions.Expect(row.Locator("[data-cell=per1000]")).ToHaveTextAsync(perThousand);
         await Assertions.Expect(page.GetByTestId("decomposition"))
             .ToContainTextAsync($"Of the +{(change / 1000m).ToString("0.0", CultureInfo.InvariantCulture)} kg change from 2014 to 2015");
