@@ -91,7 +91,9 @@ public sealed class AnalystTests(WebNode node)
     {
         var page = await node.PageAsync("ru-RU");
         foreach (var (path, name) in new[] { ("/seizures?year=2015", "find-ru"), ("/operations", "board-ru"), ("/sharing", "sharing-ru"),
-                     ("/analysis?from=2014&to=2015&granularity=quarter", "dashboard-ru"), ("/reports/annual?year=2015&baseline=2014", "report-ru") })
+                     ("/analysis?from=2014&to=2015&granularity=quarter", "dashboard-ru"), ("/reports/annual?year=2015&baseline=2014", "report-ru"),
+                     ("/analysis/effort?facility=SIZO-1&year=2015&baseline=2014", "effort-ru"),
+                     ("/reports/annual?year=2015&baseline=2014&asOf=2016-01-31T00:00", "report-restatement-ru") })
         {
             await page.GotoAsync(path);
             await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).WaitForAsync();

@@ -71,10 +71,12 @@ public static class AccessMatrix
         ["GET /api/projections/freshness"] = Figures,
         ["GET /api/reports/annual/{year}"] = Figures,
         ["GET /api/compare/decomposition"] = Figures,
+        ["GET /api/reports/annual/{year}/restatement"] = Figures,
 
         // Search effort: recorded and corrected at the facility like seizures; rates for everyone who reads figures.
         ["POST /api/effort"] = [Officer, Supervisor],
         ["POST /api/effort/import"] = [Officer, Supervisor],
+        ["POST /api/effort/imports"] = [Officer, Supervisor],
         ["POST /api/effort/{id}/corrections"] = [Officer, Supervisor],
         ["POST /api/effort/{id}/void"] = [Supervisor],
         ["GET /api/effort"] = [Officer, Analyst, Supervisor],

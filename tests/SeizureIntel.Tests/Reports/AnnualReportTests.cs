@@ -91,7 +91,7 @@ public sealed class AnnualReportTests(NodeFixture fixture, ITestOutputHelper out
         var (xlsx, xlsxType) = await GetReportAsync("/api/reports/annual/2015?baseline=2014&format=xlsx");
         xlsxType.ShouldBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         var sheets = ReadWorkbook(xlsx);
-        sheets.Keys.ShouldBe(["Summary", "Agency", "Substance group", "Substance", "Facility", "Oblast", "Detection", "Method of entry", "Month", "Joint operations"]);
+        sheets.Keys.ShouldBe(["Summary", "Agency", "Substance group", "Substance", "Facility", "Oblast", "Detection", "Method of entry", "Month", "Joint operations", "Change in grams"]);
         var summary = sheets["Summary"];
         summary.Single(r => r.Length > 0 && r[0] == "headline")[1].ShouldBe(SeedHeadline);
         summary.Single(r => r.Length > 0 && r[0] == "mass").Skip(2).Take(3).ShouldBe(["140900", "119900", "17.5"]);

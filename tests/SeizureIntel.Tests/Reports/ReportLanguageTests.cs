@@ -42,7 +42,7 @@ public sealed class ReportLanguageTests(NodeFixture fixture) : NodeTest(fixture)
         using var stream = new MemoryStream(await GetAsync("/api/reports/annual/2015?baseline=2014&lang=ru&format=xlsx"));
         using var document = SpreadsheetDocument.Open(stream, false);
         document.WorkbookPart!.Workbook.Sheets!.Elements<Sheet>().Select(s => s.Name!.Value)
-            .ShouldBe(["Сводка", "Ведомство", "Группа веществ", "Вещество", "Учреждение", "Область", "Обнаружение", "Проникновение", "Месяц", "Совместные операции"]);
+            .ShouldBe(["Сводка", "Ведомство", "Группа веществ", "Вещество", "Учреждение", "Область", "Обнаружение", "Проникновение", "Месяц", "Совместные операции", "Изменение массы"]);
 
         var english = Encoding.UTF8.GetString(await GetAsync("/api/reports/annual/2015?baseline=2014"));
         english.ShouldContain("<html lang=\"en\">");

@@ -55,7 +55,36 @@ public static class ChangeDecomposition
     private static decimal Round(decimal grams) => Math.Round(grams, 3);
 
     /// <summary>"Of the +21.0 kg, +X came from N more seizures and +Y from larger ones; the single largest seizure was Z kg."</summary>
-    public static string Paragraph(Decomposed d, int year, int baseline, string language)
+    public static string Paragraph(Decomposed d, int year, int baseline, string language, PurityAdjusted? purity = null)
+    {
+        var text = Counts(d, year, baseline, language);
+        return purity is null ? text : text + " " + PuritySentence(purity, year, baseline, language);
+    }
+
+    /// <summary>
+    /// "Lab purity is known for 3 seizures holding 41.2 % of 2015's grams (2 holding 12.0 % of 2014's); in them the pure
+    /// substance went from 0.1 kg to 0.3 kg (+0.2 kg)." — or that no purity is known, so no purity-adjusted figure is given.
+    /// </summary>
+    public static string PuritySentence(PurityAdjusted p, int year, int baseline, string language)
+    {
+        var ru = language == "ru";
+        var culture = ru ? CultureInfo.GetCultureInfo("ru-RU") : CultureInfo.InvariantCulture;
+        string Kg(decimal grams, bool sign = false) => (sign && grams >= 0 ? "+" : "") + (grams / 1000m).ToString("0.0", culture) + (ru ? " кг" : " kg");
+        string Pct(decimal? share) => share is { } s ? s.ToString("0.0", culture) + " %" : "—";
+        if (p.Pure is null)
+            return ru
+                ? $"Чистота по данным лаборатории не известна ни для одного изъятия {baseline} и {year} годов, поэтому пересчёт на чистое вещество не приводится."
+                : $"No lab purity is recorded for any seizure of {baseline} or {year}, so no purity-adjusted figure is given.";
+        return ru
+            ? $"Чистота по данным лаборатории известна для части изъятий {year} года ({p.YearSeizures} шт., {Pct(p.YearCoveredPercent)} массы) " +
+              $"и {baseline} года ({p.BaselineSeizures} шт., {Pct(p.BaselineCoveredPercent)} массы); в них чистого вещества " +
+              $"{Kg(p.BaselinePureGrams)} в {baseline} году и {Kg(p.YearPureGrams)} в {year} году ({Kg(p.YearPureGrams - p.BaselinePureGrams, true)})."
+            : $"Lab purity is known for {p.YearSeizures} seizure{(p.YearSeizures == 1 ? "" : "s")} holding {Pct(p.YearCoveredPercent)} of {year}'s grams " +
+              $"({p.BaselineSeizures} holding {Pct(p.BaselineCoveredPercent)} of {baseline}'s); in them the pure substance went from " +
+              $"{Kg(p.BaselinePureGrams)} to {Kg(p.YearPureGrams)} ({Kg(p.YearPureGrams - p.BaselinePureGrams, true)}).";
+    }
+
+    private static string Counts(Decomposed d, int year, int baseline, string language)
     {
         var ru = language == "ru";
         var culture = ru ? CultureInfo.GetCultureInfo("ru-RU") : CultureInfo.InvariantCulture;

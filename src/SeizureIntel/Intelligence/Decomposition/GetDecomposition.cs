@@ -10,7 +10,7 @@ namespace SeizureIntel.Intelligence.Decomposition;
 public sealed record DecompositionGroup(string Key, Decomposed Figures, string Paragraph);
 
 public sealed record DecompositionAnswer(int Year, int Baseline, string? By, Decomposed Total, string Paragraph, string ParagraphRu,
-    IReadOnlyList<DecompositionGroup> Groups, int SeizuresWithoutMass, string Method);
+    IReadOnlyList<DecompositionGroup> Groups, int SeizuresWithoutMass, PurityAdjusted Purity, string Method);
 
 public static class GetDecompositionEndpoint
 {
@@ -21,7 +21,9 @@ public static class GetDecompositionEndpoint
         "Counted seizures (not void, not duplicates) with a known mass, by local date, best weights (lab net weight, else the field figure). " +
         "G = N × M; ΔG = ΔN·(M0 + M1)/2 (number) + ΔM·(N0 + N1)/2 (size), which add up to ΔG exactly. Top 1 %: the ceil(N/100) largest seizures " +
         "of each year. Bootstrap: 2,000 resamples of each year's seizures with replacement (seeded, so the same data and seed give the same " +
-        "interval), 2.5th and 97.5th percentiles of ΔG. Seizures without a known mass are counted apart and left out.";
+        "interval), 2.5th and 97.5th percentiles of ΔG. Seizures without a known mass are counted apart and left out. Purity: where the " +
+        "latest lab result of a seizure gives a purity, pure grams = lab net weight × purity / 100; the same split is made of the pure grams " +
+        "of those seizures only, with the share of each year's grams they hold (purity is not imputed for the others).";
 
     /// <summary>
     /// The change in grams from baseline (default year − 1) to year, split into more or fewer seizures, larger or smaller
@@ -45,12 +47,14 @@ public static class GetDecompositionEndpoint
         var facts = await session.Query<SeizureFact>().ToListAsync(token);
         var contributions = facts.Select(f => f.Contribution(reference)).OfType<Contribution>().Where(c => c.Year == year || c.Year == b).ToList();
         var withMass = contributions.Where(c => c.Grams is not null).ToList();
+        var purities = await PurityAdjustment.PuritiesAsync(session, null, token);
         var s = seed ?? 17;
         Decomposed Of(IEnumerable<Contribution> set) =>
             ChangeDecomposition.Decompose(set.Where(c => c.Year == year).Select(c => c.Grams!.Value).ToList(),
                 set.Where(c => c.Year == b).Select(c => c.Grams!.Value).ToList(), Samples, s);
 
         var total = Of(withMass);
+        var purity = PurityAdjustment.Adjust(PurityAdjustment.Masses(facts, purities, reference, year!.Value, b!.Value, null), year.Value, b.Value, Samples, s);
         var groups = dimension is null
             ? []
             : withMass.GroupBy(c => dimension switch
@@ -62,8 +66,8 @@ public static class GetDecompositionEndpoint
                 }).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => Of(g) is var d ? new DecompositionGroup(g.Key, d, ChangeDecomposition.Paragraph(d, year!.Value, b!.Value, "en")) : null!)
                 .ToList();
-        return TypedResults.Ok(new DecompositionAnswer(year!.Value, b!.Value, dimension, total,
-            ChangeDecomposition.Paragraph(total, year.Value, b.Value, "en"), ChangeDecomposition.Paragraph(total, year.Value, b.Value, "ru"), groups,
-            contributions.Count(c => c.Grams is null), Method));
+        return TypedResults.Ok(new DecompositionAnswer(year.Value, b.Value, dimension, total,
+            ChangeDecomposition.Paragraph(total, year.Value, b.Value, "en", purity), ChangeDecomposition.Paragraph(total, year.Value, b.Value, "ru", purity), groups,
+            contributions.Count(c => c.Grams is null), purity, Method));
     }
 }

@@ -58,7 +58,8 @@ public sealed record AnnualReport(
     string Language = ReportText.English,
     IReadOnlyList<EffortRateRow>? Effort = null,
     Intelligence.Decomposition.Decomposed? Change = null,
-    string? ChangeParagraph = null)
+    string? ChangeParagraph = null,
+    Intelligence.Decomposition.PurityAdjusted? Purity = null)
 {
     /// <summary>Finds per search effort at each facility and kind with effort in either year (empty without any).</summary>
     public IReadOnlyList<EffortRateRow> EffortRows => Effort ?? [];

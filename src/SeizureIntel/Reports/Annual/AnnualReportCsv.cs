@@ -99,6 +99,18 @@ public static class AnnualReportCsv
             Line("baseline_largest", "g", Num(d.LargestBaselineGrams));
             Line("bootstrap_lower_95", "g", Num(d.BootstrapLower));
             Line("bootstrap_upper_95", "g", Num(d.BootstrapUpper));
+            if (r.Purity is { } p)
+            {
+                Line("purity_year_seizures", "count", Int(p.YearSeizures));
+                Line("purity_baseline_seizures", "count", Int(p.BaselineSeizures));
+                Line("purity_year_covered_share", "%", Num(p.YearCoveredPercent));
+                Line("purity_baseline_covered_share", "%", Num(p.BaselineCoveredPercent));
+                Line("pure_year", "g", Num(p.YearPureGrams));
+                Line("pure_baseline", "g", Num(p.BaselinePureGrams));
+                Line("pure_change", "g", Num(p.Pure?.ChangeGrams));
+                Line("pure_from_number", "g", Num(p.Pure?.FromNumber));
+                Line("pure_from_size", "g", Num(p.Pure?.FromSize));
+            }
             Line("text", "", r.ChangeParagraph);
             csv.Append('\n');
         }

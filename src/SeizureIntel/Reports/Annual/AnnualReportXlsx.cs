@@ -17,6 +17,7 @@ public static class AnnualReportXlsx
     public const string SummarySheet = "Summary";
     public const string JointOperationsSheet = "Joint operations";
     public const string EffortSheet = "Effort";
+    public const string ChangeSheet = "Change in grams";
 
     /// <summary>The sheet that holds a table: its title without "By ", e.g. "substance group (UNODC)" → "Substance group".</summary>
     public static string SheetName(ComparisonTable table) => table.Id switch
@@ -167,6 +168,32 @@ public static class AnnualReportXlsx
                     e.Year?.Amount, e.Year?.MonthsWithEffort, e.Year?.Finds, e.Year?.Grams, e.Year?.FindsPer1000, e.Year?.GramsPer1000,
                     e.Baseline?.Amount, e.Baseline?.MonthsWithEffort, e.Baseline?.Finds, e.Baseline?.Grams, e.Baseline?.FindsPer1000, e.Baseline?.GramsPer1000,
                 })), (row, c) => row == 1 ? Header : Plain, table: true);
+            if (r.Change is { } d)
+            {
+                var p = r.Purity;
+                AddSheet(T(ChangeSheet),
+                [
+                    [T("measure"), T("unit"), T("value")],
+                    [T("change"), T("g"), d.ChangeGrams],
+                    [T("from the number of seizures"), T("g"), d.FromNumber],
+                    [T("from their size"), T("g"), d.FromSize],
+                    [$"{T("seizures with mass")} {r.Year}", T("count"), d.YearSeizures],
+                    [$"{T("seizures with mass")} {r.Baseline}", T("count"), d.BaselineSeizures],
+                    [$"{T("mean seizure")} {r.Year}", T("g"), d.YearMeanGrams],
+                    [$"{T("mean seizure")} {r.Baseline}", T("g"), d.BaselineMeanGrams],
+                    [T("from the largest 1 %"), T("g"), d.FromTopOnePercent],
+                    [$"{T("largest seizure")} {r.Year}", T("g"), d.LargestYearGrams],
+                    [$"{T("largest seizure")} {r.Baseline}", T("g"), d.LargestBaselineGrams],
+                    [T("bootstrap 95 % interval, lower"), T("g"), d.BootstrapLower],
+                    [T("bootstrap 95 % interval, upper"), T("g"), d.BootstrapUpper],
+                    [$"{T("share of grams with lab purity")} {r.Year}", "%", p?.YearCoveredPercent],
+                    [$"{T("share of grams with lab purity")} {r.Baseline}", "%", p?.BaselineCoveredPercent],
+                    [$"{T("pure substance")} {r.Year}", T("g"), p?.YearPureGrams],
+                    [$"{T("pure substance")} {r.Baseline}", T("g"), p?.BaselinePureGrams],
+                    [],
+                    [r.ChangeParagraph],
+                ], (row, c) => row == 1 ? Header : c == 2 && row is not 5 and not 6 and not 14 and not 15 ? Grams : Plain, table: false);
+            }
             workbook.Workbook.Save();
         }
         return stream.ToArray();

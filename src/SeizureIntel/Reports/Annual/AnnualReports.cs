@@ -73,17 +73,20 @@ public sealed class AnnualReports(
         var effort = EffortRows(request.Language,
             await YearRates.ForYearAsync(session, request.Year, request.AsOf, request.Agency, reference, converter, token),
             await YearRates.ForYearAsync(session, request.Baseline, request.AsOf, request.Agency, reference, converter, token));
-        // The change in grams split into number, size and the largest seizures, from the same seizures as the totals.
+        // The change in grams split into number, size and the largest seizures, from the same seizures as the totals,
+        // and the same split of pure substance where the lab gave a purity.
         IEnumerable<SeizureFact> allFacts = request.AsOf is { } cut
             ? await LedgerReplay.FactsAsOfAsync(session, cut, converter, token)
             : await session.Query<SeizureFact>().ToListAsync(token);
-        var masses = allFacts.Select(f => f.Contribution(reference)).OfType<Contribution>()
-            .Where(c => c.Grams is not null && (request.Agency is null || c.Agency == request.Agency)).ToList();
-        var change = ChangeDecomposition.Decompose(masses.Where(c => c.Year == request.Year).Select(c => c.Grams!.Value).ToList(),
-            masses.Where(c => c.Year == request.Baseline).Select(c => c.Grams!.Value).ToList(), GetDecompositionEndpoint.Samples, 17);
+        var masses = PurityAdjustment.Masses(allFacts, await PurityAdjustment.PuritiesAsync(session, request.AsOf, token), reference,
+            request.Year, request.Baseline, request.Agency);
+        var change = ChangeDecomposition.Decompose(masses.Where(m => m.Contribution.Year == request.Year).Select(m => m.Grams).ToList(),
+            masses.Where(m => m.Contribution.Year == request.Baseline).Select(m => m.Grams).ToList(), GetDecompositionEndpoint.Samples, 17);
+        var purity = PurityAdjustment.Adjust(masses, request.Year, request.Baseline, GetDecompositionEndpoint.Samples, 17);
         return Compose(request, year, baseline, operations, provenance) with
         {
-            Effort = effort, Change = change, ChangeParagraph = ChangeDecomposition.Paragraph(change, request.Year, request.Baseline, request.Language),
+            Effort = effort, Change = change, Purity = purity,
+            ChangeParagraph = ChangeDecomposition.Paragraph(change, request.Year, request.Baseline, request.Language, purity),
         };
     }
 

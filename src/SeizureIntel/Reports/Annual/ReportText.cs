@@ -139,5 +139,19 @@ public static class ReportText
         ["Effort"] = "Досмотровая работа",
         ["Finds of the matching detection method per 1,000 screenings (per 1,000 hours for dog teams), over the months with effort recorded; months without effort are left out."] =
             "Находки соответствующим способом обнаружения на 1000 досмотров (на 1000 часов для кинологов) за месяцы с учтённой работой; месяцы без учёта работы не включены.",
+        // The change in grams, decomposed
+        ["Change in grams"] = "Изменение массы",
+        ["value"] = "значение",
+        ["change"] = "изменение",
+        ["from the number of seizures"] = "за счёт числа изъятий",
+        ["from their size"] = "за счёт их размера",
+        ["seizures with mass"] = "изъятий с известной массой",
+        ["mean seizure"] = "средняя масса изъятия",
+        ["from the largest 1 %"] = "за счёт крупнейших 1 %",
+        ["largest seizure"] = "крупнейшее изъятие",
+        ["bootstrap 95 % interval, lower"] = "бутстреп 95 % интервал, нижняя граница",
+        ["bootstrap 95 % interval, upper"] = "бутстреп 95 % интервал, верхняя граница",
+        ["share of grams with lab purity"] = "доля массы с известной чистотой",
+        ["pure substance"] = "чистое вещество",
     };
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Text.Json;
 using SeizureIntel.Intelligence.Decomposition;
@@ -77,4 +78,87 @@ public sealed class DecompositionTests(NodeFixture fixture) : NodeTest(fixture)
         var html = await (await Host.Scenario(s => s.Get.Url("/api/reports/annual/2015?baseline=2014&lang=ru"))).ReadAsTextAsync();
         html.ShouldContain("самое крупное изъятие 2015 года — 25,0 кг");
     }
+
+    private async Task LabAsync(SeizureCreatedBody seizure, string caseNumber, decimal netGrams, decimal? purity)
+    {
+        await ChangeAsync(seizure.Id, "lab-submissions", new { lab = "SFC", labCaseNumber = caseNumber, submittedAt = "2015-01-02T09:00:00+06:00" }, seizure.Version);
+        await ChangeAsync(seizure.Id, "lab-results", new
+        {
+            labCaseNumber = caseNumber, confirmedSubstance = "heroin", netWeightGrams = netGrams, purityPercent = purity,
+            techniques = new[] { new { name = "GC-MS", category = "A" } }, analyst = "analyst-1", reportDate = "2015-02-01",
+        }, seizure.Version + 1);
+    }
+
+    [Fact]
+    public async Task purity_adjusted_grams_cover_the_seizures_a_lab_gave_a_purity_for_and_say_how_much_they_cover()
+    {
+        // 2014: A field 400 g, lab 380 g at 50 % (190 g pure); B 200 g, no lab.
+        // 2015: C field 1 kg, lab 900 g at 30 % (270 g pure); D field 500 g, lab 480 g without purity; E 300 g, no lab.
+        var a = await RecordAsync(Body(occurredAt: "2014-03-10T10:00:00+06:00", substance: "heroin", value: 400m, unit: "g"));
+        await RecordAsync(Body(occurredAt: "2014-04-10T10:00:00+06:00", substance: "heroin", value: 200m, unit: "g"));
+        var c = await RecordAsync(Body(occurredAt: "2015-03-10T10:00:00+06:00", substance: "heroin", value: 1m, unit: "kg"));
+        var d = await RecordAsync(Body(occurredAt: "2015-04-10T10:00:00+06:00", substance: "heroin", value: 500m, unit: "g"));
+        await RecordAsync(Body(occurredAt: "2015-05-10T10:00:00+06:00", substance: "heroin", value: 300m, unit: "g"));
+        await LabAsync(a, "SFC-A", 380m, 50m);
+        await LabAsync(d, "SFC-D", 480m, null);
+        await WaitForProjectionsAsync();
+        await Task.Delay(100);
+        var cutOff = DateTimeOffset.UtcNow;
+        await Task.Delay(100);
+        await LabAsync(c, "SFC-C", 900m, 30m); // after the cut-off
+        await WaitForProjectionsAsync();
+
+        // The test's own arithmetic.
+        decimal yearGrams = 900m + 480m + 300m, baselineGrams = 380m + 200m;
+        var yearShare = Math.Round(100m * 900m / yearGrams, 1, MidpointRounding.AwayFromZero);      // 53.6
+        var baselineShare = Math.Round(100m * 380m / baselineGrams, 1, MidpointRounding.AwayFromZero); // 65.5
+        decimal yearPure = 900m * 30m / 100m, baselinePure = 380m * 50m / 100m;
+
+        var answer = await GetJsonAsync("/api/compare/decomposition?year=2015");
+        answer.GetProperty("total").GetProperty("changeGrams").GetDecimal().ShouldBe(yearGrams - baselineGrams);
+        var purity = answer.GetProperty("purity");
+        purity.GetProperty("yearSeizures").GetInt32().ShouldBe(1);
+        purity.GetProperty("baselineSeizures").GetInt32().ShouldBe(1);
+        purity.GetProperty("yearCoveredGrams").GetDecimal().ShouldBe(900m);
+        purity.GetProperty("yearCoveredPercent").GetDecimal().ShouldBe(yearShare);
+        purity.GetProperty("baselineCoveredPercent").GetDecimal().ShouldBe(baselineShare);
+        purity.GetProperty("yearPureGrams").GetDecimal().ShouldBe(yearPure);
+        purity.GetProperty("baselinePureGrams").GetDecimal().ShouldBe(baselinePure);
+        purity.GetProperty("pure").GetProperty("changeGrams").GetDecimal().ShouldBe(yearPure - baselinePure);
+        answer.GetProperty("paragraph").GetString()!.ShouldContain(
+            $"Lab purity is known for 1 seizure holding {yearShare.ToString("0.0", CultureInfo.InvariantCulture)} % of 2015's grams " +
+            $"(1 holding {baselineShare.ToString("0.0", CultureInfo.InvariantCulture)} % of 2014's); in them the pure substance went from 0.2 kg to 0.3 kg (+0.1 kg).");
+
+        // The report now: CSV lines, the HTML paragraph in Russian and the XLSX sheet with the same paragraph.
+        var csv = (await (await Host.Scenario(s => s.Get.Url("/api/reports/annual/2015?format=csv"))).ReadAsTextAsync()).Split('\n');
+        var start = Array.IndexOf(csv, "section,change_decomposition");
+        var rows = csv.Skip(start + 2).TakeWhile(l => l.Length > 0).ToDictionary(l => l.Split(',')[0], l => l.Split(','));
+        decimal.Parse(rows["purity_year_covered_share"][2], CultureInfo.InvariantCulture).ShouldBe(yearShare);
+        decimal.Parse(rows["pure_change"][2], CultureInfo.InvariantCulture).ShouldBe(yearPure - baselinePure);
+        var html = await (await Host.Scenario(s => s.Get.Url("/api/reports/annual/2015?lang=ru"))).ReadAsTextAsync();
+        html.ShouldContain($"Чистота по данным лаборатории известна для части изъятий 2015 года (1 шт., {yearShare.ToString("0.0", CultureInfo.GetCultureInfo("ru-RU"))} % массы)");
+        var xlsxResult = await Host.Scenario(s => s.Get.Url("/api/reports/annual/2015?format=xlsx"));
+        using (var stream = new MemoryStream())
+        {
+        await xlsxResult.Context.Response.Body.CopyToAsync(stream);
+        stream.Position = 0;
+        using (var document = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(stream, false))
+        {
+            var workbook = document.WorkbookPart!;
+            var sheet = workbook.Workbook.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Single(s => s.Name == "Change in grams");
+            var texts = ((DocumentFormat.OpenXml.Packaging.WorksheetPart)workbook.GetPartById(sheet.Id!)).Worksheet
+                .Descendants<DocumentFormat.OpenXml.Spreadsheet.InlineString>().Select(t => t.Text!.Text).ToList();
+            texts.ShouldContain(answer.GetProperty("paragraph").GetString()!);
+        }
+        }
+
+        // As of the cut-off, C had no lab result yet: 2015 has no purity, and C counts at its field weight.
+        var asOf = await Reports.BuildAsync(new SeizureIntel.Reports.Annual.AnnualReportRequest(2015, 2014, cutOff, null), CancellationToken.None);
+        asOf.Purity!.YearSeizures.ShouldBe(0);
+        asOf.Purity.YearCoveredPercent.ShouldBe(0m);
+        asOf.Purity.BaselineCoveredPercent.ShouldBe(baselineShare);
+        asOf.Change!.ChangeGrams.ShouldBe(1000m + 480m + 300m - baselineGrams);
+    }
+
+    private SeizureIntel.Reports.Annual.AnnualReports Reports => Host.Services.GetRequiredService<SeizureIntel.Reports.Annual.AnnualReports>();
 }

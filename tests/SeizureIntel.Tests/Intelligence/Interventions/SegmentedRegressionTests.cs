@@ -22,7 +22,11 @@ public sealed class SegmentedRegressionTests
     {
         // Linden A. (2015) Conducting interrupted time-series analysis for single- and multiple-group comparisons.
         // Stata Journal 15(2):480–500, single-group example (itsa cigsale, single treatid(3) trperiod(1989) lag(1)):
-        // _t = −1.779 (pre-1989 slope), _x1989 = −20.058 (level change), _x_t1989 = −1.495 (slope change), _cons = 132.226.
+        // _t = −1.779 (pre-1989 slope), _x1989 = −20.058 (level change), _x_t1989 = −1.495 (slope change), _cons = 132.226,
+        // with _t counted from 0 in 1970 (itsa since 2.0.3). Linden's own power itsa help re-uses these estimates for the
+        // treated unit: tint(132.2258) tpre(−1.779474) tstep(−20.0581) tpost(−3.274126), and a counterfactual of 98.416 for
+        // 1989. An intercept of 134.226 fits no whole-year origin of this series (from 1 it would be 132.2258 + 1.7795 =
+        // 134.005); the other three estimates do not depend on the origin.
         // (The pre-1989 slope alone is also the "−1.78 packs/year" of a linear fit on 1970–1988 quoted in C. Mendez's
         // Proposition 99 workshop; with a level and slope change the pre-period line is fitted on the pre-period only.)
         var t = Enumerable.Range(0, 31).Select(i => (double)i).ToList();
@@ -33,6 +37,15 @@ public sealed class SegmentedRegressionTests
         fit[SegmentedRegression.Trend].Value.ShouldBe(-1.779, 0.001);
         fit[SegmentedRegression.Level].Value.ShouldBe(-20.058, 0.001);
         fit[SegmentedRegression.Slope].Value.ShouldBe(-1.495, 0.001);
+        (fit[SegmentedRegression.Trend].Value + fit[SegmentedRegression.Slope].Value).ShouldBe(-3.274126, 1e-6); // tpost
+        fit.Counterfactual[19].ShouldBe(98.416, 0.001); // 1989 without Proposition 99
+
+        // Newey–West errors (lag 1, Bartlett weights, scaled by n/(n − k) as Stata's newey does) computed apart, in plain
+        // Python from the same 31 values: _cons 4.253054, _t 0.383419, _x1989 4.724395, _x_t1989 0.436820.
+        fit[SegmentedRegression.Intercept].StandardError.ShouldBe(4.253054, 1e-5);
+        fit[SegmentedRegression.Trend].StandardError.ShouldBe(0.383419, 1e-5);
+        fit[SegmentedRegression.Level].StandardError.ShouldBe(4.724395, 1e-5);
+        fit[SegmentedRegression.Slope].StandardError.ShouldBe(0.436820, 1e-5);
 
         // Newey–West errors with lag 1, as computed here without the product's code.
         var (beta, se, _) = IndependentOls.Fit(IndependentOls.Design(t, after, 19, null), California, 1);
