@@ -83,6 +83,9 @@ public static class NodeSetup
                 // A stale append waits for the winner and fails on the version before taking a sequence number, so a
                 // lost race leaves no gap in the event sequence for the daemon to wait on.
                 opts.Events.UseExclusiveLockOnConcurrentAppends = true;
+                // OpenTelemetry (Telemetry/): connection spans, and a counter of appended events by type.
+                opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                opts.OpenTelemetry.TrackEventCounters();
 
                 // Facility, year and facility-year totals: kept by the async daemon.
                 opts.Projections.Add(
