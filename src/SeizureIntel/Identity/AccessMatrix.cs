@@ -13,7 +13,8 @@ public static class AccessMatrix
     private static readonly string[] SeizureReaders = [Officer, Custodian, Lab, Roles.Operations, Analyst, Supervisor];
     private static readonly string[] Analysis = [Analyst, Supervisor];
     private static readonly string[] Figures = [Analyst, WorkingGroup, Supervisor];
-    private static readonly string[] Everyone = [.. All];
+    /// <summary>Everyone who works with the data; a monitoring client scrapes metrics and reads nothing else.</summary>
+    private static readonly string[] Everyone = [.. All.Where(r => r != Monitoring)];
     private static readonly string[] Planners = [Roles.Operations, Supervisor];
 
     /// <summary>"METHOD /route" (as the route template is written) → the roles allowed.</summary>
@@ -104,6 +105,9 @@ public static class AccessMatrix
 
         // The audit log: the auditor only.
         ["GET /api/audit"] = [Auditor],
+
+        // Prometheus scrape endpoint (Telemetry/): counts, lags and latencies, no records; outside /api, so not audited.
+        ["GET /metrics"] = [Monitoring, Admin],
     };
 
     public static string Key(string method, string route) => $"{method.ToUpperInvariant()} /{route.TrimStart('/')}";

@@ -66,7 +66,7 @@ public static class IdentitySetup
                 o.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
             .AddPolicyScheme(Scheme, "bearer token for the API, cookie for the pages", o => o.ForwardDefaultSelector = context =>
-                context.Request.Path.StartsWithSegments("/api") ||
+                context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(Telemetry.TelemetrySetup.MetricsPath) ||
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme
                     : PageScheme)

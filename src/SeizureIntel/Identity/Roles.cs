@@ -24,7 +24,9 @@ public static class Roles
     public const string Admin = "admin";
     /// <summary>The audit log.</summary>
     public const string Auditor = "auditor";
+    /// <summary>Scrapes the node's metrics (GET /metrics): operator figures, no data (a Prometheus server's API client).</summary>
+    public const string Monitoring = "monitoring";
 
     public static readonly IReadOnlyList<string> All =
-        [Officer, Custodian, Lab, Operations, Analyst, WorkingGroup, Supervisor, Admin, Auditor];
+        [Officer, Custodian, Lab, Operations, Analyst, WorkingGroup, Supervisor, Admin, Auditor, Monitoring];
 }

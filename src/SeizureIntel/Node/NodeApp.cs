@@ -7,6 +7,7 @@ using SeizureIntel.Identity;
 using SeizureIntel.Linking;
 using SeizureIntel.Operations;
 using SeizureIntel.Reports.Annual;
+using SeizureIntel.Telemetry;
 using SeizureIntel.Web;
 using Wolverine.Http;
 
@@ -63,6 +64,9 @@ public static class NodeApp
         // The audit of every API request, allowed or refused, in an append-only table the auditor reads (Audit/).
         builder.AddAudit(node.Schema);
 
+        // OpenTelemetry traces and metrics, the operator's figures, and the Prometheus scrape endpoint (Telemetry/).
+        builder.AddTelemetry(node);
+
         // OpenAPI document at /openapi/v1.json, browsable at /scalar/v1, grouped by feature (Web/ApiDocs.cs).
         builder.AddApiDocs();
 
@@ -78,6 +82,7 @@ public static class NodeApp
         app.UseAudit();
         app.UseAuthorization();
         app.MapNodeIdentity();
+        app.MapTelemetry();
         app.MapWolverineEndpoints(http =>
         {
             // Who may call what: every /api route from the one table (Identity/AccessMatrix.cs).

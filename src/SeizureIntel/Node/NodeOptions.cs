@@ -51,6 +51,13 @@ public sealed class NodeOptions
     /// <summary>Requests per client (SeizureIntel:RateLimit:Burst and :PermitsPerSecond; Burst 0 turns the limit off).</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>
+    /// Compare the store's and the message storage's schema with the code at start-up and apply what differs (default).
+    /// False for a production node whose schema is applied at deployment (<c>SeizureIntel db-apply</c>): it starts faster
+    /// (see README, "Start-up") and never changes the schema itself.
+    /// </summary>
+    public bool SchemaChecksAtStart { get; set; } = true;
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 

@@ -63,7 +63,7 @@ public static class NodeSetup
 
     public static void AddEventStore(this WebApplicationBuilder builder, NodeOptions node)
     {
-        builder.Services.AddMarten(services =>
+        var marten = builder.Services.AddMarten(services =>
             {
                 var opts = new StoreOptions();
                 // The PostGIS seizure-locations table, kept by the SeizureLedger projection (Intelligence/Spatial).
@@ -73,7 +73,9 @@ public static class NodeSetup
                 opts.Events.DatabaseSchemaName = node.Schema;
                 // NetTopologySuite geometries (seizure locations) are stored as GeoJSON, read back with SRID 4326.
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, o => o.Converters.Add(GeoJson.Converter()));
-                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                // Schema checks at start-up (the default) diff every table, function and index against the database;
+                // a production node whose schema `db-apply` has brought up to date at deployment can skip them.
+                opts.AutoCreateSchemaObjects = node.SchemaChecksAtStart ? AutoCreate.CreateOrUpdate : AutoCreate.None;
 
                 // One stream per seizure; its state is an inline snapshot, so reads after a write see it at once.
                 opts.Events.StreamIdentity = StreamIdentity.AsGuid;
@@ -83,6 +85,9 @@ public static class NodeSetup
                 // A stale append waits for the winner and fails on the version before taking a sequence number, so a
                 // lost race leaves no gap in the event sequence for the daemon to wait on.
                 opts.Events.UseExclusiveLockOnConcurrentAppends = true;
+                // OpenTelemetry (Telemetry/): connection spans, and a counter of appended events by type.
+                opts.OpenTelemetry.TrackConnections = JasperFx.OpenTelemetry.TrackLevel.Normal;
+                opts.OpenTelemetry.TrackEventCounters();
 
                 // Facility, year and facility-year totals: kept by the async daemon.
                 opts.Projections.Add(
@@ -103,8 +108,9 @@ public static class NodeSetup
                 opts.Storage.ExtendedSchemaObjects.Add(Imports.ImportStorage.Keys(node.Schema));
                 return opts;
             })
-            .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup()
+            .UseLightweightSessions();
+        if (node.SchemaChecksAtStart) marten.ApplyAllDatabaseChangesOnStartup();
+        marten
             .AddAsyncDaemon(node.RunDaemon ? DaemonMode.HotCold : DaemonMode.Disabled)
             .IntegrateWithWolverine(w =>
             {
@@ -123,6 +129,7 @@ public static class NodeSetup
             opts.ApplicationAssembly = typeof(NodeSetup).Assembly;
             // Generate handler code at start-up: nothing generated is ever committed, so nothing can be stale.
             opts.UseRuntimeCompilation();
+            if (!node.SchemaChecksAtStart) opts.AutoBuildMessageStorageOnStartup = AutoCreate.None;
             opts.Policies.AutoApplyTransactions();
             opts.Policies.UseDurableLocalQueues();
             // Messages between nodes are JSON with the same names as the schemas in schemas/sharing.
