@@ -27,11 +27,10 @@ namespace SeizureIntel.Intelligence.Ledger;
 /// <item>write: the documents go into empty tables of the same shape in a schema of their own ("{schema}_rebuild") by
 /// PostgreSQL's COPY (Marten's bulk insert), the seizure locations by binary COPY; meanwhile the node keeps answering from
 /// the previous tables, untouched;</item>
-/// <item>catch up: the projection's agent is stopped, and the events appended since the fold are applied to the new tables by
+/// <item>catch up: the async daemon is paused, and the events appended since the fold are applied to the new tables by
 /// the projection itself (<see cref="SeizureLedgerProjection.ApplyAsync"/>);</item>
 /// <item>switch: in one transaction the previous tables move out to "{schema}_previous" and the new ones in, the projection's
-/// progress is set to the last event they hold and the hot-spot index's epoch moves (it reloads); then the agent starts
-/// again and the previous tables are dropped.</item>
+/// progress is set to the last event they hold and the hot-spot index's epoch moves (it reloads); then the daemon resumes and the previous tables are dropped.</item>
 /// </list>
 /// A reader sees the previous figures until the switch commits and the new ones after it, never a mix or an empty table.
 /// Without the async daemon in this process (the command line) nothing else may append meanwhile: the fold reads up to
@@ -60,7 +59,7 @@ public sealed class LedgerRebuild(
     /// <param name="progress">Told the phase and how far it is (the command line draws a bar).</param>
     /// <param name="token">Stops the rebuild before the switch; the served tables are then left as they were.</param>
     /// <param name="whileServing">
-    /// True in a running node whose async daemon runs the projection (in this process): the agent is stopped for the catch-up
+    /// True in a running node whose async daemon runs the projection (in this process): the daemon is paused for the catch-up
     /// and the switch only. False on the command line, where nothing may append meanwhile.
     /// </param>
     public async Task<Outcome> RunAsync(IProgress<Progress>? progress, bool whileServing, CancellationToken token)
@@ -147,7 +146,8 @@ public sealed class LedgerRebuild(
         long caughtUp = 0, last = upTo;
         if (daemon is not null)
         {
-            await daemon.StopAgentAsync(ShardName);
+            // Paused, not just stopped: the coordinator would otherwise start the stopped agent again on its next check.
+            await daemon.PauseAsync();
             await using var connection = await db.OpenConnectionAsync(token);
             // Where the served tables stand: the agent, now stopped, has applied exactly this far.
             var served = await ScalarAsync(connection,
@@ -199,7 +199,7 @@ public sealed class LedgerRebuild(
         }
         finally
         {
-            if (daemon is not null) await daemon.StartAgentAsync(ShardName, CancellationToken.None);
+            if (daemon is not null) await daemon.ResumeAsync();
         }
         switching.Stop();
         progress?.Report(new Progress("switch", 1, 1));
@@ -208,10 +208,10 @@ public sealed class LedgerRebuild(
             switching.Elapsed, total.Elapsed, daemon is not null);
     }
 
-    /// <summary>The async daemon of this process.</summary>
-    private IProjectionDaemon Daemon() =>
+    /// <summary>The coordinator of this process's async daemon.</summary>
+    private Marten.Events.Daemon.Coordination.IProjectionCoordinator Daemon() =>
         services.GetService(typeof(Marten.Events.Daemon.Coordination.IProjectionCoordinator)) is Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator
-            ? coordinator.DaemonForMainDatabase()
+            ? coordinator
             : throw new InvalidOperationException("no async daemon runs in this process: rebuild from the command line instead");
 
     /// <summary>Every summary the projection keeps, summed from the facts' final contributions (the same keys as the projection's moves).</summary>
