@@ -99,8 +99,8 @@ public static class NodeSetup
                         foreach (var type in SeizureLedgerProjection.Documents) asyncOptions.DeleteViewTypeOnTeardown(type);
                         asyncOptions.DeleteDataInTableOnTeardown(locations.Identifier.QualifiedName);
                     });
-                // Trends and impact tests filter monthly buckets by month range and facility: columns of their own, indexed.
-                opts.Schema.For<MonthlyBucket>().Duplicate(b => b.MonthIndex).Duplicate(b => b.Facility);
+                // Its read models' tables (indexed columns for trends), shared with a rebuild's (Intelligence/Ledger/LedgerRebuild.cs).
+                SeizureLedgerProjection.ConfigureStorage(opts);
                 opts.Storage.ExtendedSchemaObjects.Add(ReferenceAllocator.CounterTable(node.Schema));
                 opts.Storage.ExtendedSchemaObjects.Add(locations);
                 // Imports: the uploaded files (to resume after a crash) and the keys of imported rows (nothing twice).

@@ -11,7 +11,8 @@ namespace SeizureIntel.Tests.Support;
 public static class LedgerSnapshot
 {
     private static readonly string[] Tables =
-        ["mt_doc_seizurefact", "mt_doc_facilitysummary", "mt_doc_facilityyearsummary", "mt_doc_yearsummary", "mt_doc_monthlybucket"];
+        ["mt_doc_seizurefact", "mt_doc_facilitysummary", "mt_doc_facilityyearsummary", "mt_doc_yearsummary", "mt_doc_monthlybucket",
+            "mt_doc_monthlyrollup"];
 
     /// <summary>The snapshot's key for the seizure-locations table's rows.</summary>
     public const string Locations = SeizureLocations.TableName;

@@ -51,6 +51,9 @@ public sealed class SeizureFact : ISeizureFields
             Grams, LabGrams, OccurredAt, Circumstances.Entry ?? "unknown", Oblast)
         : null;
 
+    /// <summary>A shallow copy: <see cref="Apply"/> replaces members, never changes them in place, so this is the fact as it stood.</summary>
+    public SeizureFact Copy() => (SeizureFact)MemberwiseClone();
+
     public void Apply(object @event, QuantityConverter converter)
     {
         switch (@event)

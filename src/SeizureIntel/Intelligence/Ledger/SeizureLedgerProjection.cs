@@ -30,9 +30,26 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
 
     /// <summary>The document types this projection owns (torn down on rebuild).</summary>
     public static readonly Type[] Documents =
-        [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary), typeof(MonthlyBucket), typeof(ParkedEvent)];
+        [typeof(SeizureFact), typeof(FacilitySummary), typeof(FacilityYearSummary), typeof(YearSummary), typeof(MonthlyBucket), typeof(MonthlyRollup), typeof(ParkedEvent)];
 
     public static bool Handles(object data) => data is ISeizureEvent;
+
+    /// <summary>
+    /// The document storage of this projection's read models, for the node's store and a rebuild's (<see cref="LedgerRebuild"/>)
+    /// alike: trends and impact tests filter monthly buckets by month range and facility, single-filter trends read the
+    /// roll-ups by dimension, value, detection and month: columns of their own, indexed.
+    /// </summary>
+    public static void ConfigureStorage(StoreOptions opts)
+    {
+        foreach (var type in Documents) opts.RegisterDocumentType(type);
+        opts.Schema.For<MonthlyBucket>().Duplicate(b => b.MonthIndex).Duplicate(b => b.Facility);
+        opts.Schema.For<MonthlyRollup>().Duplicate(r => r.Dimension).Duplicate(r => r.Value).Duplicate(r => r.Detection).Duplicate(r => r.MonthIndex);
+    }
+
+    /// <summary>A failure that makes an event poison: it is parked (see <see cref="ParkedEvent"/>), not retried.</summary>
+    public static bool IsPoison(Exception failure) =>
+        failure is ArithmeticException or ArgumentException or InvalidOperationException or NullReferenceException or FormatException
+            or KeyNotFoundException;
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken token)
     {
@@ -55,8 +72,7 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
                 fact.Apply(e.Data, converter);
                 fact.Contribution(reference)?.EnsureBounded();
             }
-            catch (Exception failure) when (failure is ArithmeticException or ArgumentException or InvalidOperationException or NullReferenceException
-                                                or FormatException or KeyNotFoundException)
+            catch (Exception failure) when (IsPoison(failure))
             {
                 // A poison event: park it with its reason and fold the seizure again from its loaded state without it.
                 parked.Add(e.Sequence);
@@ -99,33 +115,44 @@ public sealed class SeizureLedgerProjection(ReferenceData reference, QuantityCon
             c => new YearSummary { Id = YearSummary.IdFor(c.Year, c.Agency), Year = c.Year, Agency = c.Agency }, null, batch, token);
         // Monthly buckets by every dimension: what trends, comparisons and impact tests sum.
         await MoveAsync(operations, changes, MonthlyBucket.IdFor, MonthlyBucket.For, null, batch, token);
+        // One-dimension monthly roll-ups (with and without detection): what a single-filter trend sums, flat in volume.
+        await MoveManyAsync(operations, changes, MonthlyRollup.Keys, MonthlyRollup.For, null, batch, token);
     }
 
     private sealed record Change(Contribution? Old, Contribution? New);
 
-    private static async Task MoveAsync<T>(
+    private static Task MoveAsync<T>(
         IDocumentOperations operations, List<Change> changes, Func<Contribution, string> key, Func<Contribution, T> create,
+        Func<T, IQueryable<SeizureFact>, IQueryable<SeizureFact>>? factsOf, List<SeizureFact> batch, CancellationToken token)
+        where T : Summary =>
+        MoveManyAsync(operations, changes, c => [key(c)], (c, _) => create(c), factsOf, batch, token);
+
+    /// <summary>As <see cref="MoveAsync{T}"/> for a summary kind a contribution counts in several of (the roll-ups).</summary>
+    private static async Task MoveManyAsync<T>(
+        IDocumentOperations operations, List<Change> changes, Func<Contribution, IEnumerable<string>> keysOf, Func<Contribution, string, T> create,
         Func<T, IQueryable<SeizureFact>, IQueryable<SeizureFact>>? factsOf, List<SeizureFact> batch, CancellationToken token)
         where T : Summary
     {
-        var keys = changes.SelectMany(c => new[] { c.Old, c.New }).OfType<Contribution>().Select(key).Distinct().ToArray();
+        var keys = changes.SelectMany(c => new[] { c.Old, c.New }).OfType<Contribution>().SelectMany(keysOf).Distinct().ToArray();
         var docs = (await operations.LoadManyAsync<T>(token, keys)).ToDictionary(d => d.Id);
         var stale = new HashSet<string>();
 
         foreach (var (old, now) in changes)
         {
-            if (old is not null && key(old) is var oldKey && docs.TryGetValue(oldKey, out var from))
-            {
-                from.Add(old, -1);
-                if (from is ITracksLastSeizure t && t.LastSeizureAt <= old.OccurredAt) stale.Add(oldKey);
-            }
+            if (old is not null)
+                foreach (var oldKey in keysOf(old))
+                    if (docs.TryGetValue(oldKey, out var from))
+                    {
+                        from.Add(old, -1);
+                        if (from is ITracksLastSeizure t && t.LastSeizureAt <= old.OccurredAt) stale.Add(oldKey);
+                    }
             if (now is not null)
-            {
-                var newKey = key(now);
-                if (!docs.TryGetValue(newKey, out var to)) docs[newKey] = to = create(now);
-                to.Add(now, +1);
-                if (to is ITracksLastSeizure t && (t.LastSeizureAt is null || t.LastSeizureAt < now.OccurredAt)) t.LastSeizureAt = now.OccurredAt;
-            }
+                foreach (var newKey in keysOf(now))
+                {
+                    if (!docs.TryGetValue(newKey, out var to)) docs[newKey] = to = create(now, newKey);
+                    to.Add(now, +1);
+                    if (to is ITracksLastSeizure t && (t.LastSeizureAt is null || t.LastSeizureAt < now.OccurredAt)) t.LastSeizureAt = now.OccurredAt;
+                }
         }
 
         foreach (var doc in docs.Values)

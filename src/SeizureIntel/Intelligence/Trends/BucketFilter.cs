@@ -55,13 +55,14 @@ public sealed partial record BucketFilter(
     }
 
     /// <summary>
-    /// Totals per month of the buckets of months <paramref name="from"/>..<paramref name="to"/> (month indexes,
-    /// inclusive) that pass the filter, summed by PostgreSQL: only one row per month with data comes back, however many
-    /// buckets (with seven dimensions, up to one per seizure) the months hold. Months without data are absent.
+    /// Totals per month of months <paramref name="from"/>..<paramref name="to"/> (month indexes, inclusive) that pass the
+    /// filter, summed by PostgreSQL: one row per month with data comes back. With at most one dimension filtered (besides
+    /// detection) the sum reads the one-dimension roll-ups (<see cref="MonthlyRollup"/>: one row per month, whatever the
+    /// volume); otherwise the seven-dimension buckets of those months (up to one per seizure). Months without data are absent.
     /// </summary>
     public async Task<IReadOnlyList<MonthTotal>> SumByMonthAsync(IQuerySession session, int from, int to, CancellationToken token)
     {
-        var (table, where, args) = Where(session, from, to);
+        var (table, where, args) = Rollup is { } r ? RollupWhere(session, r, from, to, Detection ?? "") : Where(session, from, to);
         var sql = $"""
             select jsonb_build_object(
                 'monthIndex', month_index,
@@ -76,20 +77,54 @@ public sealed partial record BucketFilter(
     /// <summary>As <see cref="SumByMonthAsync"/>, one row per month and detection method (finds per kind of search effort).</summary>
     public async Task<IReadOnlyList<DetectionMonthTotal>> SumByMonthAndDetectionAsync(IQuerySession session, int from, int to, CancellationToken token)
     {
-        var (table, where, args) = Where(session, from, to);
+        var (table, where, args) = Rollup is { } r ? RollupWhere(session, r, from, to, Detection) : Where(session, from, to);
+        var detection = Rollup is null ? "data->>'detection'" : "detection";
         var sql = $"""
             select jsonb_build_object(
                 'monthIndex', month_index,
-                'detection', data->>'detection',
+                'detection', {detection},
                 'count', sum((data->'total'->>'count')::int),
                 'grams', sum((data->'total'->>'grams')::numeric),
                 'labConfirmedGrams', sum((data->'total'->>'labConfirmedGrams')::numeric))
-            from {table} where {where} group by month_index, data->>'detection' order by month_index, data->>'detection'
+            from {table} where {where} group by month_index, {detection} order by month_index, {detection}
             """;
         return await session.AdvancedSql.QueryAsync<DetectionMonthTotal>(sql, token, args);
     }
 
-    private (string Table, StringBuilder Where, object[] Args) Where(IQuerySession session, int from, int to)
+    /// <summary>
+    /// The one roll-up dimension and value this filter needs, or null when it filters more than one dimension besides
+    /// detection (then only the seven-dimension buckets can answer).
+    /// </summary>
+    public (string Dimension, string Value)? Rollup
+    {
+        get
+        {
+            (string, string?)[] others =
+                [("agency", Agency), ("facility", Facility), ("oblast", Oblast), ("substance", Substance), ("group", Group), ("entry", Entry)];
+            var set = others.Where(o => o.Item2 is not null).ToList();
+            return set.Count switch
+            {
+                0 => (MonthlyRollup.All, MonthlyRollup.AllValue),
+                1 => (set[0].Item1, set[0].Item2!),
+                _ => null,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Roll-ups of one dimension and value over a month range; <paramref name="detection"/> "" for all methods together, a
+    /// code for that method's, null for one row per method.
+    /// </summary>
+    private static (string Table, string Where, object[] Args) RollupWhere(IQuerySession session, (string Dimension, string Value) rollup, int from, int to,
+        string? detection)
+    {
+        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyRollup)).TableName.QualifiedName;
+        return detection is null
+            ? (table, "dimension = ? and value = ? and detection <> '' and month_index between ? and ?", [rollup.Dimension, rollup.Value, from, to])
+            : (table, "dimension = ? and value = ? and detection = ? and month_index between ? and ?", [rollup.Dimension, rollup.Value, detection, from, to]);
+    }
+
+    private (string Table, string Where, object[] Args) Where(IQuerySession session, int from, int to)
     {
         var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyBucket)).TableName.QualifiedName;
         var where = new StringBuilder("month_index between ? and ?");
@@ -108,7 +143,7 @@ public sealed partial record BucketFilter(
         Equal("data->>'substanceGroup'", Group);
         Equal("data->>'detection'", Detection);
         Equal("data->>'entry'", Entry);
-        return (table, where, args.ToArray());
+        return (table, where.ToString(), args.ToArray());
     }
 
     /// <summary>

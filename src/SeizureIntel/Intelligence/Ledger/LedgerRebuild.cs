@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using NetTopologySuite.Geometries;
+using Npgsql;
+using NpgsqlTypes;
+using Weasel.Core;
+using SeizureIntel.Facilities;
+using SeizureIntel.Intelligence.FacilitySummaries;
+using SeizureIntel.Intelligence.Spatial;
+using SeizureIntel.Intelligence.Trends;
+using SeizureIntel.Intelligence.Years;
+using SeizureIntel.Reference;
+using SeizureIntel.Seizures.Quantities;
+
+namespace SeizureIntel.Intelligence.Ledger;
+
+/// <summary>
+/// A blue/green rebuild of every read model the SeizureLedger projection keeps (facts, facility, facility-year and year
+/// summaries, monthly buckets and roll-ups, parked events, the seizure-locations table), fast enough for millions of events:
+/// <list type="number">
+/// <item>fold: every seizure event up to a sequence number is read in order and folded in memory into one
+/// <see cref="SeizureFact"/> per seizure, with the projection's own rules (<see cref="SeizureFact.Apply"/>, poison events
+/// parked the same way), then every summary is summed from the final contributions;</item>
+/// <item>write: the documents go into empty tables of the same shape in a schema of their own ("{schema}_rebuild") by
+/// PostgreSQL's COPY (Marten's bulk insert), the seizure locations by binary COPY; meanwhile the node keeps answering from
+/// the previous tables, untouched;</item>
+/// <item>catch up: the async daemon is paused, and the events appended since the fold are applied to the new tables by
+/// the projection itself (<see cref="SeizureLedgerProjection.ApplyAsync"/>);</item>
+/// <item>switch: in one transaction the previous tables move out to "{schema}_previous" and the new ones in, the projection's
+/// progress is set to the last event they hold and the hot-spot index's epoch moves (it reloads); then the daemon resumes and the previous tables are dropped.</item>
+/// </list>
+/// A reader sees the previous figures until the switch commits and the new ones after it, never a mix or an empty table.
+/// Without the async daemon in this process (the command line) nothing else may append meanwhile: the fold reads up to
+/// the newest event and there is no catch-up.
+/// </summary>
+public sealed class LedgerRebuild(
+    IDocumentStore store, NpgsqlDataSource db, ReferenceData reference, QuantityConverter converter, FacilityCatalog facilities,
+    IServiceProvider services)
+{
+    public const string ShardName = SeizureLedgerProjection.Name + ":All";
+
+    /// <summary>How far a rebuild is: the phase, and events or rows done of the phase's total.</summary>
+    public sealed record Progress(string Phase, long Done, long Total);
+
+    /// <summary>What a rebuild did and how long each phase took.</summary>
+    public sealed record Outcome(
+        long Events, long SeizureEvents, int Seizures, int Parked, long UpTo, long CaughtUp, TimeSpan Fold, TimeSpan Write, TimeSpan CatchUp,
+        TimeSpan Switch, TimeSpan Total, bool WhileServing)
+    {
+        /// <summary>Events folded per second over the whole rebuild, switch included.</summary>
+        public double EventsPerSecond => (Events + CaughtUp) / Total.TotalSeconds;
+    }
+
+    private const int ReadPage = 20_000;
+
+    /// <param name="progress">Told the phase and how far it is (the command line draws a bar).</param>
+    /// <param name="token">Stops the rebuild before the switch; the served tables are then left as they were.</param>
+    /// <param name="whileServing">
+    /// True in a running node whose async daemon runs the projection (in this process): the daemon is paused for the catch-up
+    /// and the switch only. False on the command line, where nothing may append meanwhile.
+    /// </param>
+    public async Task<Outcome> RunAsync(IProgress<Progress>? progress, bool whileServing, CancellationToken token)
+    {
+        var total = Stopwatch.StartNew();
+        var schema = store.Options.DatabaseSchemaName;
+        var green = $"{schema}_rebuild";
+        var previous = $"{schema}_previous";
+        var daemon = whileServing ? Daemon() : null;
+
+        // 1. Fold every event up to a sequence number every earlier transaction has committed below.
+        long upTo;
+        await using (var connection = await db.OpenConnectionAsync(token))
+            upTo = daemon is null
+                ? await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", token)
+                : await ScalarAsync(connection, $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", token);
+        long eventCount;
+        await using (var connection = await db.OpenConnectionAsync(token))
+            eventCount = await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {upTo}", token);
+
+        var facts = new Dictionary<Guid, SeizureFact>();
+        var parked = new List<ParkedEvent>();
+        long read = 0, seizureEvents = 0;
+        var fold = Stopwatch.StartNew();
+        progress?.Report(new Progress("fold", 0, eventCount));
+        await using (var session = store.QuerySession())
+        {
+            for (long after = 0; after < upTo;)
+            {
+                var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= upTo)
+                    .OrderBy(e => e.Sequence).Take(ReadPage).ToListAsync(token);
+                if (page.Count == 0) break;
+                foreach (var e in page)
+                {
+                    if (!SeizureLedgerProjection.Handles(e.Data)) continue;
+                    seizureEvents++;
+                    if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
+                    var before = fact.Copy();
+                    try
+                    {
+                        fact.Apply(e.Data, converter);
+                        fact.Contribution(reference)?.EnsureBounded();
+                    }
+                    catch (Exception failure) when (SeizureLedgerProjection.IsPoison(failure))
+                    {
+                        parked.Add(ParkedEvent.Of(SeizureLedgerProjection.Name, e, failure));
+                        facts[e.StreamId] = before;
+                    }
+                }
+                read += page.Count;
+                after = page[^1].Sequence;
+                progress?.Report(new Progress("fold", read, eventCount));
+            }
+        }
+        var sums = Sum(facts.Values);
+        fold.Stop();
+
+        // 2. Write the new tables beside the served ones.
+        var write = Stopwatch.StartNew();
+        await using (var connection = await db.OpenConnectionAsync(token))
+            await ExecuteAsync(connection, $"drop schema if exists {green} cascade; drop schema if exists {previous} cascade", token);
+        using var next = GreenStore(green);
+        await next.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        long rows = facts.Count + sums.Count + parked.Count, written = 0;
+        async Task Bulk<T>(IReadOnlyCollection<T> docs) where T : notnull
+        {
+            if (docs.Count == 0) return;
+            foreach (var chunk in docs.Chunk(50_000))
+            {
+                await next.BulkInsertDocumentsAsync(chunk.Cast<object>(), BulkInsertMode.InsertsOnly, 10_000, token);
+                written += chunk.Length;
+                progress?.Report(new Progress("write", written, rows));
+            }
+        }
+        progress?.Report(new Progress("write", 0, rows));
+        await Bulk(facts.Values);
+        await WriteLocationsAsync(green, facts.Values, token);
+        foreach (var group in sums.GroupBy(s => s.GetType())) await Bulk(group.ToList());
+        await Bulk(parked);
+        write.Stop();
+
+        // 3. Catch up with what was appended meanwhile, with the agent stopped, through the projection itself.
+        var catchUp = Stopwatch.StartNew();
+        long caughtUp = 0, last = upTo;
+        if (daemon is not null)
+        {
+            // Paused, not just stopped: the coordinator would otherwise start the stopped agent again on its next check.
+            await daemon.PauseAsync();
+            await using var connection = await db.OpenConnectionAsync(token);
+            // Where the served tables stand: the agent, now stopped, has applied exactly this far.
+            var served = await ScalarAsync(connection,
+                $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{ShardName}'), 0)", token);
+            var highWater = await ScalarAsync(connection,
+                $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", token);
+            last = Math.Max(upTo, Math.Max(served, highWater));
+            var projection = new SeizureLedgerProjection(reference, converter, facilities);
+            await using var query = store.QuerySession();
+            for (var after = upTo; after < last;)
+            {
+                var page = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= last)
+                    .OrderBy(e => e.Sequence).Take(1000).ToListAsync(token);
+                if (page.Count == 0) break;
+                await using var session = next.LightweightSession();
+                await projection.ApplyAsync(session, page, token);
+                await session.SaveChangesAsync(token);
+                caughtUp += page.Count;
+                after = page[^1].Sequence;
+            }
+        }
+        catchUp.Stop();
+
+        // 4. Switch in one transaction, then drop the previous tables.
+        var switching = Stopwatch.StartNew();
+        progress?.Report(new Progress("switch", 0, 1));
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(token);
+            await using (var tx = await connection.BeginTransactionAsync(token))
+            {
+                var sql = new System.Text.StringBuilder($"create schema {previous};\n");
+                foreach (var table in Tables(next))
+                {
+                    sql.Append($"alter table if exists {schema}.{table} set schema {previous};\n");
+                    sql.Append($"alter table {green}.{table} set schema {schema};\n");
+                }
+                // The hot-spot index's triggers follow the new locations table; its epoch moves so every node reloads.
+                sql.Append(HotspotIndex.Ddl(schema));
+                sql.Append($"\ntruncate {schema}.{HotspotIndex.ChangesTable}; update {schema}.{HotspotIndex.EpochTable} set epoch = epoch + 1;\n");
+                sql.Append($"""
+                            insert into {schema}.mt_event_progression (name, last_seq_id, last_updated) values ('{ShardName}', {last}, now())
+                            on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated;
+                            """);
+                await using (var command = new NpgsqlCommand(sql.ToString(), connection, tx)) await command.ExecuteNonQueryAsync(token);
+                await tx.CommitAsync(token);
+            }
+            await ExecuteAsync(connection, $"drop schema if exists {previous} cascade; drop schema if exists {green} cascade", token);
+        }
+        finally
+        {
+            if (daemon is not null) await daemon.ResumeAsync();
+        }
+        switching.Stop();
+        progress?.Report(new Progress("switch", 1, 1));
+
+        return new Outcome(read, seizureEvents, facts.Count, parked.Count, upTo, caughtUp, fold.Elapsed, write.Elapsed, catchUp.Elapsed,
+            switching.Elapsed, total.Elapsed, daemon is not null);
+    }
+
+    /// <summary>The coordinator of this process's async daemon.</summary>
+    private Marten.Events.Daemon.Coordination.IProjectionCoordinator Daemon() =>
+        services.GetService(typeof(Marten.Events.Daemon.Coordination.IProjectionCoordinator)) is Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator
+            ? coordinator
+            : throw new InvalidOperationException("no async daemon runs in this process: rebuild from the command line instead");
+
+    /// <summary>Every summary the projection keeps, summed from the facts' final contributions (the same keys as the projection's moves).</summary>
+    private List<Summary> Sum(IEnumerable<SeizureFact> facts)
+    {
+        var docs = new Dictionary<(Type, string), Summary>();
+        void Add<T>(string id, Func<T> create, Contribution c) where T : Summary
+        {
+            if (!docs.TryGetValue((typeof(T), id), out var doc)) docs[(typeof(T), id)] = doc = create();
+            doc.Add(c, +1);
+            if (doc is ITracksLastSeizure t && (t.LastSeizureAt is null || t.LastSeizureAt < c.OccurredAt)) t.LastSeizureAt = c.OccurredAt;
+        }
+        foreach (var fact in facts)
+        {
+            if (fact.Contribution(reference) is not { } c) continue;
+            if (c.FacilityId is { } facility)
+            {
+                Add(facility, () => new FacilitySummary { Id = facility }, c);
+                var fy = FacilityYearSummary.IdFor(facility, c.Year);
+                Add(fy, () => new FacilityYearSummary { Id = fy, FacilityId = facility, Year = c.Year }, c);
+            }
+            var year = YearSummary.IdFor(c.Year);
+            Add(year, () => new YearSummary { Id = year, Year = c.Year }, c);
+            var byAgency = YearSummary.IdFor(c.Year, c.Agency);
+            Add(byAgency, () => new YearSummary { Id = byAgency, Year = c.Year, Agency = c.Agency }, c);
+            Add(MonthlyBucket.IdFor(c), () => MonthlyBucket.For(c), c);
+            foreach (var key in MonthlyRollup.Keys(c)) Add(key, () => MonthlyRollup.For(c, key), c);
+        }
+        return docs.Values.ToList();
+    }
+
+    /// <summary>The seizure-locations rows of every fact with a point, by binary COPY (the projection's own rows, see <see cref="SeizureLocations.Write"/>).</summary>
+    private async Task WriteLocationsAsync(string schema, IEnumerable<SeizureFact> facts, CancellationToken token)
+    {
+        await using var connection = await db.OpenConnectionAsync(token);
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"""
+             copy {schema}.{SeizureLocations.TableName} (seizure_id, geom, precision, agency, facility_id, oblast, substance, substance_group,
+               detection, local_date, occurred_at, grams, lab_confirmed_grams, counted) from stdin (format binary)
+             """, token);
+        foreach (var fact in facts)
+        {
+            if (SeizureLocations.PointOf(fact, facilities) is not { } point) continue;
+            await copy.StartRowAsync(token);
+            await copy.WriteAsync(fact.Id, NpgsqlDbType.Uuid, token);
+            await copy.WriteAsync(new Point(point.Lon, point.Lat) { SRID = 4326 }, token);
+            await copy.WriteAsync(point.Precision, NpgsqlDbType.Text, token);
+            await copy.WriteAsync(fact.Agency, NpgsqlDbType.Text, token);
+            await Nullable(copy, fact.FacilityId, NpgsqlDbType.Text, token);
+            await Nullable(copy, fact.Oblast, NpgsqlDbType.Text, token);
+            await copy.WriteAsync(fact.Substance, NpgsqlDbType.Text, token);
+            await copy.WriteAsync(reference.GroupOf(fact.Substance), NpgsqlDbType.Text, token);
+            await copy.WriteAsync(fact.Detection, NpgsqlDbType.Text, token);
+            await copy.WriteAsync(fact.LocalDate, NpgsqlDbType.Date, token);
+            await copy.WriteAsync(fact.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, token);
+            await Nullable(copy, fact.Grams, NpgsqlDbType.Numeric, token);
+            await Nullable(copy, fact.LabGrams, NpgsqlDbType.Numeric, token);
+            await copy.WriteAsync(fact.Counted, NpgsqlDbType.Boolean, token);
+        }
+        await copy.CompleteAsync(token);
+    }
+
+    private static Task Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken token) =>
+        value is null ? copy.WriteNullAsync(token) : copy.WriteAsync(value, type, token);
+
+    /// <summary>A store of the same document types, serializer and storage in another schema: where the new tables are built.</summary>
+    private DocumentStore GreenStore(string schema) => DocumentStore.For(o =>
+    {
+        o.Connection(db);
+        o.DatabaseSchemaName = schema;
+        o.Events.DatabaseSchemaName = schema;
+        o.Serializer(store.Options.Serializer());
+        o.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        SeizureLedgerProjection.ConfigureStorage(o);
+        o.Storage.ExtendedSchemaObjects.Add(SeizureLocations.Table(schema));
+    });
+
+    /// <summary>The tables the switch moves: each document type's and the seizure locations.</summary>
+    private static IEnumerable<string> Tables(DocumentStore next) =>
+        SeizureLedgerProjection.Documents.Select(t => ((IDocumentStore)next).Options.FindOrResolveDocumentType(t).TableName.Name).Append(SeizureLocations.TableName);
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(token));
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(token);
+    }
+}
