@@ -170,6 +170,46 @@ public sealed class UnodcSeriesTests(NodeFixture fixture) : NodeTest(fixture)
         (await GetJsonAsync("/api/reference-series/unodc")).GetProperty("editions").GetArrayLength().ShouldBe(0);
     }
 
+    [Fact]
+    public async Task Trends_show_the_national_figure_of_the_group_beside_the_nodes_own_and_its_share()
+    {
+        (await PostAsync(Clean(), "?edition=2024-06")).Status.ShouldBe(HttpStatusCode.Created);
+        var seized = new[] { ("cannabis-resin", 1.25m, "kg", 1250m), ("cannabis-herb", 500m, "g", 500m), ("cannabis-herb", 12m, "kg", 12000m) };
+        foreach (var (substance, value, unit, _) in seized)
+            await RecordAsync(Body(occurredAt: "2014-06-10T10:00:00+06:00", substance: substance, value: value, unit: unit));
+        await RecordAsync(Body(occurredAt: "2014-06-10T10:00:00+06:00", substance: "heroin", value: 3m, unit: "kg")); // another group
+        await WaitForProjectionsAsync();
+
+        var own = seized.Sum(s => s.Item4);
+        var nationalKg = Rows.Where(r => r.Code == "KGZ" && r.Year == 2014 && r.Group == "Cannabis-type").Sum(r => r.Kg);
+        var share = Math.Round(own / (nationalKg * 1000m) * 100m, 1, MidpointRounding.AwayFromZero);
+
+        var trends = await GetJsonAsync("/api/trends?group=cannabis&agency=SSEP&from=2013&to=2014&granularity=year&national=KGZ");
+        var national = trends.GetProperty("national");
+        national.GetProperty("source").GetProperty("edition").GetString().ShouldBe("2024-06");
+        var years = national.GetProperty("years").EnumerateArray().ToList();
+        years.Select(y => y.GetProperty("year").GetInt32()).ShouldBe([2013, 2014]);
+        var y2014 = years[1];
+        (y2014.GetProperty("ownGrams").GetDecimal(), y2014.GetProperty("nationalKg").GetDecimal(), y2014.GetProperty("sharePercent").GetDecimal())
+            .ShouldBe((own, nationalKg, share));
+        y2014.GetProperty("partialYear").GetBoolean().ShouldBeFalse();
+        y2014.GetProperty("comments").EnumerateArray().Select(c => c.GetString()).ShouldBe(["Customs only"]);
+        y2014.GetProperty("statement").GetString().ShouldBe($"2014: SSEP's seizures were {share:0.0} % of Kyrgyzstan's reported seizures of Cannabis (UNODC, edition 2024-06).");
+        years[0].GetProperty("sharePercent").GetDecimal().ShouldBe(0m); // nothing of SSEP's in 2013, a national figure there
+
+        var part = await GetJsonAsync("/api/trends?group=cannabis&from=2014-03&to=2014-12&granularity=year&national=KGZ");
+        part.GetProperty("national").GetProperty("years")[0].GetProperty("partialYear").GetBoolean().ShouldBeTrue();
+
+        foreach (var (url, field) in new[] { ("&national=KGZ", "national"), ("&group=cannabis&national=KG", "national"), ("&substance=heroin&national=KGZ", "national"), ("&group=cannabis&edition=2024", "edition") })
+        {
+            var (code, text) = await Host.GetAsRoleAsync(Roles.Analyst, "/api/trends?granularity=year" + url);
+            code.ShouldBe(400, url);
+            ErrorFields(JsonSerializer.Deserialize<JsonElement>(text)).ShouldBe([field], url);
+        }
+        (await Host.GetAsRoleAsync(Roles.Analyst, "/api/trends?group=cannabis&national=KGZ&edition=1999")).Status.ShouldBe(404);
+        (await GetJsonAsync("/api/trends?group=cannabis&granularity=year")).TryGetProperty("national", out var none).ShouldBe(none.ValueKind == JsonValueKind.Null);
+    }
+
     /// <summary>A file that starts like a zip (an XLSX) but is not one.</summary>
     private static readonly byte[] ImportFilesXlsxGarbage = [0x50, 0x4B, 0x03, 0x04, 1, 2, 3, 4, 5, 6, 7, 8];
 }
