@@ -20,7 +20,7 @@ public sealed record TrendFilters(
 /// <summary>The series; with a facility filter also its finds per search effort per period (null without one).</summary>
 /// <summary>With national=KGZ (and group=) also the country's figures of that group reported to UNODC, year by year, and the node's share.</summary>
 public sealed record TrendSeries(TrendFilters Filters, string Granularity, IReadOnlyList<TrendPoint> Series, EffortRateTable? Rates = null,
-    SeizureIntel.Reference.Unodc.NationalBeside? National = null);
+    National.NationalBeside? National = null);
 
 public static class GetTrendsEndpoint
 {
@@ -52,7 +52,7 @@ public static class GetTrendsEndpoint
         var hi = BucketFilter.ParseMonth(problems, "to", to, end: true, now);
         if (lo > hi) problems.Fail("from", $"'{from}' is after to '{to}'");
         else if (hi - lo >= MaxMonths) problems.Fail("to", $"the range may span at most {MaxMonths} months");
-        var country = SeizureIntel.Reference.Unodc.NationalComparison.Parse(problems, national, edition, group, substance);
+        var country = National.NationalComparison.Parse(problems, national, edition, group, substance);
         if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad trend query"));
 
         var months = await filter.SumByMonthAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token);
@@ -86,12 +86,12 @@ public static class GetTrendsEndpoint
         var rates = filter.Facility is { } f && f != YearSummary.NoFacility
             ? await EffortRates.ComputeAsync(session, filter, [f], first, last, g, reference, token)
             : null;
-        SeizureIntel.Reference.Unodc.NationalBeside? beside = null;
+        National.NationalBeside? beside = null;
         if (country is not null)
         {
             var own = Enumerable.Range(first, last - first + 1).GroupBy(m => m / 12)
                 .Select(y => (y.Key, Tally.Canonical(y.Sum(m => byMonth.GetValueOrDefault(m)?.Grams ?? 0m)), y.Count() < 12)).ToList();
-            var (built, missing) = await SeizureIntel.Reference.Unodc.NationalComparison.BuildAsync(session, reference, country, edition, filter.Group!, own,
+            var (built, missing) = await National.NationalComparison.BuildAsync(session, reference, country, edition, filter.Group!, own,
                 filter.Agency, "en", token);
             if (missing is not null) return TypedResults.Problem(missing);
             beside = built;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SeizureIntel.Tests.Reference.Unodc;
+namespace SeizureIntel.Tests.Intelligence.National;
 
 /// <summary>
 /// TEST FIXTURES, NOT DATA: rows shaped like UNODC's country-year drug seizure export (the data portal's columns, its

@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using SeizureIntel.Identity;
 using SeizureIntel.Tests.Support;
-using static SeizureIntel.Tests.Reference.Unodc.UnodcFixtures;
+using static SeizureIntel.Tests.Intelligence.National.UnodcFixtures;
 
-namespace SeizureIntel.Tests.Reference.Unodc;
+namespace SeizureIntel.Tests.Intelligence.National;
 
 /// <summary>UNODC national reference series through the API, against the real node and PostgreSQL, with test fixtures.</summary>
 public sealed class UnodcSeriesTests(NodeFixture fixture) : NodeTest(fixture)

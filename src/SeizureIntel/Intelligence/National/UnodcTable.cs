@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using SeizureIntel.Imports.Reading;
 
-namespace SeizureIntel.Reference.Unodc;
+namespace SeizureIntel.Intelligence.National;
 
 /// <summary>One row of the UNODC table that passed every check; Group is the node's substance group it maps to.</summary>
 public sealed record UnodcRow(

@@ -1,8 +1,9 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using SeizureIntel.Pipeline;
+using SeizureIntel.Reference;
 
-namespace SeizureIntel.Reference.Unodc;
+namespace SeizureIntel.Intelligence.National;
 
 /// <summary>
 /// One year of the node's own figure beside the national one: the node's grams of the group that year (only the months

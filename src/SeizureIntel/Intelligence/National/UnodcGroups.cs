@@ -1,4 +1,4 @@
-namespace SeizureIntel.Reference.Unodc;
+namespace SeizureIntel.Intelligence.National;
 
 /// <summary>
 /// UNODC's drug groups (the DrugGroup column of the data portal's drug seizure table) → this node's substance groups

@@ -1,6 +1,6 @@
 using SeizureIntel.Imports.Reading;
 
-namespace SeizureIntel.Reference.Unodc;
+namespace SeizureIntel.Intelligence.National;
 
 /// <summary>
 /// One country-year-drug figure of an edition: the rows of the file that repeat it summed (Rows, Lines), and every

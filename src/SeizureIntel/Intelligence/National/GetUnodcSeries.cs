@@ -3,9 +3,10 @@ using System.Text.RegularExpressions;
 using Marten;
 using SeizureIntel.Calendar;
 using SeizureIntel.Pipeline;
+using SeizureIntel.Reference;
 using Wolverine.Http;
 
-namespace SeizureIntel.Reference.Unodc;
+namespace SeizureIntel.Intelligence.National;
 
 /// <summary>
 /// One point of a national series: a year and a substance group (by=group: every UNODC drug of the group summed), or a

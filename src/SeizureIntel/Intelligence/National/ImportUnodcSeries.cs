@@ -9,7 +9,7 @@ using SeizureIntel.Imports.Reading;
 using SeizureIntel.Pipeline;
 using Wolverine.Http;
 
-namespace SeizureIntel.Reference.Unodc;
+namespace SeizureIntel.Intelligence.National;
 
 /// <summary>Answer to an imported (or already imported) edition: what was counted, refused and where to read it.</summary>
 public sealed record UnodcImported(
