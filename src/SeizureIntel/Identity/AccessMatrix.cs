@@ -94,6 +94,10 @@ public static class AccessMatrix
         ["POST /api/imports"] = [Supervisor],
         ["GET /api/imports/{id}"] = [Supervisor],
         ["GET /api/imports/template"] = [Officer, Supervisor],
+        // National reference statistics (UNODC editions): imported by a supervisor, like the node's own history; read by
+        // those who read the node's figures (analysts and the working group), since they are shown beside them.
+        ["POST /api/reference-series/unodc"] = [Supervisor],
+        ["GET /api/reference-series/unodc"] = Figures,
 
         // The ledger's own checks: parked (poison) events and verification, for supervisors.
         ["GET /api/projections/parked"] = [Supervisor],

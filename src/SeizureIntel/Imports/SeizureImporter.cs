@@ -10,13 +10,13 @@ namespace SeizureIntel.Imports;
 
 /// <summary>
 /// Runs an import: pass 1 reads and checks every row (nothing written); then, unless it is a dry run or rows were refused
-/// without skipInvalid, pass 2 reads the file again and records the valid rows through
-/// <see cref="SeizureRecording.StartManyAsync"/>, one transaction per batch that also claims the rows' keys and saves the
-/// import's progress. Streams the file twice; holds one batch and a 16-byte digest per row key (duplicates within the file).
+/// without skipInvalid, pass 2 reads the file again and records the valid rows, one transaction per batch of 5,000 that
+/// claims the rows' keys, reserves their references (<see cref="SeizureRecording.PrepareManyAsync"/>), writes their
+/// streams, events and snapshots by binary COPY (<see cref="SeizureEventCopy"/>) and saves the import's progress. Streams the file twice; holds one batch and a 16-byte digest per row key (duplicates within the file).
 /// </summary>
 public sealed class SeizureImporter(IDocumentStore store, NpgsqlDataSource data, RowChecks checks, TimeProvider time)
 {
-    public const int BatchSize = 1000;
+    public const int BatchSize = 5000;
 
     /// <summary>Runs (or resumes) the import; progress is called now and then with the import as it stands.</summary>
     public async Task<SeizureImport> RunAsync(Guid id, Action<SeizureImport>? progress, CancellationToken token)
@@ -132,9 +132,13 @@ public sealed class SeizureImporter(IDocumentStore store, NpgsqlDataSource data,
         var claimed = await ImportStorage.ClaimKeysAsync(session, import.Agency, batch.Select(r => (r.Key, r.Line)).ToList(), import.Id, token);
         var fresh = batch.Where(r => claimed.Contains(r.Key)).ToList();
         if (fresh.Count > 0)
-            await SeizureRecording.StartManyAsync(session,
-                fresh.Select(r => (r.Seizure, (ImportedFrom?)new ImportedFrom(import.Id, sha256, r.Line, r.DateOnly))).ToList(),
-                actor, time.GetUtcNow(), token);
+        {
+            // references reserved in this transaction, then the streams, events and snapshots written by COPY in it too
+            var now = time.GetUtcNow();
+            var recorded = await SeizureRecording.PrepareManyAsync(session,
+                fresh.Select(r => (r.Seizure, (ImportedFrom?)new ImportedFrom(import.Id, sha256, r.Line, r.DateOnly))).ToList(), actor, now, token);
+            await SeizureEventCopy.WriteAsync(session, recorded, now, token);
+        }
         import.RowsImported += fresh.Count;
         import.RowsAlreadyImported += batch.Count - fresh.Count;
         import.LastCommittedLine = batch[^1].Line;

@@ -232,7 +232,8 @@ public sealed class ImportApiTests(NodeFixture fixture) : NodeTest(fixture)
     public async Task An_import_interrupted_between_batches_resumes_without_writing_a_row_twice()
     {
         var services = Host.Services;
-        var (csv, grams) = Clean(2600, "C");
+        var rows = 2 * SeizureImporter.BatchSize + 600;
+        var (csv, grams) = Clean(rows, "C");
         await using var file = new MemoryStream(Utf8(csv));
         var import = await ImportIntake.CreateAsync(Store, file, new ImportOptions(false, false, null, "crash.csv"), new Actor("importer-1", "SSEP"),
             DateTimeOffset.UtcNow, CancellationToken.None);
@@ -244,12 +245,12 @@ public sealed class ImportApiTests(NodeFixture fixture) : NodeTest(fixture)
             if (p.RowsImported >= SeizureImporter.BatchSize) crash.Cancel();
         }, crash.Token));
         var stopped = await GetJsonAsync($"/api/imports/{import.Id}");
-        (stopped.GetProperty("status").GetString(), Int(stopped, "rowsImported")).ShouldBe(("writing", 1000));
-        (await StreamCountAsync()).ShouldBe(1000);
+        (stopped.GetProperty("status").GetString(), Int(stopped, "rowsImported")).ShouldBe(("writing", SeizureImporter.BatchSize));
+        (await StreamCountAsync()).ShouldBe(SeizureImporter.BatchSize);
 
         var resumed = await importer.RunAsync(import.Id, null, CancellationToken.None);
-        (resumed.Status, resumed.RowsImported, resumed.RowsAlreadyImported, resumed.Resumed).ShouldBe((ImportStatus.Completed, 2600, 0, 1));
-        (await StreamCountAsync()).ShouldBe(2600);
+        (resumed.Status, resumed.RowsImported, resumed.RowsAlreadyImported, resumed.Resumed).ShouldBe((ImportStatus.Completed, rows, 0, 1));
+        (await StreamCountAsync()).ShouldBe(rows);
         (await Host.YearGramsAsync(2015)).ShouldBe(grams);
     }
 }

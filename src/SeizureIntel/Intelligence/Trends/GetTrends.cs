@@ -18,7 +18,9 @@ public sealed record TrendFilters(
     string? Substance, string? Group, string? Agency, string? Facility, string? Oblast, string? Detection, string? Entry, string? From, string? To);
 
 /// <summary>The series; with a facility filter also its finds per search effort per period (null without one).</summary>
-public sealed record TrendSeries(TrendFilters Filters, string Granularity, IReadOnlyList<TrendPoint> Series, EffortRateTable? Rates = null);
+/// <summary>With national=KGZ (and group=) also the country's figures of that group reported to UNODC, year by year, and the node's share.</summary>
+public sealed record TrendSeries(TrendFilters Filters, string Granularity, IReadOnlyList<TrendPoint> Series, EffortRateTable? Rates = null,
+    National.NationalBeside? National = null);
 
 public static class GetTrendsEndpoint
 {
@@ -31,12 +33,14 @@ public static class GetTrendsEndpoint
     /// (2014-01-15, meaning its month) or years (2014), inclusive; when absent they default to the first and last month
     /// with data. Periods with nothing are present as zeros. Quarters and years at the ends of the range count only the
     /// months inside it. Periods are labelled 2015-03, 2015-Q1, 2015. With facility=, rates gives finds and grams per
-    /// 1,000 screenings of each kind of search effort for the same periods (see GET /api/facilities/{id}/rates).
+    /// 1,000 screenings of each kind of search effort for the same periods (see GET /api/facilities/{id}/rates). With
+    /// national=KGZ (needs group=; edition= names a UNODC edition, default the newest) national gives, per year of the
+    /// range, the country's reported seizures of the group beside the node's own grams and their share, with the source cited.
     /// </summary>
     [WolverineGet("/api/trends", OperationId = "getTrends")]
     public static async Task<Results<Ok<TrendSeries>, ProblemHttpResult>> Get(
         string? substance, string? group, string? agency, string? facility, string? oblast, string? detection, string? entry,
-        string? from, string? to, string? granularity, ReferenceData reference, FacilityCatalog facilities, Oblasts oblasts,
+        string? from, string? to, string? granularity, string? national, string? edition, ReferenceData reference, FacilityCatalog facilities, Oblasts oblasts,
         TimeProvider time, IQuerySession session, CancellationToken token)
     {
         var problems = new Problems();
@@ -48,6 +52,7 @@ public static class GetTrendsEndpoint
         var hi = BucketFilter.ParseMonth(problems, "to", to, end: true, now);
         if (lo > hi) problems.Fail("from", $"'{from}' is after to '{to}'");
         else if (hi - lo >= MaxMonths) problems.Fail("to", $"the range may span at most {MaxMonths} months");
+        var country = National.NationalComparison.Parse(problems, national, edition, group, substance);
         if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad trend query"));
 
         var months = await filter.SumByMonthAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token);
@@ -81,8 +86,18 @@ public static class GetTrendsEndpoint
         var rates = filter.Facility is { } f && f != YearSummary.NoFacility
             ? await EffortRates.ComputeAsync(session, filter, [f], first, last, g, reference, token)
             : null;
+        National.NationalBeside? beside = null;
+        if (country is not null)
+        {
+            var own = Enumerable.Range(first, last - first + 1).GroupBy(m => m / 12)
+                .Select(y => (y.Key, Tally.Canonical(y.Sum(m => byMonth.GetValueOrDefault(m)?.Grams ?? 0m)), y.Count() < 12)).ToList();
+            var (built, missing) = await National.NationalComparison.BuildAsync(session, reference, country, edition, filter.Group!, own,
+                filter.Agency, "en", token);
+            if (missing is not null) return TypedResults.Problem(missing);
+            beside = built;
+        }
         return TypedResults.Ok(new TrendSeries(echo, g, series.Select(p => points[p.Period] is var t
-            ? new TrendPoint(p.Period, t.Count, Tally.Canonical(t.Grams), Tally.Canonical(t.LabConfirmedGrams)) : p).ToList(), rates));
+            ? new TrendPoint(p.Period, t.Count, Tally.Canonical(t.Grams), Tally.Canonical(t.LabConfirmedGrams)) : p).ToList(), rates, beside));
     }
 
     public static string Label(int monthIndex, string granularity)

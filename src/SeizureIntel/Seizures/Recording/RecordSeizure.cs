@@ -183,6 +183,18 @@ public static class SeizureRecording
     public static async Task<IReadOnlyList<SeizureRecorded>> StartManyAsync(IDocumentSession session,
         IReadOnlyList<(ValidSeizure Seizure, ImportedFrom? From)> seizures, Actor by, DateTimeOffset now, CancellationToken token, bool demo = false)
     {
+        var recorded = await PrepareManyAsync(session, seizures, by, now, token, demo);
+        foreach (var started in recorded) session.Events.StartStream<Seizure>(started.SeizureId, started);
+        return recorded;
+    }
+
+    /// <summary>
+    /// The first events of many seizures, their references reserved in the session's transaction, not yet appended: the
+    /// import writes them by COPY in the same transaction (Imports/SeizureEventCopy.cs).
+    /// </summary>
+    public static async Task<IReadOnlyList<SeizureRecorded>> PrepareManyAsync(IDocumentSession session,
+        IReadOnlyList<(ValidSeizure Seizure, ImportedFrom? From)> seizures, Actor by, DateTimeOffset now, CancellationToken token, bool demo = false)
+    {
         var next = new Dictionary<int, int>();
         foreach (var year in seizures.Select(s => s.Seizure.LocalDate.Year).Distinct().Order())
             next[year] = await ReferenceAllocator.ReserveAsync(session, by.Agency, year, seizures.Count(s => s.Seizure.LocalDate.Year == year), token);
@@ -191,9 +203,7 @@ public static class SeizureRecording
         {
             var year = seizure.LocalDate.Year;
             var reference = ReferenceAllocator.Format(by.Agency, year, next[year]++);
-            var started = SeizureRules.Recorded(Guid.CreateVersion7(now), seizure, reference, by, now, demo, from);
-            session.Events.StartStream<Seizure>(started.SeizureId, started);
-            recorded.Add(started);
+            recorded.Add(SeizureRules.Recorded(Guid.CreateVersion7(now), seizure, reference, by, now, demo, from));
         }
         return recorded;
     }
