@@ -26,6 +26,9 @@ public static class IdentitySetup
     /// <summary>The scheme the pages authenticate with: the web application's own cookie (Web/Shell/WebSignIn.cs).</summary>
     public const string PageScheme = "web";
 
+    /// <summary>The Prometheus scrape endpoint (Node/Telemetry): outside /api, and authenticated by bearer token like it.</summary>
+    public const string MetricsPath = "/metrics";
+
     /// <param name="builder">The node's builder.</param>
     /// <param name="auth">Who issues tokens (SeizureIntel:Authentication).</param>
     /// <param name="nodeSchema">The node's Marten schema; identity goes into the schema beside it.</param>
@@ -66,7 +69,7 @@ public static class IdentitySetup
                 o.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
             .AddPolicyScheme(Scheme, "bearer token for the API, cookie for the pages", o => o.ForwardDefaultSelector = context =>
-                context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(Telemetry.TelemetrySetup.MetricsPath) ||
+                context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments(MetricsPath) ||
                 context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme
                     : PageScheme)

@@ -7,7 +7,7 @@ using SeizureIntel.Identity;
 using SeizureIntel.Linking;
 using SeizureIntel.Operations;
 using SeizureIntel.Reports.Annual;
-using SeizureIntel.Telemetry;
+using SeizureIntel.Node.Telemetry;
 using SeizureIntel.Web;
 using Wolverine.Http;
 

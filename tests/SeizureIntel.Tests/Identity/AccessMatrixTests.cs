@@ -33,7 +33,7 @@ public sealed class AccessMatrixTests(NodeFixture fixture) : NodeTest(fixture)
                 .Where(m => m.Name is "get" or "post" or "put" or "patch" or "delete")
                 .Select(m => (m.Name.ToUpperInvariant(), p.Name)))
             // Not an API operation (Prometheus' text, not in the API document) but protected by the same table.
-            .Append(("GET", SeizureIntel.Telemetry.TelemetrySetup.MetricsPath))
+            .Append(("GET", SeizureIntel.Node.Telemetry.TelemetrySetup.MetricsPath))
             .ToList();
     }
 

@@ -62,7 +62,8 @@ public sealed partial record BucketFilter(
     /// </summary>
     public async Task<IReadOnlyList<MonthTotal>> SumByMonthAsync(IQuerySession session, int from, int to, CancellationToken token)
     {
-        var (table, where, args) = Rollup is { } r ? RollupWhere(session, r, from, to, Detection ?? "") : Where(session, from, to);
+        var (table, where, args) = Rollup is { } r && await RollupsCompleteAsync(session, token)
+            ? RollupWhere(session, r, from, to, Detection ?? "") : Where(session, from, to);
         var sql = $"""
             select jsonb_build_object(
                 'monthIndex', month_index,
@@ -77,8 +78,9 @@ public sealed partial record BucketFilter(
     /// <summary>As <see cref="SumByMonthAsync"/>, one row per month and detection method (finds per kind of search effort).</summary>
     public async Task<IReadOnlyList<DetectionMonthTotal>> SumByMonthAndDetectionAsync(IQuerySession session, int from, int to, CancellationToken token)
     {
-        var (table, where, args) = Rollup is { } r ? RollupWhere(session, r, from, to, Detection) : Where(session, from, to);
-        var detection = Rollup is null ? "data->>'detection'" : "detection";
+        var rollup = Rollup is { } r && await RollupsCompleteAsync(session, token) ? r : ((string, string)?)null;
+        var (table, where, args) = rollup is { } one ? RollupWhere(session, one, from, to, Detection) : Where(session, from, to);
+        var detection = rollup is null ? "data->>'detection'" : "detection";
         var sql = $"""
             select jsonb_build_object(
                 'monthIndex', month_index,
@@ -89,6 +91,28 @@ public sealed partial record BucketFilter(
             from {table} where {where} group by month_index, {detection} order by month_index, {detection}
             """;
         return await session.AdvancedSql.QueryAsync<DetectionMonthTotal>(sql, token, args);
+    }
+
+    /// <summary>Stores whose roll-ups were found to hold every bucket's seizures (checked once per process, per table).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> CompleteRollups = new();
+
+    /// <summary>
+    /// Whether the roll-ups hold what the buckets hold. A store written before the roll-ups existed has buckets and no (or
+    /// only newer) roll-ups until <c>read-models rebuild</c> or <c>projections rebuild</c> runs: until then the buckets
+    /// answer (slower, never short). The projection keeps both in one transaction, so once they agree they stay agreed.
+    /// </summary>
+    private static async Task<bool> RollupsCompleteAsync(IQuerySession session, CancellationToken token)
+    {
+        var rollups = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyRollup)).TableName.QualifiedName;
+        if (CompleteRollups.ContainsKey(rollups)) return true;
+        var buckets = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyBucket)).TableName.QualifiedName;
+        var sql = $"""
+            select (select coalesce(sum((data->'total'->>'count')::bigint), 0) from {rollups} where dimension = 'all' and detection = '')
+                 = (select coalesce(sum((data->'total'->>'count')::bigint), 0) from {buckets})
+            """;
+        var complete = (await session.AdvancedSql.QueryAsync<bool>(sql, token)).Single();
+        if (complete) CompleteRollups.TryAdd(rollups, true);
+        return complete;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ using SeizureIntel.Sharing.Publishing;
 using SeizureIntel.Sharing.Receiving;
 using Wolverine.Runtime;
 
-namespace SeizureIntel.Telemetry;
+namespace SeizureIntel.Node.Telemetry;
 
 /// <summary>
 /// The figures an operator watches, read from the node's database every few seconds (so every replica of a node reports

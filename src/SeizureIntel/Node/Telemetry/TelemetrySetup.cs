@@ -5,7 +5,7 @@ using OpenTelemetry.Trace;
 using SeizureIntel.Identity;
 using SeizureIntel.Node;
 
-namespace SeizureIntel.Telemetry;
+namespace SeizureIntel.Node.Telemetry;
 
 /// <summary>
 /// OpenTelemetry for a node: traces and metrics from ASP.NET Core (request rate and latency per route), Marten (sessions,
@@ -17,7 +17,7 @@ namespace SeizureIntel.Telemetry;
 public static class TelemetrySetup
 {
     /// <summary>The scrape path (Prometheus' own default).</summary>
-    public const string MetricsPath = "/metrics";
+    public const string MetricsPath = IdentitySetup.MetricsPath;
 
     public static void AddTelemetry(this WebApplicationBuilder builder, NodeOptions node)
     {
