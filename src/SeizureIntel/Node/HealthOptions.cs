@@ -14,4 +14,10 @@ public sealed class HealthOptions
 
     /// <summary>A partner that has acknowledged nothing sent to it for this long is "unreachable".</summary>
     public int PartnerUnreachableMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// Every this many seconds the node recomputes its read models from the events and compares them (as
+    /// <c>GET /api/projections/verify</c>); a difference turns /health degraded until a verification finds none. 0: never.
+    /// </summary>
+    public int VerifyEverySeconds { get; set; } = 3600;
 }

@@ -37,6 +37,8 @@ public static class NodeApp
         builder.AddEventStore(node);
         // While its daemon runs the node holds its store's daemon lock: `projections rebuild` refuses meanwhile.
         DaemonLockSetup.AddDaemonLock(builder);
+        // The read models are recomputed from the events on a schedule; a difference turns /health degraded.
+        builder.Services.AddHostedService<PeriodicVerification>();
 
         // Joint operations: one event stream per operation, in the same store; seizures join them through the Linking module.
         builder.AddJointOperations();

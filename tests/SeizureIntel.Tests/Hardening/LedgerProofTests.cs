@@ -94,6 +94,33 @@ public sealed class LedgerProofTests(NodeFixture fixture) : NodeTest(fixture)
         first.Id.ShouldNotBe(late);
     }
 
+    /// <summary>
+    /// Nobody has to ask: a node verifies on its own schedule (SeizureIntel:Health:VerifyEverySeconds), and a read
+    /// model edited behind the events turns /health degraded, naming the verification, until healed.
+    /// </summary>
+    [Fact]
+    public async Task a_drifted_read_model_turns_health_degraded_by_the_scheduled_verification_alone()
+    {
+        await RecordAsync(Body(occurredAt: "2015-04-01T10:00:00+06:00", value: 1m, unit: "kg"));
+        await WaitForProjectionsAsync();
+        (await GetJsonAsync("/api/projections/verify")).GetProperty("consistent").GetBoolean().ShouldBeTrue();
+        await using var scheduled = await Fixture.StartHostAsync(b =>
+        {
+            b.UseSetting("SeizureIntel:Health:VerifyEverySeconds", "1");
+            b.UseSetting("SeizureIntel:RunDaemon", "false");
+        });
+        await ScalarAsync($"update {Schema}.mt_doc_yearsummary set data = jsonb_set(data, '{{total,count}}', '999') where id = '2015'");
+
+        await NodeApi.EventuallyAsync(async () => (await (await scheduled.Scenario(s => { s.Get.Url("/health"); s.IgnoreStatusCode(); })).ReadAsTextAsync())
+            .Contains("ledger verification found"), "the scheduled verification to find the drifted year summary");
+
+        var healed = await Host.Scenario(s => { s.Post.Url("/api/projections/heal"); s.StatusCodeShouldBeOk(); });
+        System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(await healed.ReadAsTextAsync())
+            .GetProperty("after").GetProperty("consistent").GetBoolean().ShouldBeTrue();
+        await NodeApi.EventuallyAsync(async () => !(await (await scheduled.Scenario(s => { s.Get.Url("/health"); s.IgnoreStatusCode(); })).ReadAsTextAsync())
+            .Contains("ledger verification found"), "the next scheduled verification to find the healed store consistent");
+    }
+
     [Fact]
     public async Task verification_covers_every_read_model_and_finds_a_drifted_facility_summary_and_a_drifted_seizure()
     {
