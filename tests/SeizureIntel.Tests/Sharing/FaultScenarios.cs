@@ -14,7 +14,9 @@ public abstract class FaultScenarios(TwoNodes nodes) : IAsyncLifetime
     protected static object Seizure(int i) => new
     {
         facilityId = i % 2 == 0 ? "SIZO-1" : "IK-47",
-        occurredAt = new DateTimeOffset(2015, 1, 1, 12, 0, 0, TimeSpan.FromHours(6)).AddMinutes(i * 97).ToString("yyyy-MM-ddTHH:mm:sszzz"),
+        // Every 97 minutes through 2015, wrapping within the year: at the 10,000 records the series would
+        // otherwise run into 2016, and the 2015 totals compared below would no longer hold all of them.
+        occurredAt = new DateTimeOffset(2015, 1, 1, 12, 0, 0, TimeSpan.FromHours(6)).AddMinutes(i * 97L % (364 * 24 * 60)).ToString("yyyy-MM-ddTHH:mm:sszzz"),
         substance = i % 3 == 0 ? "heroin" : "cannabis-herb",
         quantity = new { value = 1 + i % 7, unit = "g" },
         detection = "cell-search",
