@@ -124,6 +124,29 @@ public sealed class ImportReadingTests
     }
 
     [Fact]
+    public void A_trailing_empty_header_cell_does_not_hide_split_decimals_of_the_last_number_columns()
+    {
+        // Excel in a decimal-comma locale saved as "CSV (comma delimited)": the header ends in an empty cell (",") and so
+        // does every line, and quantity, lat and lon stand unquoted with their decimal commas ("2031,15", "42,87", "74,59").
+        var text = Header + ",\n" +
+                   "R-1,SIZO-1,2015-03-14,heroin,2031,15,g,visitor-search,,,,,42,87,74,59,,\n" +         // all three split, no notes
+                   "R-2,SIZO-1,2015-03-14,heroin,12,g,visitor-search,,,,,42,87,74,59,in a shoe, left,\n" + // lat and lon split, a comma in notes
+                   "R-3,SIZO-1,2015-03-14,heroin,12,g,visitor-search,,,,,42,87,74,in a shoe,\n" +          // 42,87|74 or 42|87,74: refused
+                   "R-4,SIZO-1,2015-03-14,herion,12,g,visitor-search,,,,,,,plain,\n";                       // a typo: left to the checks to name
+        var read = ReadAll(Utf8(text), plausible: Plausible);
+        read.Good.Select(r => (r.Line, r["reference"], r["quantity"], r["lat"], r["lon"], r["notes"])).ShouldBe(
+        [
+            (2, "R-1", "2031,15", "42,87", "74,59", null),
+            (3, "R-2", "12", "42,87", "74,59", "in a shoe, left"),
+            (5, "R-4", "12", null, null, "plain"),
+        ]);
+        read.Good[^1]["substance"].ShouldBe("herion");
+        var refusal = read.Refused.ShouldHaveSingleItem();
+        refusal.Line.ShouldBe(4);
+        refusal.Why.ShouldContain("more than one way");
+    }
+
+    [Fact]
     public void An_ambiguous_comma_placement_is_refused_never_guessed()
     {
         // lat 42,87 and lon 74,59 split, plus quantity: "1,5,42,87,74,59" could be read in several ways once the notes may take commas
