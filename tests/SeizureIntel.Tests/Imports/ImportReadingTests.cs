@@ -149,12 +149,17 @@ public sealed class ImportReadingTests
     [Fact]
     public void An_ambiguous_comma_placement_is_refused_never_guessed()
     {
-        // lat 42,87 and lon 74,59 split, plus quantity: "1,5,42,87,74,59" could be read in several ways once the notes may take commas
-        var text = "facility,occurred_at,substance,quantity,unit,detection,notes,lat\n" +
-                   "SIZO-1,2015-03-14,heroin,1,5,g,visitor-search,a,42,87\n";
+        // quantity 1,5 is forced (no unit "5"), but lat and lon side by side hold three fields of digits: 42,87 | 74 or 42 | 87,74
+        var text = "facility,occurred_at,substance,quantity,unit,detection,lat,lon,notes\n" +
+                   "SIZO-1,2015-03-14,heroin,1,5,g,visitor-search,42,87,74,a\n";
         var read = ReadAll(Utf8(text), plausible: Plausible);
         read.Good.ShouldBeEmpty();
         read.Refused.ShouldHaveSingleItem().Why.ShouldContain("more than one way");
+
+        // a field of digits alone is never a piece of notes (the rule the UNODC reader shares): "a,42,87" is notes a, lat 42,87
+        var single = ReadAll(Utf8("facility,occurred_at,substance,quantity,unit,detection,notes,lat\n" +
+                                  "SIZO-1,2015-03-14,heroin,1,5,g,visitor-search,a,42,87\n"), plausible: Plausible);
+        single.Good.Select(r => (r["quantity"], r["notes"], r["lat"])).ShouldBe([("1,5", "a", "42,87")]);
     }
 
     [Fact]

@@ -48,6 +48,10 @@ public static class ImportColumns
     /// <summary>Free-text columns: where an unquoted comma may split a field in a comma-separated file.</summary>
     public static bool IsFreeText(string column) => column is Notes;
 
+    /// <summary>What a column may take when a comma line's fields are placed (see <see cref="CommaPlacement"/>).</summary>
+    public static CellShape Shape(string? column) =>
+        column is null ? CellShape.Any : IsNumeric(column) ? CellShape.Number : IsFreeText(column) ? CellShape.Text : CellShape.Any;
+
     private static readonly Dictionary<string, string> ByHeader = All
         .SelectMany(c => new[] { c.Name, c.Ru }.Concat(c.Others).Select(h => (Header: Normalise(h), c.Name)))
         .DistinctBy(x => x.Header)

@@ -85,10 +85,11 @@ public sealed class ImportReader
         }
 
         var header = enumerator.Current;
-        var columns = new string?[header.Fields.Count];
+        // empty trailing header cells are no columns: a line's split decimals must not hide in them (CommaPlacement)
+        var columns = new string?[CommaPlacement.NamedWidth(header.Fields)];
         var ignored = new List<string>();
         var byHeader = mapping.Columns.ToDictionary(c => ImportColumns.Normalise(c.Value), c => c.Key);
-        for (var i = 0; i < header.Fields.Count; i++)
+        for (var i = 0; i < columns.Length; i++)
         {
             var name = header.Fields[i].Trim();
             if (name.Length == 0) continue;
@@ -155,23 +156,28 @@ public sealed class ImportReader
         if (record.Broken is not null) return Refused(record.Line, null, null, record.Broken);
         var fields = record.Fields.ToList();
         var quoted = record.Quoted.ToList();
-        // empty trailing columns (";;;" that spreadsheets append) are not data
-        while (fields.Count > _columns.Length && fields[^1].Trim().Length == 0) { fields.RemoveAt(fields.Count - 1); quoted.RemoveAt(quoted.Count - 1); }
-
-        IReadOnlyList<string> cells;
-        if (fields.Count <= _columns.Length) cells = fields;
-        else if (Delimiter == ',' && !Xlsx)
+        IReadOnlyList<string> cells = fields;
+        if (fields.Count > _columns.Length && Delimiter == ',' && !Xlsx)
         {
-            var placements = Recover(fields, quoted);
-            if (placements.Count != 1)
-                return Refused(record.Line, null, string.Join(",", fields),
+            // a decimal comma or a comma in notes, unquoted: read only when exactly one placement fits (CommaPlacement)
+            var placements = CommaPlacement.Find(fields, quoted, _columns.Length,
+                i => ImportColumns.Shape(_columns[i]),
+                (i, text) => _columns[i] is not { } c || _plausible(c, _mapping.Alias(c, text.Trim())!));
+            if (placements.Count == 1) cells = placements[0];
+            else if (placements.Count == 0 && Direct(fields) is { } direct) cells = direct;
+            else
+                return Refused(record.Line, null, string.Join(",", fields).TrimEnd(','),
                     $"{fields.Count} fields where the header has {_columns.Length}: " + (placements.Count == 0
                         ? "no reading of decimal commas or commas in notes fits the columns; quote the fields that hold commas"
                         : "a decimal comma or a comma in notes can be placed in more than one way; quote the fields that hold commas"));
-            cells = placements[0];
         }
-        else return Refused(record.Line, null, string.Join(Delimiter.ToString(), fields),
-            $"{fields.Count} fields where the header has {_columns.Length}");
+        else
+        {
+            // empty trailing columns (";;;" that spreadsheets append) are not data
+            while (fields.Count > _columns.Length && fields[^1].Trim().Length == 0) fields.RemoveAt(fields.Count - 1);
+            if (fields.Count > _columns.Length)
+                return Refused(record.Line, null, string.Join(Delimiter.ToString(), fields), $"{fields.Count} fields where the header has {_columns.Length}");
+        }
 
         var row = new Dictionary<string, string?>();
         for (var i = 0; i < _columns.Length; i++)
@@ -189,65 +195,20 @@ public sealed class ImportReader
         new(line, null, [new ImportRefusal(line, column, value, why)]);
 
     /// <summary>
-    /// The ways the fields of a too-long comma-separated line can be placed in the columns: a numeric column may take two
-    /// unquoted fields of digits (a decimal comma: "2031","15" → 2031,15), the notes column several unquoted fields
-    /// (commas in text). Only placements whose every cell is plausible count; at most two are looked for.
+    /// A comma line that no placement fits, read as it stands when only empty trailing fields are too many and every
+    /// cell has its shape: the cell that fits no vocabulary is then named by the row checks ("herion" is not a substance)
+    /// instead of the placement's refusal. Null when a split number or a comma could be in it (then it is refused).
     /// </summary>
-    private List<string[]> Recover(List<string> fields, List<bool> quoted)
+    private List<string>? Direct(List<string> fields)
     {
-        var found = new List<string[]>();
-        var cells = new string[_columns.Length];
-        Place(0, 0);
-        return found;
-
-        void Place(int column, int field)
-        {
-            if (found.Count > 1) return;
-            var remainingColumns = _columns.Length - column;
-            var remainingFields = fields.Count - field;
-            if (column == _columns.Length)
-            {
-                if (field == fields.Count) found.Add((string[])cells.Clone());
-                return;
-            }
-            if (remainingFields < remainingColumns) return;
-            var name = _columns[column];
-            if (Fits(name, fields[field]))
-            {
-                cells[column] = fields[field];
-                Place(column + 1, field + 1);
-            }
-            if (name is null) return;
-            if (ImportColumns.IsNumeric(name) && field + 1 < fields.Count && !quoted[field] && !quoted[field + 1] &&
-                IsDigits(fields[field].Trim().TrimStart('-')) && IsDigits(fields[field + 1].Trim()))
-            {
-                var joined = fields[field].Trim() + "," + fields[field + 1].Trim();
-                if (Fits(name, joined))
-                {
-                    cells[column] = joined;
-                    Place(column + 1, field + 2);
-                }
-            }
-            if (ImportColumns.IsFreeText(name) && !quoted[field])
-            {
-                for (var take = 2; take <= remainingFields - (remainingColumns - 1); take++)
-                {
-                    if (quoted[field + take - 1]) break;
-                    cells[column] = string.Join(",", fields.Skip(field).Take(take));
-                    Place(column + 1, field + take);
-                }
-            }
-        }
+        var cells = fields.ToList();
+        while (cells.Count > _columns.Length && cells[^1].Trim().Length == 0) cells.RemoveAt(cells.Count - 1);
+        if (cells.Count > _columns.Length) return null;
+        for (var i = 0; i < cells.Count; i++)
+            if (!CommaPlacement.Shaped(ImportColumns.Shape(_columns[i]), cells[i]))
+                return null;
+        return cells;
     }
-
-    private bool Fits(string? column, string text)
-    {
-        if (column is null || text.Trim().Length == 0) return true;
-        if (ImportColumns.IsNumeric(column) && CellText.Number(text, null).Value is null) return false;
-        return _plausible(column, _mapping.Alias(column, text.Trim())!);
-    }
-
-    private static bool IsDigits(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
 
     /// <summary>Reads a string first, then the rest of another reader: the header line peeked at, then the file.</summary>
     private sealed class StringPrefixReader(string prefix, TextReader rest) : TextReader

@@ -95,9 +95,7 @@ public static partial class UnodcTable
                 if (columns is null)
                 {
                     // empty trailing header cells (";;;" that spreadsheets append) are no columns: a data line's extra fields must not hide in them
-                    var named = record.Fields.Count;
-                    while (named > 0 && record.Fields[named - 1].Trim().Length == 0) named--;
-                    columns = record.Fields.Take(named).Select(f => ByHeader.GetValueOrDefault(ImportColumns.Normalise(f))).ToArray();
+                    columns = record.Fields.Take(CommaPlacement.NamedWidth(record.Fields)).Select(f => ByHeader.GetValueOrDefault(ImportColumns.Normalise(f))).ToArray();
                     for (var i = 0; i < columns.Length; i++) // a header named twice counts once
                         if (columns[i] is { } c && Array.IndexOf(columns, c) < i) columns[i] = null;
                     var missing = Required.Where(r => !columns.Contains(r)).ToList();
@@ -128,12 +126,10 @@ public static partial class UnodcTable
         IReadOnlyList<string> cells = fields;
         if (fields.Count > columns.Length && delimiter == ',')
         {
-            // a comma file with extra fields: every placement of them, with as many empty trailing fields dropped as may be
-            // (an empty trailing field may be the empty Comment itself: "…,2100,5,,," is 2100,5 kg without a comment)
-            var placements = new List<string[]>();
-            for (var drop = 0; fields.Count - drop >= columns.Length && (drop == 0 || fields[^drop].Trim().Length == 0); drop++)
-                foreach (var p in Recover(fields.GetRange(0, fields.Count - drop), quoted.GetRange(0, quoted.Count - drop), columns, latestYear))
-                    if (!placements.Any(q => q.SequenceEqual(p))) placements.Add(p);
+            // a comma file with extra fields: the seizure reader's rule (CommaPlacement), KgEquivalent the number, free text the text
+            var placements = CommaPlacement.Find(fields, quoted, columns.Length,
+                i => columns[i] == KgEquivalent ? CellShape.Number : columns[i] is { } c && FreeText.Contains(c) ? CellShape.Text : CellShape.Any,
+                (i, text) => Fits(columns[i], text, latestYear));
             if (placements.Count != 1)
                 return (null, [new ImportRefusal(line, null, string.Join(",", fields).TrimEnd(','), $"{fields.Count} fields where the header has {columns.Length}: " +
                     (placements.Count == 0
@@ -194,60 +190,6 @@ public static partial class UnodcTable
     [GeneratedRegex("^[A-Za-z]{3}$")] private static partial Regex CountryCodeShape();
     [GeneratedRegex(@"^\d+$")] private static partial Regex Digits();
 
-    /// <summary>
-    /// The ways the fields of a too-long comma-separated line can be placed in the columns: KgEquivalent may take two
-    /// unquoted fields of digits (a decimal comma: "1234","5" → 1234,5), a text column several unquoted fields (commas in
-    /// text). A placement counts only when every cell is plausible: a three-letter code, a year, a number, and text
-    /// none of whose pieces is digits alone (digits belong to the number). At most two are looked for.
-    /// </summary>
-    private static List<string[]> Recover(List<string> fields, List<bool> quoted, string?[] columns, int latestYear)
-    {
-        var found = new List<string[]>();
-        var cells = new string[columns.Length];
-        Place(0, 0);
-        return found;
-
-        void Place(int column, int field)
-        {
-            if (found.Count > 1) return;
-            if (column == columns.Length)
-            {
-                if (field == fields.Count) found.Add((string[])cells.Clone());
-                return;
-            }
-            var remainingColumns = columns.Length - column;
-            var remainingFields = fields.Count - field;
-            if (remainingFields < remainingColumns) return;
-            var name = columns[column];
-            if (Fits(name, fields[field], latestYear))
-            {
-                cells[column] = fields[field];
-                Place(column + 1, field + 1);
-            }
-            if (name == KgEquivalent && field + 1 < fields.Count && !quoted[field] && !quoted[field + 1] &&
-                Digits().IsMatch(fields[field].Trim()) && Digits().IsMatch(fields[field + 1].Trim()))
-            {
-                var joined = fields[field].Trim() + "," + fields[field + 1].Trim();
-                if (Fits(name, joined, latestYear))
-                {
-                    cells[column] = joined;
-                    Place(column + 1, field + 2);
-                }
-            }
-            if (name is not null && FreeText.Contains(name) && !quoted[field])
-            {
-                for (var take = 2; take <= remainingFields - (remainingColumns - 1); take++)
-                {
-                    if (quoted[field + take - 1]) break;
-                    var pieces = fields.Skip(field).Take(take).ToList();
-                    if (pieces.Any(p => p.Trim().Length == 0 || Digits().IsMatch(p.Trim()))) break;
-                    cells[column] = string.Join(",", pieces);
-                    Place(column + 1, field + take);
-                }
-            }
-        }
-    }
-
     private static bool Fits(string? column, string text, int latestYear)
     {
         var t = text.Trim();
@@ -257,9 +199,8 @@ public static partial class UnodcTable
         {
             CountryCode => CountryCodeShape().IsMatch(t),
             Year => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var y) && y >= 1980 && y <= latestYear,
-            KgEquivalent => CellText.Number(t).Value is not null,
             DrugGroup => !Digits().IsMatch(t),
-            _ => !Digits().IsMatch(t),
+            _ => true, // KgEquivalent and the free text: their shapes (CommaPlacement)
         };
     }
 }
