@@ -105,9 +105,9 @@ public sealed class PersonalDataTests(NodeFixture fixture) : NodeTest(fixture)
         await WaitForProjectionsAsync();
         var urls = role == Roles.Analyst
             ? new[] { "/api/years/2015/summary", "/api/seizures/within?oblast=KG-C", "/api/seizures/near?lat=42.87&lon=74.59&radiusKm=500",
-                "/api/trends", "/api/reports/annual/2015?format=csv", "/api/reports/annual/2015?format=html" }
+                "/api/trends", "/api/reports/annual/2015?format=csv", "/api/reports/annual/2015?format=html", "/api/reports/annual/2015?format=json" }
             : new[] { "/api/years/2015/summary", "/api/reports/annual/2015?format=csv", "/api/reports/annual/2015?format=html",
-                "/api/reports/annual/2015?format=xlsx" };
+                "/api/reports/annual/2015?format=xlsx", "/api/reports/annual/2015?format=json&national=KGZ" };
         foreach (var url in urls)
         {
             var (status, body) = await Host.GetAsRoleAsync(role, url);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SeizureIntel.Intelligence.Ledger;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Pipeline;
+using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using Wolverine.Http;
 
@@ -15,7 +16,9 @@ public sealed record ChangePercent(decimal? Count, decimal? Grams);
 
 public sealed record ComparisonRow(string Key, CountGrams Baseline, CountGrams Current, CountGrams Change, ChangePercent ChangePercent);
 
-public sealed record YearComparison(int Year, int Baseline, string By, IReadOnlyList<ComparisonRow> Rows, ComparisonRow Total);
+/// <summary>With national=KGZ also, per compared year and substance group, the country's figures reported to UNODC beside the node's and the share.</summary>
+public sealed record YearComparison(int Year, int Baseline, string By, IReadOnlyList<ComparisonRow> Rows, ComparisonRow Total,
+    National.NationalByGroup? National = null);
 
 public static class GetComparisonEndpoint
 {
@@ -33,11 +36,16 @@ public static class GetComparisonEndpoint
     /// <summary>
     /// Year over year: counted seizures and best-weight grams of <paramref name="year"/> against <paramref name="baseline"/>
     /// (default: the year before), row by row of one breakdown (by=substance, group, agency, facility, oblast, detection or
-    /// entry; default substance), plus the total. Read from the year summaries the ledger projection keeps.
+    /// entry; default substance), plus the total. Read from the year summaries the ledger projection keeps. With
+    /// national=KGZ (an ISO 3166-1 alpha-3 code; edition= names a UNODC edition, default the newest), national gives, for
+    /// both years and every substance group either side has, the country's seizures reported to UNODC (kg), the node's
+    /// own grams and kg of the group (all agencies), the share in %, the national figure's caveats and a sentence, with the
+    /// source and edition cited; 404 when no edition (or not the named one) is imported.
     /// </summary>
     [WolverineGet("/api/compare", OperationId = "compareYears")]
     public static async Task<Results<Ok<YearComparison>, ProblemHttpResult>> Get(
-        string? year, string? baseline, string? by, TimeProvider time, IQuerySession session, CancellationToken token)
+        string? year, string? baseline, string? by, string? national, string? edition, ReferenceData reference, TimeProvider time,
+        IQuerySession session, CancellationToken token)
     {
         var problems = new Problems();
         int? Year(string field, string? value, bool required)
@@ -55,6 +63,8 @@ public static class GetComparisonEndpoint
         if (!Breakdowns.TryGetValue(dimension, out var breakdown))
             problems.Fail("by", $"must be one of {string.Join(", ", Breakdowns.Keys)}");
         if (current is not null && before == current) problems.Fail("baseline", "must differ from year");
+        var country = National.NationalFigures.Country(problems, "national", national);
+        if (country is null && !string.IsNullOrWhiteSpace(edition) && string.IsNullOrWhiteSpace(national)) problems.Fail("edition", "is taken only with national=");
         if (problems.Any || current is null || before is null || breakdown is null) return TypedResults.Problem(problems.Invalid("Bad comparison"));
 
         var docs = await session.LoadManyAsync<YearSummary>(token, YearSummary.IdFor(before.Value), YearSummary.IdFor(current.Value));
@@ -63,7 +73,16 @@ public static class GetComparisonEndpoint
 
         var rows = breakdown(b).Keys.Union(breakdown(c).Keys).Order(StringComparer.Ordinal)
             .Select(k => Row(k, breakdown(b).GetValueOrDefault(k), breakdown(c).GetValueOrDefault(k))).ToList();
-        return TypedResults.Ok(new YearComparison(current.Value, before.Value, dimension, rows, Row("total", b.Total, c.Total)));
+        National.NationalByGroup? beside = null;
+        if (country is not null)
+        {
+            var own = new[] { b, c }.SelectMany(s => s.ByGroup.Select(g => (Key: (s.Year, g.Key), g.Value.Grams))).ToDictionary(x => x.Key, x => x.Grams);
+            var (built, missing) = await National.NationalComparison.ByGroupAsync(session, reference, country, edition, [before.Value, current.Value], own,
+                null, "en", noneIsNote: false, token);
+            if (missing is not null) return TypedResults.Problem(missing);
+            beside = built;
+        }
+        return TypedResults.Ok(new YearComparison(current.Value, before.Value, dimension, rows, Row("total", b.Total, c.Total), beside));
     }
 
     private static ComparisonRow Row(string key, Tally? before, Tally? now)

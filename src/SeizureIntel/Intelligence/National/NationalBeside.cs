@@ -17,7 +17,21 @@ public sealed record NationalYear(int Year, decimal OwnGrams, decimal? NationalK
 /// <summary>The national figures shown beside a series of the node's own, with their source cited.</summary>
 public sealed record NationalBeside(NationalSource Source, string Country, string CountryName, string Group, string GroupName, IReadOnlyList<NationalYear> Years);
 
-/// <summary>The opt-in national=KGZ of trends (and the annual report): parameters checked, figures set beside the node's.</summary>
+/// <summary>
+/// One substance group in one year beside the national figure (compare and the annual report): the node's grams (and kg)
+/// of the group, the country's kilograms reported to UNODC, the share in % (one decimal; null without a national figure),
+/// the national figure's caveats, and the sentence an analyst would write.
+/// </summary>
+public sealed record NationalGroupYear(int Year, string Group, string GroupName, decimal OwnGrams, decimal OwnKg, decimal? NationalKg, decimal? SharePercent,
+    IReadOnlyList<string> Comments, string Statement);
+
+/// <summary>
+/// The node's groups beside the country's figures of the same years, with the source cited. Source is null (and Rows
+/// empty) when no UNODC edition is imported; Note then says so in the reader's language, never a figure.
+/// </summary>
+public sealed record NationalByGroup(NationalSource? Source, string Country, string CountryName, IReadOnlyList<NationalGroupYear> Rows, string? Note = null);
+
+/// <summary>The opt-in national=KGZ of trends, compare and the annual report: parameters checked, figures set beside the node's.</summary>
 public static class NationalComparison
 {
     /// <summary>
@@ -53,12 +67,56 @@ public static class NationalComparison
         var years = own.Select(o =>
         {
             var national = byYear.GetValueOrDefault(o.Year);
-            decimal? share = national is { Kg: > 0 } ? Math.Round(o.OwnGrams / (national.Kg * 1000m) * 100m, 1, MidpointRounding.AwayFromZero) : null;
+            var share = Share(o.OwnGrams, national);
             return new NationalYear(o.Year, o.OwnGrams, national?.Kg, share, o.Partial, national?.Comments ?? [],
                 Statement(Subject(agency, language), countryName, groupName, o.Year, share, o.Partial, chosen.Edition, language));
         }).ToList();
         return (new NationalBeside(NationalFigures.Cite(chosen), country, countryName, group, groupName, years), null);
     }
+
+    /// <summary>The node's share of a national figure in %, one decimal (away from zero); null without a national figure above zero.</summary>
+    public static decimal? Share(decimal ownGrams, NationalPoint? national) =>
+        national is { Kg: > 0 } ? Math.Round(ownGrams / (national.Kg * 1000m) * 100m, 1, MidpointRounding.AwayFromZero) : null;
+
+    /// <summary>
+    /// Per year and per substance group: the node's own grams (<paramref name="own"/>, from the records' substance
+    /// group, as the trends' group= filter counts them) beside the country's figures of the group (UNODC drug groups
+    /// mapped by <see cref="UnodcGroups"/> at import), the groups either side has in those years. A named edition that
+    /// is not imported is a 404 problem; with none imported at all, <paramref name="noneIsNote"/> gives a section that
+    /// says so (the annual report) instead of the 404 (compare).
+    /// </summary>
+    public static async Task<(NationalByGroup? Figures, ProblemDetails? Missing)> ByGroupAsync(IQuerySession session, ReferenceData reference,
+        string country, string? edition, IReadOnlyList<int> years, IReadOnlyDictionary<(int Year, string Group), decimal> own, string? agency,
+        string language, bool noneIsNote, CancellationToken token)
+    {
+        var chosen = await NationalFigures.EditionAsync(session, edition, token);
+        if (chosen is null)
+            return noneIsNote && string.IsNullOrWhiteSpace(edition)
+                ? (new NationalByGroup(null, country, country, [], NoneImported(language)), null)
+                : (null, NationalFigures.Missing(edition));
+        var series = await NationalFigures.CountryAsync(session, chosen, country, token);
+        var national = NationalFigures.ByGroup((series?.Figures ?? []).Where(f => years.Contains(f.Year)), reference, language)
+            .ToDictionary(p => (p.Year, p.Group));
+        var countryName = series?.CountryName ?? country;
+        var subject = Subject(agency, language);
+        var rows = own.Where(o => years.Contains(o.Key.Year) && o.Value != 0).Select(o => o.Key).Union(national.Keys)
+            .OrderBy(k => k.Year).ThenBy(k => k.Group, StringComparer.Ordinal)
+            .Select(k =>
+            {
+                var grams = own.GetValueOrDefault(k);
+                var figure = national.GetValueOrDefault(k);
+                var share = Share(grams, figure);
+                var groupName = NationalFigures.GroupName(reference, k.Group, language);
+                return new NationalGroupYear(k.Year, k.Group, groupName, grams, grams / 1000m, figure?.Kg, share, figure?.Comments ?? [],
+                    Statement(subject, countryName, groupName, k.Year, share, false, chosen.Edition, language));
+            })
+            .ToList();
+        return (new NationalByGroup(NationalFigures.Cite(chosen), country, countryName, rows), null);
+    }
+
+    public static string NoneImported(string language) => language.StartsWith("ru", StringComparison.OrdinalIgnoreCase)
+        ? "Национальные данные UNODC не загружены (POST /api/reference-series/unodc), поэтому сравнение с ними не приводится."
+        : "No UNODC national series is imported (POST /api/reference-series/unodc), so no national figures are shown.";
 
     /// <summary>Whose seizures: the agency filtered on, else every agency's records this node holds.</summary>
     public static string Subject(string? agency, string language) => language.StartsWith("ru", StringComparison.OrdinalIgnoreCase)

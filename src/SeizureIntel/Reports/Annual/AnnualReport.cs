@@ -8,7 +8,10 @@ namespace SeizureIntel.Reports.Annual;
 /// <param name="AsOf">Both years as the events recorded up to this instant give them; null: the current read models.</param>
 /// <param name="Agency">One agency's records only; null: all.</param>
 /// <param name="Language">en (default) or ru: the language of names, headings and the headline (see <see cref="ReportText"/>).</param>
-public sealed record AnnualReportRequest(int Year, int Baseline, DateTimeOffset? AsOf, string? Agency, string Language = ReportText.English);
+/// <param name="National">A country (ISO 3166-1 alpha-3, e.g. KGZ) whose figures reported to UNODC the report sets its groups beside; null: none.</param>
+/// <param name="Edition">The UNODC edition to cite; null: the newest imported.</param>
+public sealed record AnnualReportRequest(int Year, int Baseline, DateTimeOffset? AsOf, string? Agency, string Language = ReportText.English,
+    string? National = null, string? Edition = null);
 
 /// <summary>
 /// Totals of one year. Grams are best weights (lab net weight where there is one, else the field figure, exact
@@ -59,7 +62,8 @@ public sealed record AnnualReport(
     IReadOnlyList<EffortRateRow>? Effort = null,
     Intelligence.Decomposition.Decomposed? Change = null,
     string? ChangeParagraph = null,
-    Intelligence.Decomposition.PurityAdjusted? Purity = null)
+    Intelligence.Decomposition.PurityAdjusted? Purity = null,
+    Intelligence.National.NationalByGroup? National = null)
 {
     /// <summary>Finds per search effort at each facility and kind with effort in either year (empty without any).</summary>
     public IReadOnlyList<EffortRateRow> EffortRows => Effort ?? [];

@@ -27,6 +27,9 @@ public static class AnnualReportCsv
         "baseline_effort", "baseline_months_with_effort", "baseline_finds", "baseline_grams", "baseline_finds_per_1000", "baseline_grams_per_1000",
     ];
 
+    /// <summary>The section "national" (with national=): a substance group in a year beside the country's figure reported to UNODC.</summary>
+    public static readonly string[] NationalHeader = ["year", "group", "name", "own_grams", "national_kg", "share_percent", "comments", "statement"];
+
     public static string Render(AnnualReport r)
     {
         var csv = new StringBuilder();
@@ -112,6 +115,26 @@ public static class AnnualReportCsv
                 Line("pure_from_size", "g", Num(p.Pure?.FromSize));
             }
             Line("text", "", r.ChangeParagraph);
+            csv.Append('\n');
+        }
+
+        if (r.National is { } national)
+        {
+            Section("national_source");
+            Line("field", "value");
+            Line("country", national.Country);
+            Line("country_name", national.CountryName);
+            Line("source", national.Source?.Source ?? "");
+            Line("citation", national.Source?.Citation ?? "");
+            Line("edition", national.Source?.Edition ?? "");
+            Line("file_sha256", national.Source?.FileSha256 ?? "");
+            Line("imported_at", national.Source is { } s ? s.ImportedAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture) : "");
+            Line("note", national.Note ?? "");
+            csv.Append('\n');
+            Section("national");
+            Line(NationalHeader);
+            foreach (var row in national.Rows)
+                Line(Int(row.Year), row.Group, row.GroupName, Num(row.OwnGrams), Num(row.NationalKg), Num(row.SharePercent), string.Join("; ", row.Comments), row.Statement);
             csv.Append('\n');
         }
 

@@ -83,6 +83,28 @@ public static class AnnualReportHtml
             h.Append("</table>\n");
         }
 
+        if (r.National is { } national)
+        {
+            h.Append("<h2>").Append(T("Beside the national figures")).Append("</h2>\n");
+            if (national.Source is not { } source)
+                h.Append("<p class=\"note\">").Append(E(national.Note ?? "")).Append("</p>\n");
+            else
+            {
+                h.Append("<p class=\"note\">").Append(E(F("Source: {0}, edition {1} (file sha256 {2}, imported {3}).", source.Citation, source.Edition,
+                    source.FileSha256, source.ImportedAt.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture)))).Append("</p>\n");
+                h.Append("<table><tr><th>").Append(T("year")).Append("</th><th class=\"k\">").Append(T("substance group")).Append("</th><th>")
+                    .Append(T("mass in this report, kg")).Append("</th><th>").Append(T("reported to UNODC, kg")).Append("</th><th>").Append(T("share, %"))
+                    .Append("</th><th class=\"k\">").Append(T("caveats")).Append("</th></tr>\n");
+                foreach (var row in national.Rows)
+                    h.Append("<tr><td>").Append(row.Year).Append("</td><td class=\"k\">").Append(E(row.GroupName)).Append("</td>")
+                        .Append(Td(Kg3(row.OwnGrams))).Append(Td(row.NationalKg is { } kg ? kg.ToString("#,0.###", CultureInfo.InvariantCulture) : T("no figure")))
+                        .Append(Td(Share(row.SharePercent))).Append("<td class=\"k\">").Append(E(string.Join("; ", row.Comments))).Append("</td></tr>\n");
+                h.Append("</table>\n<ul>");
+                foreach (var row in national.Rows) h.Append("<li>").Append(E(row.Statement)).Append("</li>");
+                h.Append("</ul>\n<p class=\"note\">").Append(E(T("Shares set this report's best weights beside the kilogram equivalents the country reported to UNODC for the same substance group and year; a caveat (financial year, part of the year, customs only) belongs to the national figure. No figure: the edition has none for that group and year."))).Append("</p>\n");
+            }
+        }
+
         var (y, b) = (r.JointOperations.Year, r.JointOperations.Baseline);
         h.Append("<h2>").Append(T("Joint operations")).Append("</h2>\n<table><tr><th class=\"k\">").Append(T("measure")).Append("</th><th>").Append(T("unit"))
             .Append("</th><th>").Append(r.Year).Append("</th><th>").Append(r.Baseline).Append("</th></tr>");

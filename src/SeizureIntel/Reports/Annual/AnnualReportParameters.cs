@@ -7,7 +7,7 @@ using SeizureIntel.Seizures;
 
 namespace SeizureIntel.Reports.Annual;
 
-public enum ReportFormat { Html, Csv, Xlsx }
+public enum ReportFormat { Html, Csv, Xlsx, Json }
 
 /// <summary>
 /// The report's parameters as text (query string or command line), checked in one place so the API and the command
@@ -18,7 +18,8 @@ public static class AnnualReportParameters
     public const int MinYear = 1990;
 
     public static (AnnualReportRequest? Request, ReportFormat Format) Parse(
-        string? year, string? baseline, string? asOf, string? agency, string? format, DateTimeOffset now, Problems problems, string? lang = null)
+        string? year, string? baseline, string? asOf, string? agency, string? format, DateTimeOffset now, Problems problems, string? lang = null,
+        string? national = null, string? edition = null)
     {
         var language = string.IsNullOrWhiteSpace(lang) ? ReportText.English : lang.Trim().ToLowerInvariant();
         if (!ReportText.Languages.Contains(language)) problems.Fail("lang", "must be en or ru");
@@ -42,6 +43,8 @@ public static class AnnualReportParameters
         }
 
         var code = problems.Agency("agency", agency);
+        var country = Intelligence.National.NationalFigures.Country(problems, "national", national);
+        if (string.IsNullOrWhiteSpace(national) && !string.IsNullOrWhiteSpace(edition)) problems.Fail("edition", "is taken only with national=");
 
         var f = ReportFormat.Html;
         if (!string.IsNullOrWhiteSpace(format))
@@ -51,11 +54,12 @@ public static class AnnualReportParameters
                 case "html": f = ReportFormat.Html; break;
                 case "csv": f = ReportFormat.Csv; break;
                 case "xlsx": f = ReportFormat.Xlsx; break;
-                default: problems.Fail("format", "must be html, csv or xlsx"); break;
+                case "json": f = ReportFormat.Json; break;
+                default: problems.Fail("format", "must be html, csv, xlsx or json"); break;
             }
         }
 
-        return problems.Any || y is null || b is null ? (null, f) : (new AnnualReportRequest(y.Value, b.Value, cutOff, code, language), f);
+        return problems.Any || y is null || b is null ? (null, f) : (new AnnualReportRequest(y.Value, b.Value, cutOff, code, language, country, string.IsNullOrWhiteSpace(edition) ? null : edition.Trim()), f);
     }
 
     private static int? ParseYear(string? text, string field, DateTimeOffset now, Problems problems)
@@ -78,6 +82,7 @@ public static class AnnualReportParameters
     {
         ReportFormat.Html => "text/html; charset=utf-8",
         ReportFormat.Csv => "text/csv; charset=utf-8",
+        ReportFormat.Json => "application/json; charset=utf-8",
         _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
 
@@ -90,6 +95,8 @@ public static class AnnualReportParameters
     {
         ReportFormat.Html => System.Text.Encoding.UTF8.GetBytes(AnnualReportHtml.Render(report)),
         ReportFormat.Csv => System.Text.Encoding.UTF8.GetBytes(AnnualReportCsv.Render(report)),
+        // the model every renderer draws from, as the API's other answers are written (camelCase)
+        ReportFormat.Json => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report, System.Text.Json.JsonSerializerOptions.Web),
         _ => AnnualReportXlsx.Render(report),
     };
 }

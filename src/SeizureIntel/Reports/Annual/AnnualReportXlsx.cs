@@ -18,6 +18,7 @@ public static class AnnualReportXlsx
     public const string JointOperationsSheet = "Joint operations";
     public const string EffortSheet = "Effort";
     public const string ChangeSheet = "Change in grams";
+    public const string NationalSheet = "National";
 
     /// <summary>The sheet that holds a table: its title without "By ", e.g. "substance group (UNODC)" → "Substance group".</summary>
     public static string SheetName(ComparisonTable table) => table.Id switch
@@ -194,6 +195,24 @@ public static class AnnualReportXlsx
                     [r.ChangeParagraph],
                 ], (row, c) => row == 1 ? Header : c == 2 && row is not 5 and not 6 and not 14 and not 15 ? Grams : Plain, table: false);
             }
+            if (r.National is { } national)
+            {
+                var source = national.Source;
+                AddSheet(T(NationalSheet), new object?[][]
+                {
+                    [T("Beside the national figures"), national.CountryName],
+                    [T("country"), national.Country],
+                    [T("source"), source?.Citation ?? national.Note],
+                    [T("edition"), source?.Edition],
+                    [T("file sha256"), source?.FileSha256],
+                    [T("imported"), source?.ImportedAt.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture)],
+                    [],
+                    AnnualReportCsv.NationalHeader.Cast<object?>().ToArray(),
+                }.Concat(national.Rows.Select(row => new object?[]
+                {
+                    row.Year, row.Group, row.GroupName, row.OwnGrams, row.NationalKg, row.SharePercent, string.Join("; ", row.Comments), row.Statement,
+                })), (row, c) => row == 1 ? Title : row == 8 ? Header : row > 8 && c == 3 ? Grams : Plain, table: false);
+            }
             workbook.Workbook.Save();
         }
         return stream.ToArray();
@@ -202,7 +221,8 @@ public static class AnnualReportXlsx
     private static Cell? Cell(object? value, string reference) => value switch
     {
         null => null,
-        string s => new Cell(new InlineString(new Text(s) { Space = SpaceProcessingModeValues.Preserve }))
+        // text a spreadsheet would run as a formula once edited (a UNODC caveat "=cmd|…") is neutralised, as in the CSV
+        string s => new Cell(new InlineString(new Text(Pipeline.SafeCells.Neutralise(s)!) { Space = SpaceProcessingModeValues.Preserve }))
             { CellReference = reference, DataType = CellValues.InlineString },
         int i => Number(i.ToString(CultureInfo.InvariantCulture), reference),
         long l => Number(l.ToString(CultureInfo.InvariantCulture), reference),

@@ -83,11 +83,34 @@ public sealed class AnnualReports(
         var change = ChangeDecomposition.Decompose(masses.Where(m => m.Contribution.Year == request.Year).Select(m => m.Grams).ToList(),
             masses.Where(m => m.Contribution.Year == request.Baseline).Select(m => m.Grams).ToList(), GetDecompositionEndpoint.Samples, 17);
         var purity = PurityAdjustment.Adjust(masses, request.Year, request.Baseline, GetDecompositionEndpoint.Samples, 17);
+        // Beside the national figures (national=KGZ): the same groups as the report's "by substance group" table, as at
+        // the same instant; with no UNODC edition imported the section says so instead of showing any figure.
+        Intelligence.National.NationalByGroup? national = null;
+        if (request.National is { } country)
+        {
+            var own = new[] { baseline, year }.SelectMany(s => s.ByGroup.Select(g => (Key: (s.Year, g.Key), g.Value.Grams))).ToDictionary(x => x.Key, x => x.Grams);
+            var (built, missing) = await Intelligence.National.NationalComparison.ByGroupAsync(session, reference, country, request.Edition,
+                [request.Baseline, request.Year], own, request.Agency, request.Language, noneIsNote: true, token);
+            // who imported the edition is a staff account: a report names none (as it names no recording officer)
+            if (built?.Source is { } cited) built = built with { Source = cited with { ImportedBy = "" } };
+            national = built ?? new Intelligence.National.NationalByGroup(null, country, country, [], ReportText.IsRussian(request.Language)
+                ? $"Издание UNODC {request.Edition} не загружено, поэтому сравнение с национальными данными не приводится."
+                : $"UNODC edition {request.Edition} is not imported, so no national figures are shown.");
+        }
         return Compose(request, year, baseline, operations, provenance) with
         {
-            Effort = effort, Change = change, Purity = purity,
+            Effort = effort, Change = change, Purity = purity, National = national,
             ChangeParagraph = ChangeDecomposition.Paragraph(change, request.Year, request.Baseline, request.Language, purity),
         };
+    }
+
+    /// <summary>A named UNODC edition that is not imported: the 404 the API answers (and the command line prints); null when all is well.</summary>
+    public async Task<Microsoft.AspNetCore.Mvc.ProblemDetails?> MissingEditionAsync(AnnualReportRequest request, CancellationToken token)
+    {
+        if (request.National is null || string.IsNullOrWhiteSpace(request.Edition)) return null;
+        await using var session = store.QuerySession();
+        return await Intelligence.National.NationalFigures.EditionAsync(session, request.Edition, token) is null
+            ? Intelligence.National.NationalFigures.Missing(request.Edition) : null;
     }
 
     /// <summary>Pure: both years' rates side by side, by facility code then the vocabulary's order of kinds.</summary>

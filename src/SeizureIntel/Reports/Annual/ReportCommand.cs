@@ -23,7 +23,15 @@ public sealed class ReportInput : NetCoreInput
     [FlagAlias("agency", true)]
     public string AgencyFlag { get; set; } = "";
 
-    [Description("html, csv or xlsx (default html)")]
+    [Description("Set the substance groups beside this country's seizures reported to UNODC, e.g. KGZ")]
+    [FlagAlias("national", true)]
+    public string NationalFlag { get; set; } = "";
+
+    [Description("The UNODC edition to cite with --national (default: the newest imported), e.g. 2024-06")]
+    [FlagAlias("edition", true)]
+    public string EditionFlag { get; set; } = "";
+
+    [Description("html, csv, xlsx or json (default html)")]
     public string FormatFlag { get; set; } = "";
 
     [Description("File to write the report to")]
@@ -42,7 +50,8 @@ public sealed class ReportCommand : JasperFxAsyncCommand<ReportInput>
     public ReportCommand()
     {
         Usage("An annual comparison report").Arguments(x => x.Report)
-            .ValidFlags(x => x.YearFlag, x => x.BaselineFlag, x => x.AsOfFlag, x => x.AgencyFlag, x => x.FormatFlag, x => x.OutFlag);
+            .ValidFlags(x => x.YearFlag, x => x.BaselineFlag, x => x.AsOfFlag, x => x.AgencyFlag, x => x.NationalFlag, x => x.EditionFlag, x => x.FormatFlag,
+                x => x.OutFlag);
     }
 
     public override async Task<bool> Execute(ReportInput input)
@@ -56,7 +65,10 @@ public sealed class ReportCommand : JasperFxAsyncCommand<ReportInput>
         if (request is null)
             return Fail(string.Join("; ", problems.Errors.Select(e => $"--{Flag(e.Key)} {string.Join(", ", e.Value)}")));
 
-        var report = await host.Services.GetRequiredService<AnnualReports>().BuildAsync(request, CancellationToken.None);
+        var reports = host.Services.GetRequiredService<AnnualReports>();
+        if (await reports.MissingEditionAsync(request, CancellationToken.None) is not null)
+            return Fail($"--edition {request.Edition}: no such UNODC edition is imported (POST /api/reference-series/unodc)");
+        var report = await reports.BuildAsync(request, CancellationToken.None);
         var path = Path.GetFullPath(input.OutFlag);
         await File.WriteAllBytesAsync(path, AnnualReportParameters.Render(report, format));
         Console.WriteLine(report.Headline);
@@ -69,7 +81,7 @@ public sealed class ReportCommand : JasperFxAsyncCommand<ReportInput>
     {
         var problems = new Problems();
         var (request, format) = AnnualReportParameters.Parse(input.YearFlag, input.BaselineFlag, input.AsOfFlag, input.AgencyFlag,
-            input.FormatFlag, now, problems);
+            input.FormatFlag, now, problems, national: input.NationalFlag, edition: input.EditionFlag);
         return (request, format, problems);
     }
 

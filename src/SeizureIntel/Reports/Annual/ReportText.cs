@@ -153,5 +153,21 @@ public static class ReportText
         ["bootstrap 95 % interval, upper"] = "бутстреп 95 % интервал, верхняя граница",
         ["share of grams with lab purity"] = "доля массы с известной чистотой",
         ["pure substance"] = "чистое вещество",
+        // Beside the national figures (UNODC)
+        ["Beside the national figures"] = "В сравнении с национальными данными",
+        ["National"] = "Национальные данные",
+        ["Source: {0}, edition {1} (file sha256 {2}, imported {3})."] = "Источник: {0}, издание {1} (файл sha256 {2}, загружен {3}).",
+        ["mass in this report, kg"] = "масса по отчёту, кг",
+        ["reported to UNODC, kg"] = "сообщено в UNODC, кг",
+        ["share, %"] = "доля, %",
+        ["caveats"] = "оговорки",
+        ["country"] = "страна",
+        ["source"] = "источник",
+        ["edition"] = "издание",
+        ["file sha256"] = "файл sha256",
+        ["imported"] = "загружено",
+        ["Shares set this report's best weights beside the kilogram equivalents the country reported to UNODC for the same substance group and year; a caveat (financial year, part of the year, customs only) belongs to the national figure. No figure: the edition has none for that group and year."] =
+            "Доля — лучшая известная масса этого отчёта по отношению к эквиваленту в килограммах, о котором страна сообщила в UNODC по той же группе веществ за тот же год; оговорка (финансовый год, часть года, только таможня) относится к национальной цифре. Нет цифры — в издании её нет для этой группы и года.",
+        ["no figure"] = "нет данных",
     };
 }
