@@ -186,6 +186,27 @@ public sealed class ImportApiTests(NodeFixture fixture) : NodeTest(fixture)
     }
 
     [Fact]
+    public async Task A_decimal_comma_csv_with_a_trailing_empty_header_cell_imports_its_split_figures_and_refuses_the_ambiguous_line()
+    {
+        // Excel in a decimal-comma locale, saved as comma-separated: the header and every line end in an empty cell
+        var file = Header + ",\n" +
+                   "T-1,SIZO-1,14.03.2015,heroin,2031,15,g,visitor-search,,,,,42,87,74,59,,\n" +  // quantity, lat, lon split
+                   "T-2,SIZO-1,15.03.2015,heroin,12,g,visitor-search,,,,,42,87,74,in a shoe,\n"; // 42,87|74 or 42|87,74
+        var import = await ImportAsync(Utf8(file));
+        import.GetProperty("status").GetString().ShouldBe("refused");
+        var refusal = import.GetProperty("refusals").EnumerateArray().ShouldHaveSingleItem();
+        refusal.GetProperty("line").GetInt32().ShouldBe(3);
+        refusal.GetProperty("why").GetString()!.ShouldContain("more than one way");
+        (await StreamCountAsync()).ShouldBe(0);
+
+        var skipped = await ImportAsync(Utf8(file), "?skipInvalid=true");
+        (Int(skipped, "rowsImported"), Int(skipped, "rowsRefused")).ShouldBe((1, 1));
+        var recorded = (await RecordedAsync()).ShouldHaveSingleItem();
+        (recorded.ImportedFrom!.Line, recorded.Quantity.Value, recorded.Quantity.Unit, recorded.Notes).ShouldBe((2, 2031.15m, "g", null));
+        (recorded.Location!.Lat, recorded.Location.Lon).ShouldBe((42.87, 74.59));
+    }
+
+    [Fact]
     public async Task A_dry_run_checks_and_writes_nothing()
     {
         var import = await ImportAsync(Utf8(Clean(10).Csv), "?dryRun=true");
