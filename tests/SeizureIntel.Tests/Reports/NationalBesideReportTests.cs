@@ -227,6 +227,19 @@ public sealed class NationalBesideReportTests(NodeFixture fixture) : NodeTest(fi
         ErrorFields(JsonSerializer.Deserialize<JsonElement>(text)).ShouldBe(["edition"]);
     }
 
+    [Fact]
+    public void The_command_line_takes_national_and_edition_as_the_route_does()
+    {
+        var now = new DateTimeOffset(2026, 1, 10, 9, 0, 0, TimeSpan.FromHours(6));
+        var (request, _, problems) = SeizureIntel.Reports.Annual.ReportCommand.Parse(
+            new SeizureIntel.Reports.Annual.ReportInput { YearFlag = "2015", NationalFlag = "kgz", EditionFlag = " 2025-03 " }, now);
+        problems.Any.ShouldBeFalse();
+        (request!.National, request.Edition).ShouldBe(("KGZ", "2025-03"));
+        (request, _, problems) = SeizureIntel.Reports.Annual.ReportCommand.Parse(new SeizureIntel.Reports.Annual.ReportInput { YearFlag = "2015", EditionFlag = "2025" }, now);
+        request.ShouldBeNull();
+        problems.Errors.Keys.ShouldBe(["edition"]);
+    }
+
     /// <summary>One sheet of a workbook as rows of cell texts (inline strings or values).</summary>
     private static List<string[]> ReadSheet(byte[] bytes, string name)
     {
