@@ -38,6 +38,17 @@ public sealed class SharingOptions
 
     public List<PartnerPolicy> Partners { get; set; } = [];
 
+    /// <summary>
+    /// At most this many partners' messages are applied in one transaction (and taken from a PostgreSQL queue per poll);
+    /// a batch goes when it is full or <see cref="ReceiveBatchMilliseconds"/> after its first message.
+    /// </summary>
+    public int ReceiveBatchSize { get; set; } = 500;
+
+    public int ReceiveBatchMilliseconds { get; set; } = 10;
+
+    /// <summary>How many committed changes the sharing subscription turns into partner messages per page (one transaction, one outbox flush).</summary>
+    public int PublishPageSize { get; set; } = 1000;
+
     public bool Enabled => Transport != None && Partners.Count > 0;
 
     /// <summary>
