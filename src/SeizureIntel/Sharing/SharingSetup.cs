@@ -4,6 +4,7 @@ using SeizureIntel.Identity;
 using SeizureIntel.Sharing.Publishing;
 using SeizureIntel.Sharing.Receiving;
 using SeizureIntel.Contracts;
+using Wolverine.Transports;
 using Wolverine.ErrorHandling;
 using Wolverine.Runtime.Batching;
 using Wolverine.Marten;
@@ -56,7 +57,7 @@ public static class SharingSetup
                 // (the defaults, 20 messages every 5 s, drain 1,000 records in over four minutes).
                 foreach (var partner in partners)
                     opts.ListenToPostgresqlQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner))
-                        .MaximumMessagesToReceive(sharing.ReceiveBatchSize).PollingInterval(TimeSpan.FromMilliseconds(500)).UseDurableInbox().Sequential();
+                        .MaximumMessagesToReceive(sharing.ReceiveBatchSize).PollingInterval(TimeSpan.FromMilliseconds(500)).UseDurableInbox(InboxLimits(sharing)).Sequential();
                 // LISTEN/NOTIFY wakes the listener when a partner enqueues, instead of waiting for the next poll.
                 opts.Transports.GetOrCreate<PostgresqlTransport>().EnableQueueNotifications = true;
                 foreach (var partner in partners)
@@ -81,7 +82,7 @@ public static class SharingSetup
                     // rather than to a broker-side queue nobody reads.
                     .CustomizeDeadLetterQueueing(new DeadLetterQueue($"{sharing.QueuePrefix}_dead_letters", DeadLetterQueueMode.WolverineStorage));
                 foreach (var partner in partners)
-                    opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner)).UseDurableInbox().Sequential();
+                    opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner)).UseDurableInbox(InboxLimits(sharing)).Sequential();
                 foreach (var partner in partners)
                     opts.Publish().ToRabbitQueue(sharing.InboxOf(partner, node.Agency)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
                 break;
@@ -93,6 +94,12 @@ public static class SharingSetup
 
     public const string SharedRecordsQueue = "shared-records";
     public const string ReceiptsQueue = "share-receipts";
+
+    /// <summary>
+    /// A listener stops taking messages while this many wait in its batches (and starts again at half): several full
+    /// batches, so that one batch can be applied while the next are filled.
+    /// </summary>
+    private static BufferingLimits InboxLimits(SharingOptions sharing) => new(8 * sharing.ReceiveBatchSize, 4 * sharing.ReceiveBatchSize);
 
     private static void Batching(BatchingOptions batching, SharingOptions sharing, string queue, IMessageBatcher batcher)
     {

@@ -12,6 +12,8 @@ using SeizureIntel.Sharing.Publishing;
 using Wolverine;
 using Wolverine.Runtime;
 using Wolverine.Runtime.Batching;
+using Wolverine.Runtime.Handlers;
+using Wolverine.ErrorHandling;
 using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text.Json;
@@ -146,6 +148,19 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
 /// </summary>
 public static class ReceiveSharedRecordsHandler
 {
+    /// <summary>
+    /// A batch that fails for a reason other than a refused message (a lost race at commit, a timeout on a busy
+    /// database) is tried again, as a whole, with growing pauses: dead-lettering it would refuse hundreds of good records.
+    /// </summary>
+    public static void Configure(HandlerChain chain)
+    {
+        if (!chain.MessageType.IsArray) return;
+        chain.ExecutionTimeoutInSeconds = 600;
+        chain.OnException(e => e is not InvalidSharedMessage, "not a refused message")
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
+                TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+    }
+
     public static async Task Handle(SeizureShared[] messages, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
         SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
@@ -378,7 +393,15 @@ internal static class BatchMembers
     /// <summary>Moves one member to this node's dead letters (with the reason as its exception), leaving the rest of its batch to be applied.</summary>
     public static async Task DeadLetterAsync(IWolverineRuntime runtime, Envelope member, Exception reason)
     {
-        await runtime.Storage.Inbox.MoveToDeadLetterStorageAsync(member, reason);
+        try
+        {
+            await runtime.Storage.Inbox.MoveToDeadLetterStorageAsync(member, reason);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Dead-lettered already (its batch is being tried again): the refusal stands either way.
+            runtime.LoggerFactory.CreateLogger(typeof(BatchMembers)).LogWarning(e, "Could not dead-letter {Id}: {Reason}", member.Id, reason.Message);
+        }
     }
 }
 
