@@ -42,8 +42,9 @@ public static class SharingSetup
         opts.OnException<InvalidSharedMessage>().MoveToErrorQueue();
         // Partners' records and receipts are applied in batches, many per transaction (ReceiveSharedRecordsHandler): a
         // batch goes as soon as BatchSize messages wait, or TriggerTime after the first, so a single record still
-        // arrives within milliseconds. Records and withdrawals run one batch after another on one queue, in the order
-        // they were batched, so a record's changes are applied in the order its origin sent them; receipts on their own.
+        // arrives within milliseconds. The listeners hand many messages at once to the batching (one at a time, each
+        // waits for its batch: batches of one); records and withdrawals then run one batch after another on one queue.
+        // Order between records is not kept; for one record the origin's version decides (an older one changes nothing).
         opts.BatchMessagesOf<SeizureShared>(b => Batching(b, sharing, SharedRecordsQueue, new MemberKeepingBatcher<SeizureShared>())).BufferedInMemory().Sequential();
         opts.BatchMessagesOf<SeizureWithdrawn>(b => Batching(b, sharing, SharedRecordsQueue, new MemberKeepingBatcher<SeizureWithdrawn>())).BufferedInMemory().Sequential();
         opts.BatchMessagesOf<ShareReceipt>(b => Batching(b, sharing, ReceiptsQueue, new MemberKeepingBatcher<ShareReceipt>())).BufferedInMemory().Sequential();
@@ -57,7 +58,7 @@ public static class SharingSetup
                 // (the defaults, 20 messages every 5 s, drain 1,000 records in over four minutes).
                 foreach (var partner in partners)
                     opts.ListenToPostgresqlQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner))
-                        .MaximumMessagesToReceive(sharing.ReceiveBatchSize).PollingInterval(TimeSpan.FromMilliseconds(500)).UseDurableInbox(InboxLimits(sharing)).Sequential();
+                        .MaximumMessagesToReceive(sharing.ReceiveBatchSize).PollingInterval(TimeSpan.FromMilliseconds(500)).UseDurableInbox(InboxLimits(sharing)).MaximumParallelMessages(sharing.ReceiveBatchSize);
                 // LISTEN/NOTIFY wakes the listener when a partner enqueues, instead of waiting for the next poll.
                 opts.Transports.GetOrCreate<PostgresqlTransport>().EnableQueueNotifications = true;
                 foreach (var partner in partners)
@@ -82,7 +83,8 @@ public static class SharingSetup
                     // rather than to a broker-side queue nobody reads.
                     .CustomizeDeadLetterQueueing(new DeadLetterQueue($"{sharing.QueuePrefix}_dead_letters", DeadLetterQueueMode.WolverineStorage));
                 foreach (var partner in partners)
-                    opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner)).UseDurableInbox(InboxLimits(sharing)).Sequential();
+                    opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner))
+                        .PreFetchCount((ushort)Math.Min(ushort.MaxValue, 2 * sharing.ReceiveBatchSize)).UseDurableInbox(InboxLimits(sharing)).MaximumParallelMessages(sharing.ReceiveBatchSize);
                 foreach (var partner in partners)
                     opts.Publish().ToRabbitQueue(sharing.InboxOf(partner, node.Agency)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
                 break;

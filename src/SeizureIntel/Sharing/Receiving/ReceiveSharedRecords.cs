@@ -154,7 +154,13 @@ public static class ReceiveSharedRecordsHandler
     /// </summary>
     public static void Configure(HandlerChain chain)
     {
-        if (!chain.MessageType.IsArray) return;
+        if (!chain.MessageType.IsArray)
+        {
+            // Messages arrive several at a time: two versions of one operation may race at commit; the loser goes again.
+            chain.OnException<JasperFx.ConcurrencyException>().Or<Marten.Exceptions.StreamLockedException>()
+                .RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+            return;
+        }
         chain.ExecutionTimeoutInSeconds = 600;
         chain.OnException(e => e is not InvalidSharedMessage, "not a refused message")
             .RetryWithCooldown(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
