@@ -40,6 +40,10 @@ public sealed class BenchSharingInput : NetCoreInput
     [FlagAlias("sustained", 's')]
     public int SustainedFlag { get; set; }
 
+    [Description("The receiving node's Sharing:ReceiveBatchMilliseconds (how long a batch of shared records collects); default: the node's default")]
+    [FlagAlias("batch-ms", true)]
+    public int BatchMillisecondsFlag { get; set; }
+
     [Description("PostgreSQL database both nodes use (schemas bench_<transport>_ssep/_ssdc/_queues are emptied first); default: the scratch test database")]
     [FlagAlias("connection", true)]
     public string ConnectionFlag { get; set; } = BenchSharingCommand.TestDatabase;
@@ -111,8 +115,8 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     {
         var names = new BenchNames(transport);
         await DropSchemasAsync(names, input.ConnectionFlag);
-        await using var ssep = await StartNodeAsync("SSEP", "SSDC", names, input.ConnectionFlag);
-        await using var ssdc = await StartNodeAsync("SSDC", "SSEP", names, input.ConnectionFlag);
+        await using var ssep = await StartNodeAsync("SSEP", "SSDC", names, input.ConnectionFlag, input.BatchMillisecondsFlag);
+        await using var ssdc = await StartNodeAsync("SSDC", "SSEP", names, input.ConnectionFlag, input.BatchMillisecondsFlag);
         await using var database = NpgsqlDataSource.Create(input.ConnectionFlag);
         var purged = await ResetAsync(names, database, ssep, ssdc);
 
@@ -189,10 +193,11 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     /// operator would give it on the command line: agency, scratch schema, transport, the partner and its policy, and
     /// Kestrel on a loopback port the OS picks.
     /// </summary>
-    private static async Task<RunningNode> StartNodeAsync(string agency, string partner, BenchNames names, string connection)
+    private static async Task<RunningNode> StartNodeAsync(string agency, string partner, BenchNames names, string connection, int batchMilliseconds)
     {
         string[] args =
         [
+            .. batchMilliseconds > 0 ? [$"--SeizureIntel:Sharing:ReceiveBatchMilliseconds={batchMilliseconds}"] : Array.Empty<string>(),
             "--urls=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
             $"--SeizureIntel:Agency={agency}",

@@ -44,7 +44,11 @@ public sealed class SharingOptions
     /// </summary>
     public int ReceiveBatchSize { get; set; } = 500;
 
-    public int ReceiveBatchMilliseconds { get; set; } = 10;
+    /// <summary>
+    /// How long a batch collects before it goes: what a single record waits at most, and what lets a backlog form large
+    /// batches (Wolverine forms them as messages arrive, whether or not the previous batch is still being applied).
+    /// </summary>
+    public int ReceiveBatchMilliseconds { get; set; } = 100;
 
     /// <summary>How many committed changes the sharing subscription turns into partner messages per page (one transaction, one outbox flush).</summary>
     public int PublishPageSize { get; set; } = 1000;
