@@ -9,10 +9,14 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Npgsql;
+using SeizureIntel.Identity;
+using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Node;
+using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Seizures.References;
 using SeizureIntel.Sharing;
+using SeizureIntel.Sharing.Publishing;
 using Wolverine.Runtime;
 using Wolverine.Transports;
 
@@ -31,6 +35,14 @@ public sealed class BenchSharingInput : NetCoreInput
     [Description("How many seizures the 8 concurrent clients post for the throughput run")]
     [FlagAlias("burst", 'b')]
     public int BurstFlag { get; set; } = 1000;
+
+    [Description("Sustained run: this many seizures recorded on SSEP in bulk (set-up, not timed) while its sharing is paused, then shared; times their arrival in SSDC's store and year summary while single seizures are timed alongside (0: skip)")]
+    [FlagAlias("sustained", 's')]
+    public int SustainedFlag { get; set; }
+
+    [Description("The receiving node's Sharing:ReceiveBatchMilliseconds (how long a batch of shared records collects); default: the node's default")]
+    [FlagAlias("batch-ms", true)]
+    public int BatchMillisecondsFlag { get; set; }
 
     [Description("PostgreSQL database both nodes use (schemas bench_<transport>_ssep/_ssdc/_queues are emptied first); default: the scratch test database")]
     [FlagAlias("connection", true)]
@@ -74,10 +86,12 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         };
         if (transports is null) return Fail($"--transport '{input.TransportFlag}' is not postgresql, rabbitmq or both");
         if (input.CountFlag < 1) return Fail("--count must be at least 1");
-        if (input.BurstFlag < 1) return Fail("--burst must be at least 1");
+        if (input.BurstFlag < 0) return Fail("--burst must be 0 (skip) or more");
+        if (input.SustainedFlag < 0) return Fail("--sustained must be 0 (skip) or more");
 
         Console.WriteLine($"bench-sharing: SSEP -> SSDC on 127.0.0.1, {Environment.ProcessorCount} cores{LoadAverage()}; {input.CountFlag} seizures one after another " +
-                          $"(polling SSDC every {PollInterval.TotalMilliseconds} ms), then a burst of {input.BurstFlag} from {Clients} concurrent clients");
+                          $"(polling SSDC every {PollInterval.TotalMilliseconds} ms), then a burst of {input.BurstFlag} from {Clients} concurrent clients" +
+                          (input.SustainedFlag > 0 ? $", then {input.SustainedFlag} shared after a bulk recording, single seizures timed alongside" : ""));
         var results = new List<Result>();
         var started = Stopwatch.GetTimestamp();
         foreach (var transport in transports)
@@ -100,8 +114,9 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     private static async Task<Result> RunAsync(string transport, BenchSharingInput input)
     {
         var names = new BenchNames(transport);
-        await using var ssep = await StartNodeAsync("SSEP", "SSDC", names, input.ConnectionFlag);
-        await using var ssdc = await StartNodeAsync("SSDC", "SSEP", names, input.ConnectionFlag);
+        await DropSchemasAsync(names, input.ConnectionFlag);
+        await using var ssep = await StartNodeAsync("SSEP", "SSDC", names, input.ConnectionFlag, input.BatchMillisecondsFlag);
+        await using var ssdc = await StartNodeAsync("SSDC", "SSEP", names, input.ConnectionFlag, input.BatchMillisecondsFlag);
         await using var database = NpgsqlDataSource.Create(input.ConnectionFlag);
         var purged = await ResetAsync(names, database, ssep, ssdc);
 
@@ -122,9 +137,33 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         }
         PrintLag(posts, visible);
 
-        var burst = await BurstAsync(ssep.Http, database, names.SchemaOf("SSDC"), input.BurstFlag);
-        PrintBurst(burst);
-        return new Result(transport, posts, visible, burst);
+        Burst? burst = null;
+        if (input.BurstFlag > 0)
+        {
+            burst = await BurstAsync(ssep.Http, database, names.SchemaOf("SSDC"), input.BurstFlag);
+            PrintBurst(burst);
+        }
+        Sustained? sustained = null;
+        if (input.SustainedFlag > 0)
+        {
+            sustained = await SustainedAsync(ssep, ssdc, database, names, input.SustainedFlag);
+            PrintSustained(sustained, posts, visible);
+        }
+        return new Result(transport, posts, visible, burst, sustained);
+    }
+
+    /// <summary>
+    /// The run's schemas go before its nodes start (they create them again): a PostgreSQL queue left full by an earlier
+    /// run that was stopped would otherwise be read by the listener before the reset below could empty it.
+    /// </summary>
+    private static async Task DropSchemasAsync(BenchNames names, string connection)
+    {
+        await using var database = NpgsqlDataSource.Create(connection);
+        foreach (var schema in new[] { names.SchemaOf("SSEP"), names.SchemaOf("SSDC"), names.QueueSchema })
+        {
+            await using var drop = database.CreateCommand($"drop schema if exists {schema} cascade");
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>Schema, queue schema and queue prefix of one transport's run, apart from every node's and test's own.</summary>
@@ -154,10 +193,11 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     /// operator would give it on the command line: agency, scratch schema, transport, the partner and its policy, and
     /// Kestrel on a loopback port the OS picks.
     /// </summary>
-    private static async Task<RunningNode> StartNodeAsync(string agency, string partner, BenchNames names, string connection)
+    private static async Task<RunningNode> StartNodeAsync(string agency, string partner, BenchNames names, string connection, int batchMilliseconds)
     {
         string[] args =
         [
+            .. batchMilliseconds > 0 ? [$"--SeizureIntel:Sharing:ReceiveBatchMilliseconds={batchMilliseconds}"] : Array.Empty<string>(),
             "--urls=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
             $"--SeizureIntel:Agency={agency}",
@@ -229,7 +269,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     /// Posts seizure number <paramref name="index"/> of <paramref name="year"/> on SSEP and polls SSDC for it. Returns
     /// milliseconds from sending the POST to SSEP's 201, and to the first 200 from SSDC's GET /api/seizures/{id}.
     /// </summary>
-    private static async Task<(double Post, double Visible)> PostAndWaitAsync(HttpClient ssep, HttpClient ssdc, int year, int index)
+    private static async Task<(double Post, double Visible)> PostAndWaitAsync(HttpClient ssep, HttpClient ssdc, int year, int index, TimeSpan? timeout = null)
     {
         var start = Stopwatch.GetTimestamp();
         var id = await PostAsync(ssep, year, index);
@@ -242,8 +282,8 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
                 if (response.StatusCode != HttpStatusCode.NotFound)
                     throw new BenchmarkFailed($"SSDC's GET /api/seizures/{id} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
             }
-            if (Stopwatch.GetElapsedTime(start) > SeizureTimeout)
-                throw new BenchmarkFailed($"seizure {id} did not reach SSDC within {SeizureTimeout.TotalSeconds} s");
+            if (Stopwatch.GetElapsedTime(start) > (timeout ?? SeizureTimeout))
+                throw new BenchmarkFailed($"seizure {id} did not reach SSDC within {(timeout ?? SeizureTimeout).TotalSeconds} s");
             await Task.Delay(PollInterval);
         }
         return (post.TotalMilliseconds, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -302,7 +342,131 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         return new Burst(count, recorded.TotalSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds, arrivedWhenRecorded);
     }
 
-    private sealed record Result(string Transport, List<double> Posts, List<double> Visible, Burst Burst);
+    private const int SustainedYear = 2005; // the bulk; single seizures timed alongside are recorded in LagYear
+    private const int SustainedChunk = 1000;
+    private static readonly TimeSpan SustainedTimeout = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(100);
+
+    private sealed record Sustained(int Count, double SetupSeconds, double SsepReadModelSeconds, double StoreSeconds, double ReadModelSeconds,
+        double StoreRateMiddle, List<double> Posts, List<double> Visible, string Load);
+
+    /// <summary>
+    /// A partner catching up after an import: SSEP's sharing subscription is stopped, <paramref name="count"/> seizures are
+    /// recorded on SSEP through the import's own call (<see cref="SeizureRecording.StartManyAsync"/>, 1,000 per transaction;
+    /// set-up, not timed), then the subscription is started and the clock runs until SSDC's store holds every one (its
+    /// mt_streams rows in the bulk's id range: the ids are version-7 UUIDs, so the single seizures recorded later sort after
+    /// it) and until SSDC's year summary counts every one. Meanwhile single seizures are posted on SSEP one after another,
+    /// each polled on SSDC until it shows: the partner-visible lag a user sees while the backlog flows.
+    /// </summary>
+    private static async Task<Sustained> SustainedAsync(RunningNode ssep, RunningNode ssdc, NpgsqlDataSource database, BenchNames names, int count)
+    {
+        var services = ssep.App.Services;
+        var daemon = services.GetRequiredService<JasperFx.Events.Daemon.IProjectionCoordinator>().DaemonForMainDatabase();
+        var shard = $"{SharingSubscription.Name}:All";
+        await daemon.StopAgentAsync(shard);
+        var node = services.GetRequiredService<NodeOptions>();
+        var fields = services.GetRequiredService<SeizureFields>();
+        var store = services.GetRequiredService<IDocumentStore>();
+        var by = new Actor("bench", node.Agency);
+        var setup = Stopwatch.GetTimestamp();
+        var now = DateTimeOffset.UtcNow;
+        var ids = new List<Guid>(count);
+        for (var start = 0; start < count; start += SustainedChunk)
+        {
+            var batch = new List<(ValidSeizure, ImportedFrom?)>();
+            for (var i = start; i < Math.Min(count, start + SustainedChunk); i++)
+            {
+                var occurredAt = new DateTimeOffset(SustainedYear, 1, 2, 12, 0, 0, TimeSpan.FromHours(6)).AddMinutes(i % (300 * 24 * 60));
+                var command = new RecordSeizure("SIZO-1", occurredAt.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                    "heroin", new QuantityInput(1, "g"), "cell-search", Notes: null);
+                var (seizure, problems) = SeizureRules.Check(command, fields, now);
+                if (seizure is null) throw new BenchmarkFailed($"seizure {i} of the bulk is not valid: {string.Join("; ", problems.Errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))}");
+                batch.Add((seizure, null));
+            }
+            await using var session = store.LightweightSession();
+            ids.AddRange((await SeizureRecording.StartManyAsync(session, batch, by, now, CancellationToken.None)).Select(r => r.SeizureId));
+            await session.SaveChangesAsync();
+        }
+        var setupSeconds = Stopwatch.GetElapsedTime(setup).TotalSeconds;
+        Console.WriteLine();
+        Console.WriteLine($"sustained: {count} seizures recorded on SSEP in {setupSeconds:F1} s ({count / setupSeconds:F0}/s, set-up, not timed) with its sharing stopped");
+        var (min, max) = (ids.Min(), ids.Max());
+        var ssepSchema = names.SchemaOf("SSEP");
+        var ssdcSchema = names.SchemaOf("SSDC");
+
+        // The single seizures timed alongside the backlog, from before the subscription starts until the backlog is in.
+        using var stop = new CancellationTokenSource();
+        var posts = new List<double>();
+        var visible = new List<double>();
+        var probe = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                // A single seizure shares the channel with the backlog: it may wait behind it for as long as the backlog takes.
+                var (post, seen) = await PostAndWaitAsync(ssep.Http, ssdc.Http, LagYear, 100_000 + i, SustainedTimeout);
+                posts.Add(post);
+                visible.Add(seen);
+                try { await Task.Delay(ProbeInterval, stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+
+        var started = Stopwatch.GetTimestamp();
+        await daemon.StartAgentAsync(shard, CancellationToken.None);
+        double? storeSeconds = null, readSeconds = null, ssepReadSeconds = null, atTenth = null, atNine = null;
+        var load = "";
+        await using var inStore = database.CreateCommand($"select count(*) from {ssdcSchema}.mt_streams where id between @min and @max");
+        inStore.Parameters.AddWithValue("min", min);
+        inStore.Parameters.AddWithValue("max", max);
+        while (storeSeconds is null || readSeconds is null || ssepReadSeconds is null)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            if (elapsed > SustainedTimeout.TotalSeconds)
+                throw new BenchmarkFailed($"after {SustainedTimeout.TotalMinutes} min SSDC held {await inStore.ExecuteScalarAsync()} of {count} and counted {await YearCountAsync(database, ssdcSchema, SustainedYear)} in {SustainedYear}");
+            if (probe.IsFaulted) await probe;
+            if (storeSeconds is null)
+            {
+                var arrived = (long)(await inStore.ExecuteScalarAsync() ?? 0L);
+                if (atTenth is null && arrived >= count / 10) atTenth = elapsed;
+                if (atNine is null && arrived >= count * 9 / 10) { atNine = elapsed; load = LoadAverage(); }
+                if (arrived >= count) storeSeconds = elapsed;
+            }
+            if (readSeconds is null && await YearCountAsync(database, ssdcSchema, SustainedYear) >= count) readSeconds = elapsed;
+            if (ssepReadSeconds is null && await YearCountAsync(database, ssepSchema, SustainedYear) >= count) ssepReadSeconds = elapsed;
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+        await stop.CancelAsync();
+        await probe;
+        var middle = count * 0.8 / Math.Max(0.001, atNine!.Value - atTenth!.Value);
+        return new Sustained(count, setupSeconds, ssepReadSeconds!.Value, storeSeconds!.Value, readSeconds!.Value, middle, posts, visible, load);
+    }
+
+    /// <summary>How many seizures a node's year summary (its read model, kept by the async daemon) counts in a year.</summary>
+    private static async Task<long> YearCountAsync(NpgsqlDataSource database, string schema, int year)
+    {
+        await using var command = database.CreateCommand($"select coalesce((data->'total'->>'count')::bigint, 0) from {schema}.mt_doc_yearsummary where id = @id");
+        command.Parameters.AddWithValue("id", YearSummary.IdFor(year));
+        return (long)(await command.ExecuteScalarAsync() ?? 0L);
+    }
+
+    private static void PrintSustained(Sustained x, List<double> idlePosts, List<double> idleVisible)
+    {
+        Console.WriteLine($"{"sustained, " + x.Count + " shared",-44}{"seconds",10}{"per second",12}");
+        Console.WriteLine($"{"SSEP's own year summary counts them (baseline)",-44}{x.SsepReadModelSeconds,10:F2}{x.Count / x.SsepReadModelSeconds,12:F0}");
+        Console.WriteLine($"{"arrived in SSDC's store (all)",-44}{x.StoreSeconds,10:F2}{x.Count / x.StoreSeconds,12:F0}");
+        Console.WriteLine($"{"  between 10% and 90% of them",-44}{"",10}{x.StoreRateMiddle,12:F0}");
+        Console.WriteLine($"{"counted in SSDC's year summary (all)",-44}{x.ReadModelSeconds,10:F2}{x.Count / x.ReadModelSeconds,12:F0}");
+        Console.WriteLine($"(seconds from starting SSEP's sharing subscription; SSEP's own year summary counted from the same instant){x.Load}");
+        Console.WriteLine($"{"milliseconds, meanwhile (n = " + x.Visible.Count + ")",-44}{"p50",10}{"p95",10}{"max",10}");
+        Row("POST -> 201 on SSEP, idle (baseline)", idlePosts);
+        Row("POST -> 200 from SSDC, idle (baseline)", idleVisible);
+        Row("POST -> 201 on SSEP, during the backlog", x.Posts);
+        Row("POST -> 200 from SSDC, during the backlog", x.Visible);
+
+        static void Row(string name, List<double> values) => Console.WriteLine(
+            $"{name,-44}{Bench.Percentile(values, 0.50),10:F1}{Bench.Percentile(values, 0.95),10:F1}{values.Max(),10:F1}");
+    }
+
+    private sealed record Result(string Transport, List<double> Posts, List<double> Visible, Burst? Burst, Sustained? Sustained);
 
     private static void PrintLag(List<double> posts, List<double> visible)
     {
@@ -332,7 +496,16 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         foreach (var r in results)
             Console.WriteLine($"{r.Transport,-12}{Bench.Percentile(r.Posts, 0.50),10:F1}{Bench.Percentile(r.Posts, 0.95),8:F1}" +
                               $"{Bench.Percentile(r.Visible, 0.50),10:F1}{Bench.Percentile(r.Visible, 0.95),8:F1}{r.Visible.Max(),8:F1}" +
-                              $"{r.Burst.RecordedRate,10:F1}{r.Burst.ArrivedRate,10:F1}{r.Burst.ArrivedRate / r.Burst.RecordedRate,8:F2}");
+                              (r.Burst is { } b ? $"{b.RecordedRate,10:F1}{b.ArrivedRate,10:F1}{b.ArrivedRate / b.RecordedRate,8:F2}" : ""));
+        if (results.All(r => r.Sustained is null)) return;
+        Console.WriteLine($"== summary: sustained, {input.SustainedFlag} shared after a bulk recording (seizures/s; single seizures' partner-visible lag in ms meanwhile)");
+        Console.WriteLine($"{"transport",-12}{"store/s",10}{"read/s",10}{"seen p50",10}{"p95",8}{"max",8}{"n",6}");
+        foreach (var r in results.Where(r => r.Sustained is not null))
+        {
+            var x = r.Sustained!;
+            Console.WriteLine($"{r.Transport,-12}{x.Count / x.StoreSeconds,10:F0}{x.Count / x.ReadModelSeconds,10:F0}{Bench.Percentile(x.Visible, 0.50),10:F1}" +
+                              $"{Bench.Percentile(x.Visible, 0.95),8:F1}{x.Visible.Max(),8:F1}{x.Visible.Count,6}");
+        }
     }
 
     /// <summary>The machine's 1, 5 and 15 minute load averages (Linux), so that figures taken on a busy machine say so.</summary>

@@ -38,6 +38,21 @@ public sealed class SharingOptions
 
     public List<PartnerPolicy> Partners { get; set; } = [];
 
+    /// <summary>
+    /// At most this many partners' messages are applied in one transaction (and taken from a PostgreSQL queue per poll);
+    /// a batch goes when it is full or <see cref="ReceiveBatchMilliseconds"/> after its first message.
+    /// </summary>
+    public int ReceiveBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// How long a batch collects before it goes: what a single record waits at most, and what lets a backlog form large
+    /// batches (Wolverine forms them as messages arrive, whether or not the previous batch is still being applied).
+    /// </summary>
+    public int ReceiveBatchMilliseconds { get; set; } = 100;
+
+    /// <summary>How many committed changes the sharing subscription turns into partner messages per page (one transaction, one outbox flush).</summary>
+    public int PublishPageSize { get; set; } = 1000;
+
     public bool Enabled => Transport != None && Partners.Count > 0;
 
     /// <summary>

@@ -3,7 +3,10 @@ using SeizureIntel.Agencies;
 using SeizureIntel.Identity;
 using SeizureIntel.Sharing.Publishing;
 using SeizureIntel.Sharing.Receiving;
+using SeizureIntel.Contracts;
+using Wolverine.Transports;
 using Wolverine.ErrorHandling;
+using Wolverine.Runtime.Batching;
 using Wolverine.Marten;
 using Wolverine.Postgresql.Transport;
 using Wolverine.Postgresql;
@@ -37,17 +40,25 @@ public static class SharingSetup
     {
         // A message this node refuses (invalid, or contradicting its store) is dead-lettered with the reason at once.
         opts.OnException<InvalidSharedMessage>().MoveToErrorQueue();
+        // Partners' records and receipts are applied in batches, many per transaction (ReceiveSharedRecordsHandler): a
+        // batch goes as soon as BatchSize messages wait, or TriggerTime after the first, so a single record still
+        // arrives within milliseconds. The listeners hand many messages at once to the batching (one at a time, each
+        // waits for its batch: batches of one); records and withdrawals then run one batch after another on one queue.
+        // Order between records is not kept; for one record the origin's version decides (an older one changes nothing).
+        opts.BatchMessagesOf<SeizureShared>(b => Batching(b, sharing, SharedRecordsQueue, new MemberKeepingBatcher<SeizureShared>())).BufferedInMemory().Sequential();
+        opts.BatchMessagesOf<SeizureWithdrawn>(b => Batching(b, sharing, SharedRecordsQueue, new MemberKeepingBatcher<SeizureWithdrawn>())).BufferedInMemory().Sequential();
+        opts.BatchMessagesOf<ShareReceipt>(b => Batching(b, sharing, ReceiptsQueue, new MemberKeepingBatcher<ShareReceipt>())).BufferedInMemory().Sequential();
         if (!sharing.Enabled) return;
 
         var partners = sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
         switch (sharing.Transport)
         {
             case SharingOptions.Postgresql:
-                // A partner back from an outage finds a backlog: take it in batches of 100, polling twice a second
+                // A partner back from an outage finds a backlog: take it a batch at a time, polling twice a second
                 // (the defaults, 20 messages every 5 s, drain 1,000 records in over four minutes).
                 foreach (var partner in partners)
                     opts.ListenToPostgresqlQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner))
-                        .MaximumMessagesToReceive(100).PollingInterval(TimeSpan.FromMilliseconds(500)).UseDurableInbox().Sequential();
+                        .MaximumMessagesToReceive(sharing.ReceiveBatchSize).PollingInterval(TimeSpan.FromMilliseconds(500)).UseDurableInbox(InboxLimits(sharing)).MaximumParallelMessages(sharing.ReceiveBatchSize);
                 // LISTEN/NOTIFY wakes the listener when a partner enqueues, instead of waiting for the next poll.
                 opts.Transports.GetOrCreate<PostgresqlTransport>().EnableQueueNotifications = true;
                 foreach (var partner in partners)
@@ -72,7 +83,8 @@ public static class SharingSetup
                     // rather than to a broker-side queue nobody reads.
                     .CustomizeDeadLetterQueueing(new DeadLetterQueue($"{sharing.QueuePrefix}_dead_letters", DeadLetterQueueMode.WolverineStorage));
                 foreach (var partner in partners)
-                    opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner)).UseDurableInbox().Sequential();
+                    opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner))
+                        .PreFetchCount((ushort)Math.Min(ushort.MaxValue, 2 * sharing.ReceiveBatchSize)).UseDurableInbox(InboxLimits(sharing)).MaximumParallelMessages(sharing.ReceiveBatchSize);
                 foreach (var partner in partners)
                     opts.Publish().ToRabbitQueue(sharing.InboxOf(partner, node.Agency)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
                 break;
@@ -80,6 +92,24 @@ public static class SharingSetup
                 throw new InvalidOperationException(
                     $"SeizureIntel:Sharing:Transport '{sharing.Transport}' is not one of none, postgresql, rabbitmq.");
         }
+    }
+
+    public const string SharedRecordsQueue = "shared-records";
+    public const string ReceiptsQueue = "share-receipts";
+
+    /// <summary>
+    /// A listener stops taking messages while this many wait in its batches (and starts again at half): several full
+    /// batches, so that one batch can be applied while the next are filled.
+    /// </summary>
+    private static BufferingLimits InboxLimits(SharingOptions sharing) => new(8 * sharing.ReceiveBatchSize, 4 * sharing.ReceiveBatchSize);
+
+    private static void Batching(BatchingOptions batching, SharingOptions sharing, string queue, IMessageBatcher batcher)
+    {
+        // Wolverine's grouping, keeping each message's envelope: its channel and its raw JSON are checked one by one.
+        batching.Batcher = batcher;
+        batching.BatchSize = sharing.ReceiveBatchSize;
+        batching.TriggerTime = TimeSpan.FromMilliseconds(sharing.ReceiveBatchMilliseconds);
+        batching.LocalExecutionQueueName = queue;
     }
 
     /// <summary>Checks the partner policies at start-up: a misconfigured MOU must not silently share nothing (or too much).</summary>

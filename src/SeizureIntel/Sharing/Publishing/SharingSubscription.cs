@@ -33,6 +33,10 @@ public sealed class SharingSubscription : BatchSubscription
         _identity = identity;
         _time = time;
         foreach (var type in EventTypes) IncludeType(type);
+        // After an import the daemon hands over up to a page of changes at a time: its messages are written to the outbox
+        // with the subscription's progress in one transaction and flushed to the partners together.
+        Options.BatchSize = sharing.PublishPageSize;
+        Options.MaximumHopperSize = Math.Max(Options.MaximumHopperSize, 4 * sharing.PublishPageSize);
     }
 
     /// <summary>The events of seizure and operation streams: the changes there are to share.</summary>

@@ -1,4 +1,5 @@
 using Marten;
+using JasperFx.Events;
 using SeizureIntel.Agencies;
 using SeizureIntel.Calendar;
 using SeizureIntel.Contracts;
@@ -10,6 +11,10 @@ using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Sharing.Publishing;
 using Wolverine;
 using Wolverine.Runtime;
+using Wolverine.Runtime.Batching;
+using Wolverine.Runtime.Handlers;
+using Wolverine.ErrorHandling;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text.Json;
 using SeizureIntel.Pipeline;
@@ -35,6 +40,13 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
     public string Channel(Envelope envelope, object message) =>
         sharing.PartnerOfChannel(node.Agency, envelope.Destination)
         ?? throw new InvalidSharedMessage($"{message.GetType().Name}: arrived on {envelope.Destination?.ToString() ?? "an unknown channel"}, which is no partner's channel to {node.Agency}");
+
+    /// <summary>The partner whose channel a message of a batch came on; null when it is no partner's channel.</summary>
+    public string? ChannelOf(Envelope envelope) => sharing.PartnerOfChannel(node.Agency, envelope.Destination);
+
+    /// <summary>Why a message on no partner's channel is refused.</summary>
+    public string NoChannel(Envelope envelope, object message) =>
+        $"{message.GetType().Name}: arrived on {envelope.Destination?.ToString() ?? "an unknown channel"}, which is no partner's channel to {node.Agency}";
 
     /// <summary>The message as it came over the wire, checked against its JSON Schema and the version rule.</summary>
     public static string? ContractProblem(Envelope envelope, object message) =>
@@ -127,67 +139,121 @@ public sealed class SharedMessageChecks(NodeIdentity node, ReferenceData referen
 
 /// <summary>
 /// Applies partners' records to this node's own store, keyed by the origin's id: only a newer version changes anything,
-/// so duplicates and late arrivals are harmless. Every message is answered with a receipt. What may go on to a third
-/// agency (a record under H0/H1) goes on by the sharing subscription, like every other committed change.
+/// so duplicates and late arrivals are harmless. Records arrive in batches (<see cref="SharingSetup"/>: Wolverine's
+/// <c>BatchMessagesOf</c>, many messages per transaction, in the order the channel delivered them): one round trip
+/// fetches every stream of a batch for writing, one commit appends what is new, and every record is answered with one
+/// receipt for the version it now has here, all sent from that same transaction. A message that fails its checks is
+/// answered with a refusal and dead-lettered with its reason on its own; the rest of its batch is applied.
+/// What may go on to a third agency (a record under H0/H1) goes on by the sharing subscription, like every other change.
 /// </summary>
 public static class ReceiveSharedRecordsHandler
 {
-    public static async Task Handle(SeizureShared message, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
-        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
+    /// <summary>
+    /// A batch that fails for a reason other than a refused message (a lost race at commit, a timeout on a busy
+    /// database) is tried again, as a whole, with growing pauses: dead-lettering it would refuse hundreds of good records.
+    /// </summary>
+    public static void Configure(HandlerChain chain)
     {
-        var channel = checks.Channel(envelope, message);
-        var now = time.GetUtcNow();
-        var what = $"SeizureShared {message.OriginAgency}/{message.OriginId} v{message.OriginVersion}";
-        if (checks.Problem(message, channel, envelope) is { } problem)
-            await RefuseAsync(runtime, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion, $"{what}: {problem}", now);
-        var stream = await session.Events.FetchForWriting<Seizure>(message.OriginId, token);
-        var current = stream.Aggregate;
-        if (current is not null && (!current.Received || current.Agency != message.OriginAgency))
-            await RefuseAsync(runtime, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion,
-                $"{what}: the id belongs to a record of {current.Agency} here", now);
-
-        var outcome = ShareReceipt.AlreadyApplied;
-        var applied = current?.OriginVersion ?? 0;
-        if (applied < message.OriginVersion)
+        if (!chain.MessageType.IsArray)
         {
-            var received = new PartnerSeizureReceived(message.OriginId, message.OriginAgency, message.OriginReference, message.OriginVersion,
-                message.HandlingCode, message.Distribution, message.PolicyId, message.Seizure, now);
-            stream.AppendOne(received);
-            outcome = ShareReceipt.Applied;
-            applied = message.OriginVersion;
-        }
-        await ReceiptAsync(bus, node, channel, message.OriginAgency, message.OriginId, applied, outcome, now);
-    }
-
-    public static async Task Handle(SeizureWithdrawn message, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
-        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
-    {
-        var channel = checks.Channel(envelope, message);
-        var now = time.GetUtcNow();
-        if (checks.Problem(message, channel, envelope) is { } problem)
-            await RefuseAsync(runtime, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion,
-                $"SeizureWithdrawn {message.OriginAgency}/{message.OriginId}: {problem}", now);
-        var stream = await session.Events.FetchForWriting<Seizure>(message.OriginId, token);
-        var current = stream.Aggregate;
-        if (current is null || !current.Received || current.Agency != message.OriginAgency)
-        {
-            // Nothing of it here (it never reached us, or was never shareable with us): nothing to take out.
-            await ReceiptAsync(bus, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion, ShareReceipt.AlreadyApplied, now);
+            // Messages arrive several at a time: two versions of one operation may race at commit; the loser goes again.
+            chain.OnException<JasperFx.ConcurrencyException>().Or<Marten.Exceptions.StreamLockedException>()
+                .RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
             return;
         }
-        var outcome = ShareReceipt.AlreadyApplied;
-        if (current.OriginVersion < message.OriginVersion)
+        chain.ExecutionTimeoutInSeconds = 600;
+        chain.OnException(e => e is not InvalidSharedMessage, "not a refused message")
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
+                TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
+    }
+
+    public static async Task Handle(SeizureShared[] messages, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
+        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
+    {
+        var now = time.GetUtcNow();
+        var members = BatchMembers.Of(messages, envelope);
+        var good = new List<(SeizureShared Message, string Channel)>();
+        foreach (var (message, member) in members)
         {
-            var withdrawn = new PartnerSeizureWithdrawn(message.OriginId, message.OriginAgency, message.OriginVersion, message.Reason, now);
-            stream.AppendOne(withdrawn);
-            outcome = ShareReceipt.Applied;
+            var what = $"SeizureShared {message.OriginAgency}/{message.OriginId} v{message.OriginVersion}";
+            var channel = checks.ChannelOf(member);
+            var problem = channel is null ? checks.NoChannel(member, message) : checks.Problem(message, channel, member);
+            if (problem is null) good.Add((message, channel!));
+            else await RefuseAsync(runtime, bus, node, member, channel, message.OriginAgency, message.OriginId, message.OriginVersion, $"{what}: {problem}", now);
         }
-        await ReceiptAsync(bus, node, channel, message.OriginAgency, message.OriginId, Math.Max(current.OriginVersion, message.OriginVersion), outcome, now);
+        if (good.Count == 0) return;
+
+        var streams = await FetchAsync<Seizure>(session, good.Select(g => g.Message.OriginId), token);
+        var answered = new Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)>();
+        foreach (var (message, channel) in good)
+        {
+            var stream = streams[message.OriginId];
+            var current = stream.Aggregate;
+            if (current is not null && (!current.Received || current.Agency != message.OriginAgency))
+            {
+                await RefuseAsync(runtime, bus, node, members.Member(message), channel, message.OriginAgency, message.OriginId, message.OriginVersion,
+                    $"SeizureShared {message.OriginAgency}/{message.OriginId} v{message.OriginVersion}: the id belongs to a record of {current.Agency} here", now);
+                continue;
+            }
+            // Newest version wins, also between messages of one batch: what was appended earlier in it counts as applied.
+            var applied = answered.TryGetValue(message.OriginId, out var before) ? before.Version : current?.OriginVersion ?? 0;
+            var outcome = before.Outcome ?? ShareReceipt.AlreadyApplied;
+            if (applied < message.OriginVersion)
+            {
+                stream.AppendOne(new PartnerSeizureReceived(message.OriginId, message.OriginAgency, message.OriginReference, message.OriginVersion,
+                    message.HandlingCode, message.Distribution, message.PolicyId, message.Seizure, now));
+                outcome = ShareReceipt.Applied;
+                applied = message.OriginVersion;
+            }
+            answered[message.OriginId] = (channel, message.OriginAgency, applied, outcome);
+        }
+        await ReceiptsAsync(bus, node, answered, now);
+    }
+
+    public static async Task Handle(SeizureWithdrawn[] messages, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
+        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
+    {
+        var now = time.GetUtcNow();
+        var members = BatchMembers.Of(messages, envelope);
+        var good = new List<(SeizureWithdrawn Message, string Channel)>();
+        foreach (var (message, member) in members)
+        {
+            var channel = checks.ChannelOf(member);
+            var problem = channel is null ? checks.NoChannel(member, message) : checks.Problem(message, channel, member);
+            if (problem is null) good.Add((message, channel!));
+            else await RefuseAsync(runtime, bus, node, member, channel, message.OriginAgency, message.OriginId, message.OriginVersion,
+                $"SeizureWithdrawn {message.OriginAgency}/{message.OriginId}: {problem}", now);
+        }
+        if (good.Count == 0) return;
+
+        var streams = await FetchAsync<Seizure>(session, good.Select(g => g.Message.OriginId), token);
+        var answered = new Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)>();
+        foreach (var (message, channel) in good)
+        {
+            var current = streams[message.OriginId].Aggregate;
+            if (current is null || !current.Received || current.Agency != message.OriginAgency)
+            {
+                // Nothing of it here (it never reached us, or was never shareable with us): nothing to take out.
+                if (!answered.ContainsKey(message.OriginId))
+                    answered[message.OriginId] = (channel, message.OriginAgency, message.OriginVersion, ShareReceipt.AlreadyApplied);
+                continue;
+            }
+            var applied = answered.TryGetValue(message.OriginId, out var before) ? before.Version : current.OriginVersion;
+            var outcome = before.Outcome ?? ShareReceipt.AlreadyApplied;
+            if (applied < message.OriginVersion)
+            {
+                streams[message.OriginId].AppendOne(new PartnerSeizureWithdrawn(message.OriginId, message.OriginAgency, message.OriginVersion, message.Reason, now));
+                outcome = ShareReceipt.Applied;
+            }
+            answered[message.OriginId] = (channel, message.OriginAgency, Math.Max(applied, message.OriginVersion), outcome);
+        }
+        await ReceiptsAsync(bus, node, answered, now);
     }
 
     /// <summary>
     /// A partner's joint operation we take part in (or have just left): kept read-only in our store, newer versions only.
-    /// The event names our agency, so the copy knows whether that version still lists us.
+    /// The event names our agency, so the copy knows whether that version still lists us. Operations are few: one per
+    /// transaction.
     /// </summary>
     public static async Task Handle(JointOperationShared message, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
         SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
@@ -196,11 +262,11 @@ public static class ReceiveSharedRecordsHandler
         var now = time.GetUtcNow();
         var what = $"JointOperationShared {message.OriginAgency}/{message.OriginId}";
         if (checks.Problem(message, channel, envelope) is { } problem)
-            await RefuseAsync(runtime, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion, $"{what}: {problem}", now);
+            await RefuseAndThrowAsync(runtime, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion, $"{what}: {problem}", now);
         var stream = await session.Events.FetchForWriting<Operations.JointOperation>(message.OriginId, token);
         var current = stream.Aggregate;
         if (current is not null && (!current.Received || current.OriginAgency != message.OriginAgency))
-            await RefuseAsync(runtime, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion,
+            await RefuseAndThrowAsync(runtime, node, channel, message.OriginAgency, message.OriginId, message.OriginVersion,
                 $"{what}: the id belongs to an operation of {current.OriginAgency ?? node.Agency} here", now);
         var outcome = ShareReceipt.AlreadyApplied;
         var applied = current?.OriginVersion ?? 0;
@@ -211,54 +277,151 @@ public static class ReceiveSharedRecordsHandler
             outcome = ShareReceipt.Applied;
             applied = message.OriginVersion;
         }
-        await ReceiptAsync(bus, node, channel, message.OriginAgency, message.OriginId, applied, outcome, now);
+        await bus.EndpointFor(SharingOptions.EndpointOf(channel))
+            .SendAsync(new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, message.OriginAgency, message.OriginId, applied, outcome, now, ContractVersion.Minor));
     }
 
-    /// <summary>The partner that sent the message learns what was applied, on the same pair of channels.</summary>
-    private static async Task ReceiptAsync(IMessageBus bus, NodeIdentity node, string channel, string origin, Guid id, long version,
-        string outcome, DateTimeOffset now)
+    /// <summary>Every stream of a batch fetched for writing (optimistic: a concurrent change fails the commit, and the batch is retried) in one round trip.</summary>
+    private static async Task<Dictionary<Guid, IEventStream<T>>> FetchAsync<T>(IDocumentSession session, IEnumerable<Guid> ids, CancellationToken token)
+        where T : class
     {
-        await bus.EndpointFor(SharingOptions.EndpointOf(channel))
-            .SendAsync(new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, origin, id, version, outcome, now, ContractVersion.Minor));
+        var batch = session.CreateBatchQuery();
+        var fetches = ids.Distinct().Select(id => (id, fetch: batch.Events.FetchForWriting<T>(id))).ToList();
+        await batch.Execute(token);
+        var streams = new Dictionary<Guid, IEventStream<T>>(fetches.Count);
+        foreach (var (id, fetch) in fetches) streams[id] = await fetch;
+        return streams;
     }
 
     /// <summary>
-    /// Refuses a message: the partner that sent it gets a refusal receipt with the reason (sent outside this handler's
-    /// transaction, which the refusal rolls back), and the message goes to this node's dead letters with the same reason.
+    /// The partners that sent the batch learn what each record now has here: one receipt per record (its newest version,
+    /// which is all the sender's ledger keeps), sent through the outbox of the transaction that applied them.
     /// </summary>
-    private static async Task RefuseAsync(IWolverineRuntime runtime, NodeIdentity node, string channel, string? origin, Guid id, long version,
+    private static async Task ReceiptsAsync(IMessageBus bus, NodeIdentity node, Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)> answered,
+        DateTimeOffset now)
+    {
+        foreach (var (id, (channel, origin, version, outcome)) in answered)
+            await bus.EndpointFor(SharingOptions.EndpointOf(channel))
+                .SendAsync(new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, origin, id, version, outcome, now, ContractVersion.Minor));
+    }
+
+    /// <summary>
+    /// Refuses one message of a batch: the partner whose channel it came on (if any) gets a refusal receipt with the reason,
+    /// and the message goes to this node's dead letters with the same reason, on its own; its batch goes on without it.
+    /// </summary>
+    private static async Task RefuseAsync(IWolverineRuntime runtime, IMessageBus bus, NodeIdentity node, Envelope member, string? channel, string? origin,
+        Guid id, long version, string reason, DateTimeOffset now)
+    {
+        if (channel is not null) await bus.EndpointFor(SharingOptions.EndpointOf(channel)).SendAsync(Refusal(node, channel, origin, id, version, reason, now));
+        await BatchMembers.DeadLetterAsync(runtime, member, new InvalidSharedMessage(reason));
+    }
+
+    private static ShareReceipt Refusal(NodeIdentity node, string channel, string? origin, Guid id, long version, string reason, DateTimeOffset now) =>
+        new(SeizureShared.CurrentSchemaVersion, node.Agency, KnownAgencies.IsKnown(origin) ? origin! : channel, id,
+            Math.Max(1, version), ShareReceipt.Refused, now, ContractVersion.Minor, reason.Length > 2000 ? reason[..2000] : reason);
+
+    /// <summary>
+    /// Refuses a message handled on its own: the partner that sent it gets a refusal receipt with the reason (sent outside
+    /// this handler's transaction, which the refusal rolls back), and the message goes to the dead letters with the same reason.
+    /// </summary>
+    private static async Task RefuseAndThrowAsync(IWolverineRuntime runtime, NodeIdentity node, string channel, string? origin, Guid id, long version,
         string reason, DateTimeOffset now)
     {
-        var receipt = new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, KnownAgencies.IsKnown(origin) ? origin! : channel, id,
-            Math.Max(1, version), ShareReceipt.Refused, now, ContractVersion.Minor, reason.Length > 2000 ? reason[..2000] : reason);
-        await new MessageBus(runtime).EndpointFor(SharingOptions.EndpointOf(channel)).SendAsync(receipt);
+        await new MessageBus(runtime).EndpointFor(SharingOptions.EndpointOf(channel)).SendAsync(Refusal(node, channel, origin, id, version, reason, now));
         throw new InvalidSharedMessage(reason);
     }
 
     /// <summary>
-    /// The partner confirms (or refuses) a version: the sender's ledger entry for that partner and record moves on. A
-    /// receipt that does not come from the partner it names, on that partner's channel, is forged: dead-lettered.
+    /// Partners confirm (or refuse) versions, in batches: the sender's ledger entries for those records move on, loaded
+    /// and stored in one transaction. A receipt that does not come from the partner it names, on that partner's channel,
+    /// is forged: dead-lettered on its own, and moves nothing.
     /// </summary>
-    public static async Task Handle(ShareReceipt receipt, Envelope envelope, IDocumentSession session, SharedMessageChecks checks, TimeProvider time,
-        CancellationToken token)
+    public static async Task Handle(ShareReceipt[] receipts, Envelope envelope, IDocumentSession session, IWolverineRuntime runtime, SharedMessageChecks checks,
+        TimeProvider time, CancellationToken token)
     {
-        var channel = checks.Channel(envelope, receipt);
-        if (checks.Problem(receipt, channel, envelope) is { } problem)
-            throw new InvalidSharedMessage($"ShareReceipt {receipt.ReceiverAgency}/{receipt.OriginId} v{receipt.AppliedVersion}: {problem}");
-        var entry = await session.LoadAsync<ShareLedgerEntry>(ShareLedgerEntry.IdFor(receipt.ReceiverAgency, receipt.OriginId), token);
-        if (entry is null) return;
-        if (receipt.Outcome == ShareReceipt.Refused)
+        var good = new List<ShareReceipt>();
+        foreach (var (receipt, member) in BatchMembers.Of(receipts, envelope))
         {
-            if (receipt.AppliedVersion < entry.RefusedVersion) return;
-            entry.RefusedVersion = receipt.AppliedVersion;
-            entry.RefusedReason = receipt.Reason;
+            var channel = checks.ChannelOf(member);
+            var problem = channel is null ? checks.NoChannel(member, receipt) : checks.Problem(receipt, channel, member);
+            if (problem is null) good.Add(receipt);
+            else await BatchMembers.DeadLetterAsync(runtime, member,
+                new InvalidSharedMessage($"ShareReceipt {receipt.ReceiverAgency}/{receipt.OriginId} v{receipt.AppliedVersion}: {problem}"));
         }
-        else
+        if (good.Count == 0) return;
+
+        var entries = (await session.LoadManyAsync<ShareLedgerEntry>(token,
+            good.Select(r => ShareLedgerEntry.IdFor(r.ReceiverAgency, r.OriginId)).Distinct().ToArray())).ToDictionary(e => e.Id);
+        var changed = new HashSet<string>();
+        var now = time.GetUtcNow();
+        foreach (var receipt in good)
         {
-            if (receipt.AppliedVersion <= entry.AckedVersion) return;
-            entry.AckedVersion = receipt.AppliedVersion;
+            if (!entries.TryGetValue(ShareLedgerEntry.IdFor(receipt.ReceiverAgency, receipt.OriginId), out var entry)) continue;
+            if (receipt.Outcome == ShareReceipt.Refused)
+            {
+                if (receipt.AppliedVersion < entry.RefusedVersion) continue;
+                entry.RefusedVersion = receipt.AppliedVersion;
+                entry.RefusedReason = receipt.Reason;
+            }
+            else
+            {
+                if (receipt.AppliedVersion <= entry.AckedVersion) continue;
+                entry.AckedVersion = receipt.AppliedVersion;
+            }
+            entry.AckedAt = now;
+            changed.Add(entry.Id);
         }
-        entry.AckedAt = time.GetUtcNow();
-        session.Store(entry);
+        foreach (var id in changed) session.Store(entries[id]);
     }
+}
+
+/// <summary>
+/// The member envelopes of a Wolverine batch: each message's own channel and raw data, and where it goes when refused.
+/// Wolverine's batch envelope keeps its members to itself, so the batcher (<see cref="MemberKeepingBatcher{T}"/>) notes
+/// each message's envelope as it groups them.
+/// </summary>
+internal static class BatchMembers
+{
+    private static readonly ConditionalWeakTable<object, Envelope> Envelopes = new();
+
+    public static void Note(Envelope member)
+    {
+        if (member.Message is { } message) Envelopes.AddOrUpdate(message, member);
+    }
+
+    /// <summary>Each message of the batch with the envelope it arrived in (the batch's own envelope when none was noted, as when run directly).</summary>
+    public static List<(T Message, Envelope Member)> Of<T>(T[] messages, Envelope batch) where T : class =>
+        messages.Select(m => (m, Envelopes.TryGetValue(m, out var member) ? member : batch)).ToList();
+
+    public static Envelope Member<T>(this List<(T Message, Envelope Member)> members, T message) where T : class =>
+        members.First(m => ReferenceEquals(m.Message, message)).Member;
+
+    /// <summary>Moves one member to this node's dead letters (with the reason as its exception), leaving the rest of its batch to be applied.</summary>
+    public static async Task DeadLetterAsync(IWolverineRuntime runtime, Envelope member, Exception reason)
+    {
+        try
+        {
+            await runtime.Storage.Inbox.MoveToDeadLetterStorageAsync(member, reason);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Dead-lettered already (its batch is being tried again): the refusal stands either way.
+            runtime.LoggerFactory.CreateLogger(typeof(BatchMembers)).LogWarning(e, "Could not dead-letter {Id}: {Reason}", member.Id, reason.Message);
+        }
+    }
+}
+
+/// <summary>Wolverine's own grouping (by tenant, into a <typeparamref name="T"/>[]), noting each member's envelope for the handler.</summary>
+public sealed class MemberKeepingBatcher<T> : IMessageBatcher
+{
+    public IEnumerable<Envelope> Group(IReadOnlyList<Envelope> envelopes)
+    {
+        foreach (var group in envelopes.GroupBy(e => e.TenantId))
+        {
+            foreach (var member in group) BatchMembers.Note(member);
+            yield return new Envelope(group.Select(e => e.Message).OfType<T>().ToArray(), group) { TenantId = group.Key };
+        }
+    }
+
+    public Type BatchMessageType => typeof(T[]);
 }
