@@ -450,6 +450,39 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_withdrawal_that_overtakes_its_records_share_keeps_that_share_off_the_partner_and_a_newer_one_is_applied()
+    {
+        // Records and withdrawals are applied in separate batches, so a withdrawal can come first: SSEP shared v1 of a
+        // record and withdrew it at v2, and SSDC takes the withdrawal before the share.
+        using var scope = Ssep.Services.CreateScope();
+        var ssdc = scope.ServiceProvider.GetRequiredService<IMessageBus>().EndpointFor(SharingOptions.EndpointOf("SSDC"));
+        var schema = nodes.SchemaOf("SSDC");
+        var id = Guid.CreateVersion7();
+        static SeizureShared Version(Guid record, string reference, long version) => new(1, "SSEP", record, reference, version, "H1",
+            Distribution.Everyone, "MOU-SSEP-SSDC", DateTimeOffset.UtcNow,
+            new SharedSeizure("SIZO-1", null, null, DateTimeOffset.Parse("2015-06-01T04:00:00Z"), new DateOnly(2015, 6, 1), "Asia/Bishkek",
+                "heroin", new SharedQuantity(40m, "g"), "cell-search", new SharedCircumstances(null, null, null, null), null, null, "counted", null, false));
+
+        await ssdc.SendAsync(new SeizureWithdrawn(1, "SSEP", id, 2, "no longer covered by the MOU policy", "MOU-SSEP-SSDC", DateTimeOffset.UtcNow));
+        await EventuallyAsync(async () => await CountAsync($"select count(*) from {schema}.mt_doc_withdrawnbeforearrival where id = 'SSEP:{id}'") == 1,
+            "SSDC noted the withdrawal of a record it does not hold");
+
+        // The overtaken share arrives, then another record on the same channel: once that one is in, the late share was handled.
+        var control = Guid.CreateVersion7();
+        await ssdc.SendAsync(Version(id, "SSEP-2015-000901", 1));
+        await ssdc.SendAsync(Version(control, "SSEP-2015-000902", 1));
+        await EventuallyAsync(() => HasAsync(Ssdc, control), "the record sent after the late share arrived");
+        (await CountAsync($"select count(*) from {schema}.mt_events where stream_id = '{id}'")).ShouldBe(0);
+        (await HasAsync(Ssdc, id)).ShouldBeFalse();
+        await EventuallyAsync(async () => await Ssdc.YearGramsAsync(2015) == 40m, "SSDC counts the control record alone");
+
+        // Shared again later (the origin's policy covers it again): a newer version, applied as usual.
+        await ssdc.SendAsync(Version(id, "SSEP-2015-000901", 3));
+        await EventuallyAsync(() => HasAsync(Ssdc, id), "the record shared again at v3 arrived");
+        await EventuallyAsync(async () => await Ssdc.YearGramsAsync(2015) == 80m, "SSDC counts both records");
+    }
+
+    [Fact]
     public async Task a_schema_invalid_message_is_dead_lettered_with_its_reason_and_nothing_is_applied()
     {
         using var scope = Ssep.Services.CreateScope();

@@ -184,6 +184,7 @@ public static class ReceiveSharedRecordsHandler
         if (good.Count == 0) return;
 
         var streams = await FetchAsync<Seizure>(session, good.Select(g => g.Message.OriginId), token);
+        var withdrawnEarlier = await WithdrawnBeforeArrival.LoadAsync(session, good.Select(g => (g.Message.OriginAgency, g.Message.OriginId)), token);
         var answered = new Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)>();
         foreach (var (message, channel) in good)
         {
@@ -196,7 +197,10 @@ public static class ReceiveSharedRecordsHandler
                 continue;
             }
             // Newest version wins, also between messages of one batch: what was appended earlier in it counts as applied.
-            var applied = answered.TryGetValue(message.OriginId, out var before) ? before.Version : current?.OriginVersion ?? 0;
+            // A withdrawal that overtook the record's first arrival counts as a version held here: an older share of it
+            // changes nothing (it would show a record its origin has taken back).
+            var held = Math.Max(current?.OriginVersion ?? 0, withdrawnEarlier.GetValueOrDefault(WithdrawnBeforeArrival.IdFor(message.OriginAgency, message.OriginId))?.OriginVersion ?? 0);
+            var applied = answered.TryGetValue(message.OriginId, out var before) ? before.Version : held;
             var outcome = before.Outcome ?? ShareReceipt.AlreadyApplied;
             if (applied < message.OriginVersion)
             {
@@ -227,13 +231,24 @@ public static class ReceiveSharedRecordsHandler
         if (good.Count == 0) return;
 
         var streams = await FetchAsync<Seizure>(session, good.Select(g => g.Message.OriginId), token);
+        var notes = await WithdrawnBeforeArrival.LoadAsync(session, good.Select(g => (g.Message.OriginAgency, g.Message.OriginId)), token);
         var answered = new Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)>();
         foreach (var (message, channel) in good)
         {
             var current = streams[message.OriginId].Aggregate;
-            if (current is null || !current.Received || current.Agency != message.OriginAgency)
+            if (current is null)
             {
-                // Nothing of it here (it never reached us, or was never shareable with us): nothing to take out.
+                // Nothing of it here: it was never shareable with us, or the withdrawal overtook its share (batches of
+                // records and of withdrawals run apart, and a batch may be retried). Remember the version, so that the
+                // share, if it comes later and is older, is not applied.
+                WithdrawnBeforeArrival.Remember(session, notes, message, now);
+                if (!answered.ContainsKey(message.OriginId))
+                    answered[message.OriginId] = (channel, message.OriginAgency, message.OriginVersion, ShareReceipt.AlreadyApplied);
+                continue;
+            }
+            if (!current.Received || current.Agency != message.OriginAgency)
+            {
+                // Another agency's record (our own, or a third agency's) under that id: nothing of the sender's to take out.
                 if (!answered.ContainsKey(message.OriginId))
                     answered[message.OriginId] = (channel, message.OriginAgency, message.OriginVersion, ShareReceipt.AlreadyApplied);
                 continue;
