@@ -49,7 +49,7 @@ public sealed class LedgerRebuild(
     /// <summary>What a rebuild did and how long each phase took.</summary>
     public sealed record Outcome(
         long Events, long SeizureEvents, int Seizures, int Parked, long UpTo, long CaughtUp, TimeSpan Fold, TimeSpan Write, TimeSpan CatchUp,
-        TimeSpan Switch, TimeSpan Total, bool WhileServing)
+        TimeSpan Switch, TimeSpan Total, bool WhileServing, TimeSpan Summing = default)
     {
         /// <summary>Events folded per second over the whole rebuild, switch included.</summary>
         public double EventsPerSecond => (Events + CaughtUp) / Total.TotalSeconds;
@@ -110,7 +110,9 @@ public sealed class LedgerRebuild(
             progress?.Report(new Progress("fold", range.To, upTo));
         }
         read = eventCount;
+        var summing = Stopwatch.StartNew();
         var sums = Sum(facts.Values);
+        summing.Stop();
         fold.Stop();
 
         // 2. Write the new tables beside the served ones.
@@ -209,7 +211,7 @@ public sealed class LedgerRebuild(
         progress?.Report(new Progress("switch", 1, 1));
 
         return new Outcome(read, seizureEvents, facts.Count, parked.Count, upTo, caughtUp, fold.Elapsed, write.Elapsed, catchUp.Elapsed,
-            switching.Elapsed, total.Elapsed, daemon is not null);
+            switching.Elapsed, total.Elapsed, daemon is not null, summing.Elapsed);
     }
 
     /// <summary>One seizure event as the fold needs it: where it stands in the sequence, its stream, its type's alias, when, and its data.</summary>
@@ -299,33 +301,69 @@ public sealed class LedgerRebuild(
             ? coordinator
             : throw new InvalidOperationException("no async daemon runs in this process: rebuild from the command line instead");
 
-    /// <summary>Every summary the projection keeps, summed from the facts' final contributions (the same keys as the projection's moves).</summary>
+    /// <summary>
+    /// Every summary the projection keeps, summed from the facts' final contributions (the same keys and the same
+    /// <see cref="Summary.Add(Contribution, int)"/> as the projection's moves). Each kind of summary is summed on its own (the roll-ups in
+    /// two halves of their dimensions), the kinds side by side on the cores: no summary is touched by two at once.
+    /// </summary>
     private List<Summary> Sum(IEnumerable<SeizureFact> facts)
     {
-        var docs = new Dictionary<(Type, string), Summary>();
-        void Add<T>(string id, Func<T> create, Contribution c) where T : Summary
+        var contributions = facts.Select(f => f.Contribution(reference)).OfType<Contribution>().ToArray();
+        static void Add<T>(Dictionary<string, Summary> docs, string id, Func<T> create, Contribution c) where T : Summary
         {
-            if (!docs.TryGetValue((typeof(T), id), out var doc)) docs[(typeof(T), id)] = doc = create();
+            if (!docs.TryGetValue(id, out var doc)) docs[id] = doc = create();
             doc.Add(c, +1);
             if (doc is ITracksLastSeizure t && (t.LastSeizureAt is null || t.LastSeizureAt < c.OccurredAt)) t.LastSeizureAt = c.OccurredAt;
         }
-        foreach (var fact in facts)
-        {
-            if (fact.Contribution(reference) is not { } c) continue;
-            if (c.FacilityId is { } facility)
+        var half = MonthlyRollup.Dimensions.Length; // Keys lists two ids per dimension: the first half of them, then the rest.
+        Action<Dictionary<string, Summary>>[] parts =
+        [
+            docs =>
             {
-                Add(facility, () => new FacilitySummary { Id = facility }, c);
-                var fy = FacilityYearSummary.IdFor(facility, c.Year);
-                Add(fy, () => new FacilityYearSummary { Id = fy, FacilityId = facility, Year = c.Year }, c);
-            }
-            var year = YearSummary.IdFor(c.Year);
-            Add(year, () => new YearSummary { Id = year, Year = c.Year }, c);
-            var byAgency = YearSummary.IdFor(c.Year, c.Agency);
-            Add(byAgency, () => new YearSummary { Id = byAgency, Year = c.Year, Agency = c.Agency }, c);
-            Add(MonthlyBucket.IdFor(c), () => MonthlyBucket.For(c), c);
-            foreach (var key in MonthlyRollup.Keys(c)) Add(key, () => MonthlyRollup.For(c, key), c);
-        }
-        return docs.Values.ToList();
+                foreach (var c in contributions)
+                    if (c.FacilityId is { } facility) Add(docs, facility, () => new FacilitySummary { Id = facility }, c);
+            },
+            docs =>
+            {
+                foreach (var c in contributions)
+                    if (c.FacilityId is { } facility)
+                    {
+                        var fy = FacilityYearSummary.IdFor(facility, c.Year);
+                        Add(docs, fy, () => new FacilityYearSummary { Id = fy, FacilityId = facility, Year = c.Year }, c);
+                    }
+            },
+            docs =>
+            {
+                foreach (var c in contributions)
+                {
+                    var year = YearSummary.IdFor(c.Year);
+                    Add(docs, year, () => new YearSummary { Id = year, Year = c.Year }, c);
+                    var byAgency = YearSummary.IdFor(c.Year, c.Agency);
+                    Add(docs, byAgency, () => new YearSummary { Id = byAgency, Year = c.Year, Agency = c.Agency }, c);
+                }
+            },
+            docs =>
+            {
+                foreach (var c in contributions) Add(docs, MonthlyBucket.IdFor(c), () => MonthlyBucket.For(c), c);
+            },
+            docs =>
+            {
+                foreach (var c in contributions)
+                    foreach (var key in MonthlyRollup.Keys(c).Take(half)) Add(docs, key, () => MonthlyRollup.For(c, key), c);
+            },
+            docs =>
+            {
+                foreach (var c in contributions)
+                    foreach (var key in MonthlyRollup.Keys(c).Skip(half)) Add(docs, key, () => MonthlyRollup.For(c, key), c);
+            },
+        ];
+        var results = new Dictionary<string, Summary>[parts.Length];
+        Parallel.For(0, parts.Length, i =>
+        {
+            results[i] = new Dictionary<string, Summary>();
+            parts[i](results[i]);
+        });
+        return results.SelectMany(r => r.Values).ToList();
     }
 
     /// <summary>The seizure-locations rows of every fact with a point, by binary COPY (the projection's own rows, see <see cref="SeizureLocations.Write"/>).</summary>

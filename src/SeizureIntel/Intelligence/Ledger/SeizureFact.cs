@@ -146,5 +146,15 @@ public sealed class Tally
     /// this the stored JSON would depend on the order of additions and subtractions, and a rebuild would differ in
     /// form though not in value.
     /// </summary>
-    public static decimal Canonical(decimal value) => value / 1.000000000000000000000000000000000m;
+    public static decimal Canonical(decimal value)
+    {
+        // Already without trailing zeros (a whole number, or a last digit other than 0): the division would return it as
+        // it is, so it is skipped (the summing of a rebuild does this for every tally a seizure enters).
+        if (value.Scale == 0) return value;
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        // The 96-bit mantissa modulo 10, from its three 32-bit parts (2^32 and 2^64 are both 6 modulo 10).
+        var lastDigit = ((ulong)(uint)bits[2] % 10 * 6 + (ulong)(uint)bits[1] % 10 * 6 + (ulong)(uint)bits[0] % 10) % 10;
+        return lastDigit != 0 ? value : value / 1.000000000000000000000000000000000m;
+    }
 }
