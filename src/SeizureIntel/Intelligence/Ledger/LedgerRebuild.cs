@@ -342,26 +342,37 @@ public sealed class LedgerRebuild(
                     Add(docs, byAgency, () => new YearSummary { Id = byAgency, Year = c.Year, Agency = c.Agency }, c);
                 }
             },
-            docs =>
-            {
-                foreach (var c in contributions) Add(docs, MonthlyBucket.IdFor(c), () => MonthlyBucket.For(c), c);
-            },
-            docs =>
-            {
-                foreach (var c in contributions)
-                    foreach (var key in MonthlyRollup.Keys(c).Take(half)) Add(docs, key, () => MonthlyRollup.For(c, key), c);
-            },
-            docs =>
-            {
-                foreach (var c in contributions)
-                    foreach (var key in MonthlyRollup.Keys(c).Skip(half)) Add(docs, key, () => MonthlyRollup.For(c, key), c);
-            },
         ];
-        var results = new Dictionary<string, Summary>[parts.Length];
+        // The buckets first (one per month and value of every dimension), each with one of its contributions: every seizure
+        // of a bucket counts in the same roll-ups, so a roll-up's total is the sum of its buckets' totals (Tally.Merge), and
+        // the roll-ups are summed from the buckets, a few hundred thousand merges instead of sixteen adds a seizure.
+        var buckets = new Dictionary<string, (MonthlyBucket Bucket, Contribution Example)>();
+        parts = [.. parts, docs =>
+        {
+            foreach (var c in contributions)
+            {
+                var id = MonthlyBucket.IdFor(c);
+                if (!buckets.TryGetValue(id, out var b)) buckets[id] = b = (MonthlyBucket.For(c), c);
+                b.Bucket.Add(c, +1);
+            }
+            foreach (var (id, b) in buckets) docs[id] = b.Bucket;
+        }];
+        var results = new Dictionary<string, Summary>[parts.Length + 2];
         Parallel.For(0, parts.Length, i =>
         {
             results[i] = new Dictionary<string, Summary>();
             parts[i](results[i]);
+        });
+        var all = buckets.Values.ToArray();
+        Parallel.For(0, 2, i =>
+        {
+            var docs = results[parts.Length + i] = new Dictionary<string, Summary>();
+            foreach (var (bucket, c) in all)
+                foreach (var key in i == 0 ? MonthlyRollup.Keys(c).Take(half) : MonthlyRollup.Keys(c).Skip(half))
+                {
+                    if (!docs.TryGetValue(key, out var doc)) docs[key] = doc = MonthlyRollup.For(c, key);
+                    doc.Total.Merge(bucket.Total);
+                }
         });
         return results.SelectMany(r => r.Values).ToList();
     }

@@ -142,6 +142,18 @@ public sealed class Tally
     }
 
     /// <summary>
+    /// Adds the seizures another tally counts: the same figures as adding each of them with <see cref="Add"/> (counts add,
+    /// sums are exact and canonical either way).
+    /// </summary>
+    public void Merge(Tally other)
+    {
+        Count += other.Count;
+        Grams = Canonical(Grams + other.Grams);
+        LabConfirmedGrams = Canonical(LabConfirmedGrams + other.LabConfirmedGrams);
+        WithoutMass += other.WithoutMass;
+    }
+
+    /// <summary>
     /// The same number with no trailing zeros (172.050 → 172.05): decimal keeps the scale of its operands, so without
     /// this the stored JSON would depend on the order of additions and subtractions, and a rebuild would differ in
     /// form though not in value.
