@@ -13,6 +13,7 @@ using SeizureIntel.Intelligence.Spatial;
 using SeizureIntel.Intelligence.Trends;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
+using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
 
 namespace SeizureIntel.Intelligence.Ledger;
@@ -48,7 +49,7 @@ public sealed class LedgerRebuild(
     /// <summary>What a rebuild did and how long each phase took.</summary>
     public sealed record Outcome(
         long Events, long SeizureEvents, int Seizures, int Parked, long UpTo, long CaughtUp, TimeSpan Fold, TimeSpan Write, TimeSpan CatchUp,
-        TimeSpan Switch, TimeSpan Total, bool WhileServing)
+        TimeSpan Switch, TimeSpan Total, bool WhileServing, TimeSpan Summing = default)
     {
         /// <summary>Events folded per second over the whole rebuild, switch included.</summary>
         public double EventsPerSecond => (Events + CaughtUp) / Total.TotalSeconds;
@@ -82,39 +83,36 @@ public sealed class LedgerRebuild(
 
         var facts = new Dictionary<Guid, SeizureFact>();
         var parked = new List<ParkedEvent>();
-        long read = 0, seizureEvents = 0;
+        long read, seizureEvents = 0;
         var fold = Stopwatch.StartNew();
-        progress?.Report(new Progress("fold", 0, eventCount));
-        await using (var session = store.QuerySession())
+        progress?.Report(new Progress("fold", 0, upTo));
+        // The raw rows are read and deserialised in ranges of the sequence on two connections at once (the expensive part:
+        // PostgreSQL sending the JSON, System.Text.Json reading it); the ranges are folded here strictly in sequence order.
+        await foreach (var range in ReadInOrderAsync(schema, upTo, token))
         {
-            for (long after = 0; after < upTo;)
+            foreach (var e in range.Events)
             {
-                var page = await session.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= upTo)
-                    .OrderBy(e => e.Sequence).Take(ReadPage).ToListAsync(token);
-                if (page.Count == 0) break;
-                foreach (var e in page)
+                seizureEvents++;
+                if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
+                var before = fact.Copy();
+                try
                 {
-                    if (!SeizureLedgerProjection.Handles(e.Data)) continue;
-                    seizureEvents++;
-                    if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
-                    var before = fact.Copy();
-                    try
-                    {
-                        fact.Apply(e.Data, converter);
-                        fact.Contribution(reference)?.EnsureBounded();
-                    }
-                    catch (Exception failure) when (SeizureLedgerProjection.IsPoison(failure))
-                    {
-                        parked.Add(ParkedEvent.Of(SeizureLedgerProjection.Name, e, failure));
-                        facts[e.StreamId] = before;
-                    }
+                    fact.Apply(e.Data, converter);
+                    fact.Contribution(reference)?.EnsureBounded();
                 }
-                read += page.Count;
-                after = page[^1].Sequence;
-                progress?.Report(new Progress("fold", read, eventCount));
+                catch (Exception failure) when (SeizureLedgerProjection.IsPoison(failure))
+                {
+                    parked.Add(ParkedEvent.Of(SeizureLedgerProjection.Name, e.Sequence, e.StreamId, e.Type, e.Timestamp, failure));
+                    facts[e.StreamId] = before;
+                }
             }
+            // Progress by sequence number: the ranges hold the seizure events only.
+            progress?.Report(new Progress("fold", range.To, upTo));
         }
+        read = eventCount;
+        var summing = Stopwatch.StartNew();
         var sums = Sum(facts.Values);
+        summing.Stop();
         fold.Stop();
 
         // 2. Write the new tables beside the served ones.
@@ -130,15 +128,23 @@ public sealed class LedgerRebuild(
             foreach (var chunk in docs.Chunk(50_000))
             {
                 await next.BulkInsertDocumentsAsync(chunk.Cast<object>(), BulkInsertMode.InsertsOnly, 10_000, token);
-                written += chunk.Length;
-                progress?.Report(new Progress("write", written, rows));
+                progress?.Report(new Progress("write", Interlocked.Add(ref written, chunk.Length), rows));
             }
         }
         progress?.Report(new Progress("write", 0, rows));
-        await Bulk(facts.Values);
-        await WriteLocationsAsync(green, facts.Values, token);
-        foreach (var group in sums.GroupBy(s => s.GetType())) await Bulk(group.ToList());
-        await Bulk(parked);
+        // Several COPY streams at once, each on its own connection: the facts in two halves, the locations, the summaries and
+        // the parked events; serialising on this side and inserting on PostgreSQL's overlap.
+        var all = facts.Values.ToArray();
+        var half = all.Length / 2;
+        await Task.WhenAll(
+            Task.Run(() => Bulk(all[..half]), token),
+            Task.Run(() => Bulk(all[half..]), token),
+            Task.Run(() => WriteLocationsAsync(green, all, token), token),
+            Task.Run(async () =>
+            {
+                foreach (var group in sums.GroupBy(s => s.GetType())) await Bulk(group.ToList());
+                await Bulk(parked);
+            }, token));
         write.Stop();
 
         // 3. Catch up with what was appended meanwhile, with the agent stopped, through the projection itself.
@@ -205,8 +211,89 @@ public sealed class LedgerRebuild(
         progress?.Report(new Progress("switch", 1, 1));
 
         return new Outcome(read, seizureEvents, facts.Count, parked.Count, upTo, caughtUp, fold.Elapsed, write.Elapsed, catchUp.Elapsed,
-            switching.Elapsed, total.Elapsed, daemon is not null);
+            switching.Elapsed, total.Elapsed, daemon is not null, summing.Elapsed);
     }
+
+    /// <summary>One seizure event as the fold needs it: where it stands in the sequence, its stream, its type's alias, when, and its data.</summary>
+    private readonly record struct RawEvent(long Sequence, Guid StreamId, string Type, DateTimeOffset Timestamp, object Data);
+
+    /// <summary>The seizure events of the sequence range (From, To], deserialised, in sequence order.</summary>
+    private sealed record EventRange(long From, long To, RawEvent[] Events);
+
+    private const long RangeSize = 25_000;
+    private const int Readers = 2;
+
+    /// <summary>
+    /// Every seizure event up to <paramref name="upTo"/> (not archived, as Marten's event query), in ranges of the sequence
+    /// handed out in order. Up to <see cref="Readers"/> ranges are read at once, each on its own connection by a plain data
+    /// reader over mt_events (only the seizure events' types, by their aliases) and deserialised by the store's own
+    /// serializer into the event types, as Marten does; a few ranges are read ahead while the caller folds.
+    /// </summary>
+    private async IAsyncEnumerable<EventRange> ReadInOrderAsync(string schema, long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token)
+    {
+        var graph = (Marten.Events.EventGraph)store.Options.Events;
+        var types = SeizureEventTypes.ToDictionary(t => graph.EventMappingFor(t).EventTypeName, t => t);
+        var aliases = types.Keys.ToArray();
+        var serializer = store.Options.Serializer();
+        using var gate = new SemaphoreSlim(Readers);
+        var pending = new Queue<Task<EventRange>>();
+        long next = 0;
+        void Launch()
+        {
+            while (next < upTo && pending.Count < Readers * 2)
+            {
+                var from = next;
+                var to = Math.Min(upTo, next + RangeSize);
+                next = to;
+                pending.Enqueue(Task.Run(async () =>
+                {
+                    await gate.WaitAsync(token);
+                    try { return await ReadRangeAsync(schema, from, to, types, aliases, serializer, token); }
+                    finally { gate.Release(); }
+                }, token));
+            }
+        }
+        try
+        {
+            Launch();
+            while (pending.Count > 0)
+            {
+                var range = await pending.Dequeue();
+                Launch();
+                yield return range;
+            }
+        }
+        finally
+        {
+            // Stopped early (a failure or cancellation): let the reads in flight end before their connections go.
+            foreach (var task in pending) try { await task; } catch { /* already failing */ }
+        }
+    }
+
+    private async Task<EventRange> ReadRangeAsync(string schema, long from, long to, Dictionary<string, Type> types, string[] aliases,
+        Marten.ISerializer serializer, CancellationToken token)
+    {
+        await using var connection = await db.OpenConnectionAsync(token);
+        await using var command = new NpgsqlCommand(
+            $"select seq_id, stream_id, type, timestamp, data from {schema}.mt_events where seq_id > $1 and seq_id <= $2 and type = any($3) and is_archived = false order by seq_id",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = from });
+        command.Parameters.Add(new NpgsqlParameter { Value = to });
+        command.Parameters.Add(new NpgsqlParameter { Value = aliases });
+        var events = new List<RawEvent>((int)Math.Min(to - from, 100_000));
+        await using var reader = await command.ExecuteReaderAsync(token);
+        while (await reader.ReadAsync(token))
+        {
+            var alias = reader.GetString(2);
+            events.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), alias, reader.GetFieldValue<DateTimeOffset>(3),
+                serializer.FromJson(types[alias], reader, 4)));
+        }
+        return new EventRange(from, to, events.ToArray());
+    }
+
+    /// <summary>Every concrete event type the projection handles (<see cref="SeizureLedgerProjection.Handles"/>).</summary>
+    private static readonly Type[] SeizureEventTypes = typeof(ISeizureEvent).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ISeizureEvent).IsAssignableFrom(t)).ToArray();
 
     /// <summary>The coordinator of this process's async daemon.</summary>
     private Marten.Events.Daemon.Coordination.IProjectionCoordinator Daemon() =>
@@ -214,33 +301,80 @@ public sealed class LedgerRebuild(
             ? coordinator
             : throw new InvalidOperationException("no async daemon runs in this process: rebuild from the command line instead");
 
-    /// <summary>Every summary the projection keeps, summed from the facts' final contributions (the same keys as the projection's moves).</summary>
+    /// <summary>
+    /// Every summary the projection keeps, summed from the facts' final contributions (the same keys and the same
+    /// <see cref="Summary.Add(Contribution, int)"/> as the projection's moves). Each kind of summary is summed on its own (the roll-ups in
+    /// two halves of their dimensions), the kinds side by side on the cores: no summary is touched by two at once.
+    /// </summary>
     private List<Summary> Sum(IEnumerable<SeizureFact> facts)
     {
-        var docs = new Dictionary<(Type, string), Summary>();
-        void Add<T>(string id, Func<T> create, Contribution c) where T : Summary
+        var contributions = facts.Select(f => f.Contribution(reference)).OfType<Contribution>().ToArray();
+        static void Add<T>(Dictionary<string, Summary> docs, string id, Func<T> create, Contribution c) where T : Summary
         {
-            if (!docs.TryGetValue((typeof(T), id), out var doc)) docs[(typeof(T), id)] = doc = create();
+            if (!docs.TryGetValue(id, out var doc)) docs[id] = doc = create();
             doc.Add(c, +1);
             if (doc is ITracksLastSeizure t && (t.LastSeizureAt is null || t.LastSeizureAt < c.OccurredAt)) t.LastSeizureAt = c.OccurredAt;
         }
-        foreach (var fact in facts)
-        {
-            if (fact.Contribution(reference) is not { } c) continue;
-            if (c.FacilityId is { } facility)
+        var half = MonthlyRollup.Dimensions.Length; // Keys lists two ids per dimension: the first half of them, then the rest.
+        Action<Dictionary<string, Summary>>[] parts =
+        [
+            docs =>
             {
-                Add(facility, () => new FacilitySummary { Id = facility }, c);
-                var fy = FacilityYearSummary.IdFor(facility, c.Year);
-                Add(fy, () => new FacilityYearSummary { Id = fy, FacilityId = facility, Year = c.Year }, c);
+                foreach (var c in contributions)
+                    if (c.FacilityId is { } facility) Add(docs, facility, () => new FacilitySummary { Id = facility }, c);
+            },
+            docs =>
+            {
+                foreach (var c in contributions)
+                    if (c.FacilityId is { } facility)
+                    {
+                        var fy = FacilityYearSummary.IdFor(facility, c.Year);
+                        Add(docs, fy, () => new FacilityYearSummary { Id = fy, FacilityId = facility, Year = c.Year }, c);
+                    }
+            },
+            docs =>
+            {
+                foreach (var c in contributions)
+                {
+                    var year = YearSummary.IdFor(c.Year);
+                    Add(docs, year, () => new YearSummary { Id = year, Year = c.Year }, c);
+                    var byAgency = YearSummary.IdFor(c.Year, c.Agency);
+                    Add(docs, byAgency, () => new YearSummary { Id = byAgency, Year = c.Year, Agency = c.Agency }, c);
+                }
+            },
+        ];
+        // The buckets first (one per month and value of every dimension), each with one of its contributions: every seizure
+        // of a bucket counts in the same roll-ups, so a roll-up's total is the sum of its buckets' totals (Tally.Merge), and
+        // the roll-ups are summed from the buckets, a few hundred thousand merges instead of sixteen adds a seizure.
+        var buckets = new Dictionary<string, (MonthlyBucket Bucket, Contribution Example)>();
+        parts = [.. parts, docs =>
+        {
+            foreach (var c in contributions)
+            {
+                var id = MonthlyBucket.IdFor(c);
+                if (!buckets.TryGetValue(id, out var b)) buckets[id] = b = (MonthlyBucket.For(c), c);
+                b.Bucket.Add(c, +1);
             }
-            var year = YearSummary.IdFor(c.Year);
-            Add(year, () => new YearSummary { Id = year, Year = c.Year }, c);
-            var byAgency = YearSummary.IdFor(c.Year, c.Agency);
-            Add(byAgency, () => new YearSummary { Id = byAgency, Year = c.Year, Agency = c.Agency }, c);
-            Add(MonthlyBucket.IdFor(c), () => MonthlyBucket.For(c), c);
-            foreach (var key in MonthlyRollup.Keys(c)) Add(key, () => MonthlyRollup.For(c, key), c);
-        }
-        return docs.Values.ToList();
+            foreach (var (id, b) in buckets) docs[id] = b.Bucket;
+        }];
+        var results = new Dictionary<string, Summary>[parts.Length + 2];
+        Parallel.For(0, parts.Length, i =>
+        {
+            results[i] = new Dictionary<string, Summary>();
+            parts[i](results[i]);
+        });
+        var all = buckets.Values.ToArray();
+        Parallel.For(0, 2, i =>
+        {
+            var docs = results[parts.Length + i] = new Dictionary<string, Summary>();
+            foreach (var (bucket, c) in all)
+                foreach (var key in i == 0 ? MonthlyRollup.Keys(c).Take(half) : MonthlyRollup.Keys(c).Skip(half))
+                {
+                    if (!docs.TryGetValue(key, out var doc)) docs[key] = doc = MonthlyRollup.For(c, key);
+                    doc.Total.Merge(bucket.Total);
+                }
+        });
+        return results.SelectMany(r => r.Values).ToList();
     }
 
     /// <summary>The seizure-locations rows of every fact with a point, by binary COPY (the projection's own rows, see <see cref="SeizureLocations.Write"/>).</summary>

@@ -20,14 +20,18 @@ public sealed class ParkedEvent
     public string Reason { get; set; } = "";
     public DateTimeOffset EventTimestamp { get; set; }
 
-    public static ParkedEvent Of(string projection, IEvent e, Exception failure) => new()
+    public static ParkedEvent Of(string projection, IEvent e, Exception failure) =>
+        Of(projection, e.Sequence, e.StreamId, e.EventTypeName, e.Timestamp, failure);
+
+    /// <summary>The same from an event's columns (a rebuild reads the rows of mt_events itself).</summary>
+    public static ParkedEvent Of(string projection, long sequence, Guid streamId, string eventType, DateTimeOffset timestamp, Exception failure) => new()
     {
-        Id = $"{projection}:{e.Sequence}",
+        Id = $"{projection}:{sequence}",
         Projection = projection,
-        Sequence = e.Sequence,
-        StreamId = e.StreamId,
-        EventType = e.EventTypeName,
+        Sequence = sequence,
+        StreamId = streamId,
+        EventType = eventType,
         Reason = $"{failure.GetType().Name}: {failure.Message}",
-        EventTimestamp = e.Timestamp,
+        EventTimestamp = timestamp,
     };
 }

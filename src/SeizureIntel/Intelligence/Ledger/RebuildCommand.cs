@@ -45,7 +45,7 @@ public sealed class RebuildCommand : JasperFxAsyncCommand<RebuildInput>
     public static string Describe(LedgerRebuild.Outcome o) =>
         $"read-models rebuild: {o.Events:N0} events ({o.SeizureEvents:N0} of seizures, {o.Seizures:N0} seizures, {o.Parked} parked) up to sequence " +
         $"{o.UpTo:N0}{(o.WhileServing ? $", then {o.CaughtUp:N0} appended meanwhile" : "")} in {o.Total.TotalSeconds:F1} s: " +
-        $"{o.EventsPerSecond:N0} events/s (fold {o.Fold.TotalSeconds:F1} s, write {o.Write.TotalSeconds:F1} s, catch-up {o.CatchUp.TotalSeconds:F1} s, " +
+        $"{o.EventsPerSecond:N0} events/s (fold {o.Fold.TotalSeconds:F1} s of which summing {o.Summing.TotalSeconds:F1} s, write {o.Write.TotalSeconds:F1} s, catch-up {o.CatchUp.TotalSeconds:F1} s, " +
         $"switch {o.Switch.TotalSeconds:F2} s)";
 }
 

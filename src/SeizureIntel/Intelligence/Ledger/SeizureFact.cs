@@ -142,9 +142,31 @@ public sealed class Tally
     }
 
     /// <summary>
+    /// Adds the seizures another tally counts: the same figures as adding each of them with <see cref="Add"/> (counts add,
+    /// sums are exact and canonical either way).
+    /// </summary>
+    public void Merge(Tally other)
+    {
+        Count += other.Count;
+        Grams = Canonical(Grams + other.Grams);
+        LabConfirmedGrams = Canonical(LabConfirmedGrams + other.LabConfirmedGrams);
+        WithoutMass += other.WithoutMass;
+    }
+
+    /// <summary>
     /// The same number with no trailing zeros (172.050 → 172.05): decimal keeps the scale of its operands, so without
     /// this the stored JSON would depend on the order of additions and subtractions, and a rebuild would differ in
     /// form though not in value.
     /// </summary>
-    public static decimal Canonical(decimal value) => value / 1.000000000000000000000000000000000m;
+    public static decimal Canonical(decimal value)
+    {
+        // Already without trailing zeros (a whole number, or a last digit other than 0): the division would return it as
+        // it is, so it is skipped (the summing of a rebuild does this for every tally a seizure enters).
+        if (value.Scale == 0) return value;
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        // The 96-bit mantissa modulo 10, from its three 32-bit parts (2^32 and 2^64 are both 6 modulo 10).
+        var lastDigit = ((ulong)(uint)bits[2] % 10 * 6 + (ulong)(uint)bits[1] % 10 * 6 + (ulong)(uint)bits[0] % 10) % 10;
+        return lastDigit != 0 ? value : value / 1.000000000000000000000000000000000m;
+    }
 }

@@ -93,6 +93,43 @@ public sealed partial record BucketFilter(
         return await session.AdvancedSql.QueryAsync<DetectionMonthTotal>(sql, token, args);
     }
 
+    /// <summary>
+    /// For a trend of one facility (no other filter): in one query, its monthly roll-ups of months
+    /// <paramref name="from"/>..<paramref name="to"/> for all detection methods together (the series, as
+    /// <see cref="SumByMonthAsync"/>) and per method (the finds of the effort rates, as <see cref="SumByMonthAndDetectionAsync"/>),
+    /// and its counting effort entries of the same months (as EffortQueries.EntriesAsync): one round trip instead of three.
+    /// Null when the roll-ups cannot answer (another filter, or roll-ups not yet complete): then the three queries do.
+    /// </summary>
+    public async Task<FacilityTrend?> FacilityTrendAsync(IQuerySession session, int from, int to, CancellationToken token)
+    {
+        if (Facility is null || Detection is not null || Rollup is not ("facility", _) || !await RollupsCompleteAsync(session, token)) return null;
+        var rollups = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyRollup)).TableName.QualifiedName;
+        var effort = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(SeizureIntel.Intelligence.Effort.EffortRecord)).TableName.QualifiedName;
+        var sql = $"""
+            select jsonb_build_object(
+                'monthIndex', month_index,
+                'detection', detection,
+                'count', sum((data->'total'->>'count')::int),
+                'grams', sum((data->'total'->>'grams')::numeric),
+                'labConfirmedGrams', sum((data->'total'->>'labConfirmedGrams')::numeric))
+            from {rollups} where dimension = 'facility' and value = ? and month_index between ? and ? group by month_index, detection
+            union all
+            select jsonb_build_object('monthIndex', month_index, 'effort', data)
+            from {effort} where facility = ? and month_index between ? and ? and (data->>'voided')::boolean = false
+            """;
+        var rows = await session.AdvancedSql.QueryAsync<FacilityTrendRow>(sql, token, Facility, from, to, Facility, from, to);
+        var months = new List<MonthTotal>();
+        var finds = new List<DetectionMonthTotal>();
+        var entries = new List<SeizureIntel.Intelligence.Effort.EffortRecord>();
+        foreach (var r in rows.OrderBy(r => r.MonthIndex).ThenBy(r => r.Detection, StringComparer.Ordinal))
+        {
+            if (r.Effort is { } e) entries.Add(e);
+            else if (r.Detection == "") months.Add(new MonthTotal(r.MonthIndex, r.Count, r.Grams, r.LabConfirmedGrams));
+            else finds.Add(new DetectionMonthTotal(r.MonthIndex, r.Detection!, r.Count, r.Grams, r.LabConfirmedGrams));
+        }
+        return new FacilityTrend(months, finds, entries);
+    }
+
     /// <summary>Stores whose roll-ups were found to hold every bucket's seizures (checked once per process, per table).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> CompleteRollups = new();
 
@@ -199,3 +236,9 @@ public sealed record MonthTotal(int MonthIndex, int Count, decimal Grams, decima
 
 /// <summary>The summed buckets of one month and detection method.</summary>
 public sealed record DetectionMonthTotal(int MonthIndex, string Detection, int Count, decimal Grams, decimal LabConfirmedGrams);
+
+/// <summary>A row of <see cref="BucketFilter.FacilityTrendAsync"/>: a roll-up's month (detection "" for all methods) or an effort entry.</summary>
+public sealed record FacilityTrendRow(int MonthIndex, string? Detection, int Count, decimal Grams, decimal LabConfirmedGrams, SeizureIntel.Intelligence.Effort.EffortRecord? Effort);
+
+/// <summary>One facility's series, finds per detection method by month, and counting effort entries, of one month range.</summary>
+public sealed record FacilityTrend(IReadOnlyList<MonthTotal> Months, IReadOnlyList<DetectionMonthTotal> Finds, IReadOnlyList<SeizureIntel.Intelligence.Effort.EffortRecord> Effort);

@@ -55,7 +55,11 @@ public static class GetTrendsEndpoint
         var country = National.NationalComparison.Parse(problems, national, edition, group, substance);
         if (problems.Any) return TypedResults.Problem(problems.Invalid("Bad trend query"));
 
-        var months = await filter.SumByMonthAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token);
+        // One facility alone: the series, the finds per detection method and the effort entries in one query.
+        var facilityTrend = filter.Facility is { } one && one != YearSummary.NoFacility
+            ? await filter.FacilityTrendAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token)
+            : null;
+        var months = facilityTrend?.Months ?? await filter.SumByMonthAsync(session, lo ?? int.MinValue, hi ?? int.MaxValue, token);
         var echo = new TrendFilters(filter.Substance, filter.Group, filter.Agency, filter.Facility, filter.Oblast, filter.Detection, filter.Entry,
             from?.Trim(), to?.Trim());
         if (months.Count == 0 && (lo is null || hi is null)) return TypedResults.Ok(new TrendSeries(echo, g, []));
@@ -84,7 +88,10 @@ public static class GetTrendsEndpoint
         }
         // With one facility, the rates per kind of search effort, over the same periods and the same filters.
         var rates = filter.Facility is { } f && f != YearSummary.NoFacility
-            ? await EffortRates.ComputeAsync(session, filter, [f], first, last, g, reference, token)
+            ? facilityTrend is { } ft
+                ? EffortRates.Compute(ft.Effort.Where(e => e.MonthIndex >= first && e.MonthIndex <= last).ToList(),
+                    ft.Finds.Where(d => d.MonthIndex >= first && d.MonthIndex <= last).ToList(), first, last, g, reference)
+                : await EffortRates.ComputeAsync(session, filter, [f], first, last, g, reference, token)
             : null;
         National.NationalBeside? beside = null;
         if (country is not null)
