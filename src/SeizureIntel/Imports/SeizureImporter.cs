@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 using Marten;
 using Npgsql;
 using SeizureIntel.Identity;
@@ -92,11 +93,27 @@ public sealed class SeizureImporter(IDocumentStore store, NpgsqlDataSource data,
             await SeizureEventCopy.CreateStagingAsync(store, connection, import.Id, token);
             copy = await SeizureEventCopy.BeginStagingAsync(store, connection, import.Id, token);
         }
+        // two threads: this one serialises and stages, the producer reads and checks (in file order, for the duplicates)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var rows = Channel.CreateBounded<(RowReading Reading, ValidRow? Valid, IReadOnlyList<ImportRefusal> Refusals)>(
+            new BoundedChannelOptions(2048) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var row in Check(reader, mapping, new Dictionary<UInt128, int>())) await rows.Writer.WriteAsync(row, stop.Token);
+                rows.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                rows.Writer.Complete(e);
+            }
+        }, stop.Token);
         try
         {
             var serializer = store.Options.Serializer();
             var now = time.GetUtcNow();
-            foreach (var (reading, valid, refusals) in Check(reader, mapping, new Dictionary<UInt128, int>()))
+            await foreach (var (reading, valid, refusals) in rows.Reader.ReadAllAsync(token))
             {
                 if (counting)
                 {
@@ -126,6 +143,8 @@ public sealed class SeizureImporter(IDocumentStore store, NpgsqlDataSource data,
         }
         finally
         {
+            await stop.CancelAsync();
+            try { await producer; } catch (OperationCanceledException) { }
             if (copy is not null) await copy.DisposeAsync();
         }
     }
