@@ -19,6 +19,9 @@ public sealed class BenchImportInput : NetCoreInput
     [Description("Scratch PostgreSQL schema (dropped and recreated); never the node's own schema")]
     public string SchemaFlag { get; set; } = "bench_import";
 
+    [Description("Minutes to wait for the read models to catch up after the import (daemon on)")]
+    public int CatchUpMinutesFlag { get; set; } = 60;
+
     [Description("Keep the generated CSV at this path")]
     [FlagAlias("keep", true)]
     public string KeepFlag { get; set; } = "";
@@ -26,11 +29,12 @@ public sealed class BenchImportInput : NetCoreInput
 
 /// <summary>
 /// The seizure import on N generated template rows (real facilities, substances, units and detections; dates over
-/// 2010–2020; decimal quantities): the whole import as POST /api/imports runs it (file hashed and stored, every row
-/// checked, then recorded through SeizureRecording.StartManyAsync one transaction per 1,000 rows with their keys and the
-/// import's progress; the async daemon off, read models caught up after), next to a raw PostgreSQL COPY of the same CSV
-/// into a plain typed table in the same database, in the same run. Prints rows/s of each, their ratio, and the peak
-/// managed heap seen during the import (flat: the file is streamed).
+/// 2010–2020; decimal quantities): the whole import as POST /api/imports runs it (file hashed and stored; every row read
+/// and checked once and staged by COPY; the staged rows moved into streams, events and snapshots one transaction per
+/// 5,000 rows with their keys and the import's progress; the async daemon off), next to a raw PostgreSQL COPY of the
+/// same CSV into a plain typed table in the same database, in the same run. Then a node of the same store with the
+/// daemon on, timed until every year summary shows the generated grams (the read models caught up). Prints rows/s of
+/// each, their ratio, the peak managed heap seen during the import (flat: the file is streamed) and the load average.
 /// </summary>
 [Description("Import N generated seizure rows through the product and COPY the same rows into a plain table", Name = "bench-import")]
 public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
@@ -52,9 +56,10 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
 
         var path = string.IsNullOrWhiteSpace(input.KeepFlag) ? Path.GetTempFileName() : Path.GetFullPath(input.KeepFlag);
         var clock = Stopwatch.StartNew();
-        await GenerateAsync(path, input.RowsFlag, facilities);
+        var gramsByYear = await GenerateAsync(path, input.RowsFlag, facilities);
         var bytes = new FileInfo(path).Length;
-        Console.WriteLine($"bench-import: {input.RowsFlag:N0} rows, {bytes / 1048576.0:F1} MiB CSV generated in {clock.Elapsed.TotalSeconds:F1} s; schema '{schema}'");
+        Console.WriteLine($"bench-import: {input.RowsFlag:N0} rows, {bytes / 1048576.0:F1} MiB CSV generated in {clock.Elapsed.TotalSeconds:F1} s; schema '{schema}'; " +
+                          $"load average {LoadAverage()}");
 
         await using (var reset = new NpgsqlConnection(configured.ConnectionString))
         {
@@ -63,6 +68,7 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             await drop.ExecuteNonQueryAsync();
         }
         var (app, http) = await Bench.StartNodeAsync([.. Bench.ScratchNode(configured, schema), "--SeizureIntel:RunDaemon=false"]);
+        double? catchUp = null;
         try
         {
             var store = app.Services.GetRequiredService<IDocumentStore>();
@@ -74,6 +80,7 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             var baseline = GC.GetTotalMemory(true);
             long peak = 0;
             clock.Restart();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             await using (var file = File.OpenRead(path))
             {
                 var import = await ImportIntake.CreateAsync(store, file, new ImportOptions(false, false, null, "bench.csv"), new Actor("bench", configured.Agency),
@@ -90,6 +97,7 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
                     return Fail($"the import ended {import.Status} with {import.RowsImported:N0} rows imported, {import.RowsRefused:N0} refused: " +
                                 string.Join("; ", import.Refusals.Take(3).Select(r => $"line {r.Line} {r.Column}: {r.Why}")));
                 var write = total - (checkedAt ?? intake);
+                var importCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                 var copy = await CopyAsync(data, schema, path);
                 Console.WriteLine();
                 Console.WriteLine("| what | seconds | rows/s | vs COPY |");
@@ -97,11 +105,38 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
                 Row("raw COPY into a plain typed table", copy, copy, input.RowsFlag);
                 Row("import, whole (intake + check + write)", total, copy, input.RowsFlag);
                 Row("  of which intake (hash, file stored)", intake, copy, input.RowsFlag);
-                Row("  of which check pass", (checkedAt ?? intake) - intake, copy, input.RowsFlag);
-                Row("  of which write pass (events, snapshots, keys)", write, copy, input.RowsFlag);
+                Row("  of which check pass (read, check, stage by COPY)", (checkedAt ?? intake) - intake, copy, input.RowsFlag);
+                Row("  of which write pass (staging → keys, references, streams, events, snapshots)", write, copy, input.RowsFlag);
                 Console.WriteLine();
                 Console.WriteLine($"managed heap: {baseline / 1048576.0:F0} MiB before, peak {peak / 1048576.0:F0} MiB seen during the import " +
-                                  $"(file {bytes / 1048576.0:F0} MiB); process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+                                  $"(file {bytes / 1048576.0:F0} MiB); process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB; " +
+                                  $"CPU used by this process during the import {importCpu:F1} s; load average {LoadAverage()}");
+            }
+
+            // the read models caught up after: a node of the same store with the async daemon on, until every year's total is in
+            http.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+            clock.Restart();
+            (app, http) = await Bench.StartNodeAsync(Bench.ScratchNode(configured, schema));
+            var started = clock.Elapsed.TotalSeconds;
+            catchUp = await CatchUpAsync(http, gramsByYear, clock, TimeSpan.FromMinutes(input.CatchUpMinutesFlag));
+            if (catchUp is { } seconds)
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                    "read models caught up (daemon on, every year summary = the generated grams): {0:F1} s after the node's start began " +
+                    "({1:F1} s of it the start), {2:N0} events/s; load average {3}", seconds, started, input.RowsFlag / seconds, LoadAverage()));
+            else
+            {
+                var counted = 0m;
+                foreach (var year in gramsByYear.Keys)
+                {
+                    using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"/api/years/{year}/summary"));
+                    counted += json.RootElement.GetProperty("grams").GetDecimal();
+                }
+                var share = counted / gramsByYear.Values.Sum();
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                    "read models NOT caught up within {0} min: the year summaries held {1:P1} of the generated grams (about {2:N0} events/s); load average {3}",
+                    input.CatchUpMinutesFlag, share, (double)share * input.RowsFlag / clock.Elapsed.TotalSeconds, LoadAverage()));
             }
         }
         finally
@@ -111,8 +146,30 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             await app.DisposeAsync();
             if (string.IsNullOrWhiteSpace(input.KeepFlag)) File.Delete(path);
         }
-        return true;
+        return catchUp is not null;
     }
+
+    /// <summary>Polls the year summaries until each year's grams equal the generated ones; the seconds on the clock then, or null.</summary>
+    private static async Task<double?> CatchUpAsync(HttpClient http, IReadOnlyDictionary<int, decimal> gramsByYear, Stopwatch clock, TimeSpan limit)
+    {
+        while (clock.Elapsed < limit)
+        {
+            var all = true;
+            foreach (var (year, grams) in gramsByYear)
+            {
+                using var response = await http.GetAsync($"/api/years/{year}/summary");
+                if (!response.IsSuccessStatusCode) { all = false; break; }
+                using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                if (json.RootElement.GetProperty("grams").GetDecimal() != grams) { all = false; break; }
+            }
+            if (all) return clock.Elapsed.TotalSeconds;
+            await Task.Delay(500);
+        }
+        return null;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static void Row(string what, double seconds, double copy, int rows) =>
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:F1} | {2:N0} | {3:F2}× |", what, seconds, rows / seconds, copy / seconds));
@@ -120,9 +177,13 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
     private static readonly string[] Substances = ["heroin", "cannabis-resin", "cannabis-herb", "opium", "cocaine", "methamphetamine"];
     private static readonly string[] Detections = ["visitor-search", "cell-search", "xray-parcel", "perimeter", "canine"];
 
-    /// <summary>Template rows, streamed to disk: the first facilities of the catalogue, real vocabulary codes, dates in 2010–2020.</summary>
-    private static async Task GenerateAsync(string path, int rows, FacilityCatalog facilities)
+    /// <summary>
+    /// Template rows, streamed to disk: the first facilities of the catalogue, real vocabulary codes, dates in 2010–2020
+    /// (stated at +06:00, Kyrgyzstan's offset, so the stated year is the local one). Returns the grams generated per year.
+    /// </summary>
+    private static async Task<Dictionary<int, decimal>> GenerateAsync(string path, int rows, FacilityCatalog facilities)
     {
+        var gramsByYear = new Dictionary<int, decimal>();
         var codes = facilities.All.Select(f => f.Code).Take(20).ToArray();
         var random = new Random(15);
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
@@ -132,9 +193,11 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
         {
             var at = start.AddMinutes(random.Next(0, 11 * 365 * 24 * 60));
             var grams = random.Next(1, 500_000) / 100m;
+            gramsByYear[at.Year] = gramsByYear.GetValueOrDefault(at.Year) + grams;
             await writer.WriteAsync(string.Create(CultureInfo.InvariantCulture,
                 $"B-{i},{codes[random.Next(codes.Length)]},{at:yyyy-MM-dd'T'HH:mm:sszzz},{Substances[random.Next(Substances.Length)]},{grams},g,{Detections[random.Next(Detections.Length)]},,,,,,,bench row {i}\n"));
         }
+        return gramsByYear;
     }
 
     /// <summary>COPY of the same CSV file into a plain table of the template's columns, typed.</summary>
