@@ -129,8 +129,8 @@ public static class NodeSetup
         {
             // Scan this assembly for handlers and endpoints even when a test project is the entry assembly.
             opts.ApplicationAssembly = typeof(NodeSetup).Assembly;
-            // Generate handler code at start-up: nothing generated is ever committed, so nothing can be stale.
-            opts.UseRuntimeCompilation();
+            // Handler code generated ahead of time (Release builds) or at run time (Node/GeneratedCode.cs).
+            GeneratedCode.Configure(opts, node);
             if (!node.SchemaChecksAtStart) opts.AutoBuildMessageStorageOnStartup = AutoCreate.None;
             opts.Policies.AutoApplyTransactions();
             opts.Policies.UseDurableLocalQueues();
