@@ -43,7 +43,7 @@ public sealed class BenchStartupCommand : JasperFxAsyncCommand<BenchStartupInput
         Console.WriteLine($"bench-startup: {binary}, schema {schema}, {input.RunsFlag} run(s) per variant, {Environment.ProcessorCount} CPU(s), " +
                           $"load average {LoadAverage()}");
         if (!binary.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}"))
-            Console.WriteLine("note: not a Release build: it compiles no pre-generated code, so every variant generates it at run time");
+            Console.WriteLine("note: the binary's path names no Release build: a Debug build compiles no pre-generated code, and then every variant generates it at run time");
 
         var variants = new (string Name, string[] Settings)[]
         {
@@ -62,11 +62,13 @@ public sealed class BenchStartupCommand : JasperFxAsyncCommand<BenchStartupInput
         Console.WriteLine($"warm-up start (schema applied): {warm.Healthy:F2} s");
         var health = variants.Select(_ => new List<double>()).ToArray();
         var api = variants.Select(_ => new List<double>()).ToArray();
+        var cpus = variants.Select(_ => new List<double>()).ToArray();
         for (var run = 0; run < input.RunsFlag; run++)
             for (var v = 0; v < variants.Length; v++)
             {
-                var (healthy, answered) = await StartAsync(binary, configured, schema, variants[v].Settings, client);
+                var (healthy, answered, cpu) = await StartAsync(binary, configured, schema, variants[v].Settings, client);
                 health[v].Add(healthy);
+                cpus[v].Add(cpu);
                 api[v].Add(answered);
             }
 
@@ -77,6 +79,7 @@ public sealed class BenchStartupCommand : JasperFxAsyncCommand<BenchStartupInput
             Console.WriteLine(variants[v].Name);
             Console.WriteLine($"  /health healthy:  {Row(health[v])}");
             Console.WriteLine($"  first API answer: {Row(api[v])}");
+            Console.WriteLine($"  CPU until healthy: {Row(cpus[v])}");
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ratio of /health p50, baseline / last variant: {Bench.Percentile(health[0], 0.5) / Bench.Percentile(health[^1], 0.5):F2}x; " +
@@ -119,7 +122,7 @@ public sealed class BenchStartupCommand : JasperFxAsyncCommand<BenchStartupInput
     /// Seconds from Process.Start to the first "Healthy" answer of /health and, with a <paramref name="client"/>, to the first
     /// 200 of an API endpoint (token, then the year summary).
     /// </summary>
-    private static async Task<(double Healthy, double Answered)> StartAsync(string binary, NodeOptions configured, string schema, string[] settings,
+    private static async Task<(double Healthy, double Answered, double Cpu)> StartAsync(string binary, NodeOptions configured, string schema, string[] settings,
         (string Id, string Secret)? client)
     {
         var port = FreePort();
@@ -138,7 +141,10 @@ public sealed class BenchStartupCommand : JasperFxAsyncCommand<BenchStartupInput
                 using var response = await http.GetAsync("/health");
                 return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).StartsWith("Healthy", StringComparison.Ordinal);
             });
-            if (client is not { } c) return (healthy, healthy);
+            // CPU time the node used until healthy (user + system, all threads): what start-up costs, whatever else runs.
+            process.Refresh();
+            var cpu = process.TotalProcessorTime.TotalSeconds;
+            if (client is not { } c) return (healthy, healthy, cpu);
             var answered = await UntilAsync(process, clock, async () =>
             {
                 using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -150,7 +156,7 @@ public sealed class BenchStartupCommand : JasperFxAsyncCommand<BenchStartupInput
                 using var response = await http.SendAsync(request);
                 return response.IsSuccessStatusCode;
             });
-            return (healthy, answered);
+            return (healthy, answered, cpu);
         }
         finally
         {
