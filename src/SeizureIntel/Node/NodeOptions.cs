@@ -58,6 +58,15 @@ public sealed class NodeOptions
     /// </summary>
     public bool SchemaChecksAtStart { get; set; } = true;
 
+    /// <summary>
+    /// Load Wolverine's handler code generated ahead of time (compiled into Release builds from Internal/Generated) where it
+    /// exists, generating only the rest at run time (default); false generates everything at run time (Node/GeneratedCode.cs).
+    /// </summary>
+    public bool PregeneratedCode { get; set; } = true;
+
+    /// <summary>Where <c>codegen write</c> writes the generated code (ops/codegen: the project's Internal/Generated).</summary>
+    public string? GeneratedCodeOutput { get; set; }
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 

@@ -82,6 +82,8 @@ public static class NodeSetup
                 opts.Projections.Snapshot<Seizure>(SnapshotLifecycle.Inline);
                 // Wake the daemon by LISTEN/NOTIFY when events are appended, instead of waiting for its next poll.
                 opts.Events.UseListenNotifyForEventAppends = true;
+                // Replicas: a standing-by one takes over a projection shard soon after the one running it dies (ReplicaSetup).
+                ReplicaSetup.ConfigureDaemonTakeover(opts);
                 // A stale append waits for the winner and fails on the version before taking a sequence number, so a
                 // lost race leaves no gap in the event sequence for the daemon to wait on.
                 opts.Events.UseExclusiveLockOnConcurrentAppends = true;
@@ -127,11 +129,13 @@ public static class NodeSetup
         {
             // Scan this assembly for handlers and endpoints even when a test project is the entry assembly.
             opts.ApplicationAssembly = typeof(NodeSetup).Assembly;
-            // Generate handler code at start-up: nothing generated is ever committed, so nothing can be stale.
-            opts.UseRuntimeCompilation();
+            // Handler code generated ahead of time (Release builds) or at run time (Node/GeneratedCode.cs).
+            GeneratedCode.Configure(opts, node);
             if (!node.SchemaChecksAtStart) opts.AutoBuildMessageStorageOnStartup = AutoCreate.None;
             opts.Policies.AutoApplyTransactions();
             opts.Policies.UseDurableLocalQueues();
+            // Replicas: one leader assigns the durable agents; a dead replica's messages move to the living (ReplicaSetup).
+            ReplicaSetup.ConfigureDurableAgents(opts);
             // Messages between nodes are JSON with the same names as the schemas in schemas/sharing.
             opts.UseSystemTextJsonForSerialization(ConfigureJson);
             opts.ConfigureSharing(node.Sharing, node.Identity());

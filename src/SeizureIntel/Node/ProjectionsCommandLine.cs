@@ -28,6 +28,13 @@ public static class ProjectionsCommandLine
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
         var words = args.TakeWhile(a => !a.StartsWith('-') || a == "--rebuild").Select(a => a.ToLowerInvariant()).ToList();
+        // No command: run the node. Straight to the host, without JasperFx's command discovery, which loads and scans
+        // every assembly beside the binary (a second of start-up on a loaded machine); settings in args are read already.
+        if (args.Length == 0)
+        {
+            await app.RunAsync();
+            return 0;
+        }
         if (words.Count == 0 || words[0] != "projections") return await app.RunJasperFxCommands(args);
         if (words.Contains("verify")) return await VerifyAsync(app);
         if (!words.Contains("rebuild") && !words.Contains("--rebuild")) return await app.RunJasperFxCommands(args);

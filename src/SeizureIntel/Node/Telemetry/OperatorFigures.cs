@@ -24,6 +24,9 @@ namespace SeizureIntel.Node.Telemetry;
 /// <item><c>seizureintel_sharing_refused_messages{partner}</c>: the partner's messages this node refused (dead-lettered as
 /// breaking the contract);</item>
 /// <item><c>seizureintel_figures_age_seconds</c>: how old these readings are (a failed reading keeps the last ones).</item>
+/// <item><c>seizureintel_daemon_running{projection}</c>: 1 for each projection shard this process's async daemon runs now,
+/// 0 for the others; unlike the figures above it is this process's own (read when scraped): under HotCold one replica
+/// of a node runs each shard, so summed over the replicas it is 1 per shard.</item>
 /// </list>
 /// Request rate and latency come from ASP.NET Core's own <c>http_server_request_duration_seconds</c> histogram.
 /// </summary>
@@ -36,6 +39,7 @@ public sealed class OperatorFigures : BackgroundService
     private readonly IWolverineRuntime _runtime;
     private readonly SharingOptions _sharing;
     private readonly NodeOptions _node;
+    private readonly IServiceProvider _services;
     private readonly ILogger<OperatorFigures> _logger;
     private readonly TimeSpan _interval;
     private readonly KeyValuePair<string, object?> _storeTag;
@@ -53,8 +57,9 @@ public sealed class OperatorFigures : BackgroundService
     }
 
     public OperatorFigures(IDocumentStore store, NpgsqlDataSource db, IWolverineRuntime runtime, SharingOptions sharing, NodeOptions node,
-        IMeterFactory meters, IConfiguration configuration, ILogger<OperatorFigures> logger)
+        IMeterFactory meters, IConfiguration configuration, IServiceProvider services, ILogger<OperatorFigures> logger)
     {
+        _services = services;
         _store = store;
         _db = db;
         _runtime = runtime;
@@ -81,12 +86,30 @@ public sealed class OperatorFigures : BackgroundService
             "Messages in the dead letters, by partner (empty: not a partner's endpoint)");
         meter.CreateObservableGauge("seizureintel.sharing.refused_messages", () => Tagged(_last.Refused, "partner"), "{message}",
             "The partner's messages this node refused as breaking the contract");
+        meter.CreateObservableGauge("seizureintel.daemon.running", DaemonRunning, "{shard}",
+            "1 for each projection shard this process's async daemon runs now (HotCold: one replica per shard), 0 for the others");
         meter.CreateObservableGauge("seizureintel.figures.age",
             () => new Measurement<double>(_last.At == DateTimeOffset.MinValue ? -1 : (DateTimeOffset.UtcNow - _last.At).TotalSeconds, storeTag),
             "s", "Age of the figures above (-1: not read yet)");
     }
 
     public Snapshot Last => _last;
+
+    /// <summary>The shards this process's daemon runs now (none when it runs no daemon, or another replica runs them).</summary>
+    public IReadOnlySet<string> RunningShards()
+    {
+        if (!_node.RunDaemon || _services.GetService<JasperFx.Events.Daemon.IProjectionCoordinator>() is not { } coordinator) return new HashSet<string>();
+        return coordinator.DaemonForMainDatabase().CurrentAgents()
+            .Where(a => a.Status == JasperFx.AgentStatus.Running).Select(a => a.Name.Identity).ToHashSet();
+    }
+
+    private IEnumerable<Measurement<long>> DaemonRunning()
+    {
+        var running = RunningShards();
+        // Every shard the store knows (from its progress rows), so a standing-by replica reports 0 rather than nothing.
+        return _last.ProjectionLag.Keys.Union(running).Select(shard =>
+            new Measurement<long>(running.Contains(shard) ? 1 : 0, _storeTag, new KeyValuePair<string, object?>("projection", shard)));
+    }
 
     private IEnumerable<Measurement<long>> Tagged(IReadOnlyDictionary<string, long> values, string tag) =>
         values.Select(e => new Measurement<long>(e.Value, _storeTag, new KeyValuePair<string, object?>(tag, e.Key)));
