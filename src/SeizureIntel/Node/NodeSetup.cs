@@ -46,7 +46,7 @@ public static class NodeSetup
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton(new QuantityConverter(reference, tables.Select(options.ConversionTableVersion)));
         builder.Services.AddSingleton<SeizureFields>();
-        builder.Services.AddSingleton(sp => new SeizureIntel.Intelligence.Spatial.HotspotIndex(sp.GetRequiredService<NpgsqlDataSource>(), options.Schema));
+        builder.Services.AddSingleton(sp => new SeizureIntel.Intelligence.Spatial.HotspotIndex(sp.GetRequiredService<NpgsqlDataSource>(), options.Schema, options.SchemaChecksAtStart));
         builder.Services.AddSingleton(Oblasts.LoadEmbedded());
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.

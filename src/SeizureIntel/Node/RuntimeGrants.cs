@@ -1,0 +1,113 @@
+using Npgsql;
+using SeizureIntel.Identity;
+using SeizureIntel.Intelligence.Spatial;
+using SeizureIntel.Sharing;
+
+namespace SeizureIntel.Node;
+
+/// <summary>
+/// Least privilege in the database (issue 12, point 6). A node's schemas belong to an owner login, which applies every
+/// schema change (Marten, Wolverine's envelope and queue tables, the audit table, the identity tables and keys, the hot
+/// spot triggers) on a start with <see cref="NodeOptions.RuntimeLogin"/> set; then, as the last step of that start, it
+/// grants the runtime login — the one the node serves requests with — data access only:
+/// <list type="bullet">
+/// <item>the node's schema and its identity schema: USAGE; SELECT, INSERT, UPDATE, DELETE, TRUNCATE on every table;
+/// sequences; EXECUTE on functions. No CREATE on any schema, no ownership: it can neither create, alter nor drop.</item>
+/// <item>the audit table: SELECT and INSERT only (UPDATE, DELETE, TRUNCATE revoked; its trigger refuses them anyway).</item>
+/// <item>tables made later by the owner (a blue/green read-model rebuild): the same, by default privileges.</item>
+/// <item>PostgreSQL queues, per channel: on its own inboxes (<c>&lt;prefix&gt;_&lt;me&gt;_from_&lt;partner&gt;</c> and their
+/// <c>_scheduled</c> tables) what Wolverine's listener runs — SELECT, INSERT, UPDATE, DELETE; on each partner's inbox
+/// from this node INSERT only. Nothing on any other queue. The queue tables go to the queue schema's owner role
+/// (<c>seizureintel_exchange</c> under ops/postgres), so that each node's owner login can grant on the tables the
+/// other node's start created.</item>
+/// </list>
+/// </summary>
+public sealed class RuntimeGrants(NodeOptions node, NpgsqlDataSource dataSource, IServiceProvider services, ILogger<RuntimeGrants> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken token)
+    {
+        var runtime = node.RuntimeLogin!;
+        // Created lazily elsewhere (first hot spot request, first token): made here, by the owner, before the runtime needs them.
+        services.GetService<NodeKeys>();
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        await ExecuteAsync(connection, HotspotIndex.Ddl(node.Schema), token);
+        await ExecuteAsync(connection, Sql(node, runtime), token);
+        if (node.Sharing.Enabled && node.Sharing.Transport == SharingOptions.Postgresql)
+            await ExecuteAsync(connection, await QueueSqlAsync(connection, node, runtime, token), token);
+        logger.LogInformation("Granted the runtime login {Runtime} data access to {Schema} (no schema changes)", runtime, node.Schema);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+
+    /// <summary>The grants on the node's own schemas.</summary>
+    public static string Sql(NodeOptions node, string runtime)
+    {
+        var r = Quote(runtime);
+        var schemas = $"{node.Schema}, {IdentitySchema.Of(node.Schema).Name}";
+        return $"""
+                GRANT USAGE ON SCHEMA {schemas} TO {r};
+                REVOKE CREATE ON SCHEMA {schemas} FROM {r};
+                GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA {schemas} TO {r};
+                GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schemas} TO {r};
+                GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schemas} TO {r};
+                ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLES TO {r};
+                ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO {r};
+                ALTER DEFAULT PRIVILEGES IN SCHEMA {schemas} GRANT EXECUTE ON FUNCTIONS TO {r};
+                REVOKE UPDATE, DELETE, TRUNCATE ON {node.Schema}.audit_log FROM {r};
+                """;
+    }
+
+    /// <summary>The queue tables to the queue schema's owner (when this login may hand them over), then the channel grants.</summary>
+    private static async Task<string> QueueSqlAsync(NpgsqlConnection connection, NodeOptions node, string runtime, CancellationToken token)
+    {
+        var q = node.Sharing.QueueSchema;
+        var r = Quote(runtime);
+        var sql = new System.Text.StringBuilder();
+        string? owner;
+        await using (var command = new NpgsqlCommand(
+                         "select n.nspowner::regrole::text from pg_namespace n where n.nspname = $1 and n.nspowner::regrole::text <> current_user " +
+                         "and pg_has_role(current_user, n.nspowner, 'MEMBER')", connection))
+        {
+            command.Parameters.AddWithValue(q);
+            owner = await command.ExecuteScalarAsync(token) as string;
+        }
+        if (owner is not null)
+        {
+            await using var mine = new NpgsqlCommand(
+                "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace " +
+                "where n.nspname = $1 and c.relkind = 'r' and c.relowner = (select oid from pg_roles where rolname = current_user)", connection);
+            mine.Parameters.AddWithValue(q);
+            await using var reader = await mine.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token)) sql.AppendLine($"ALTER TABLE {q}.{Quote(reader.GetString(0))} OWNER TO {owner};");
+        }
+        sql.AppendLine($"GRANT USAGE ON SCHEMA {q} TO {r};");
+        foreach (var partner in node.Sharing.Partners.Select(p => p.Agency.ToUpperInvariant()))
+        {
+            var inbox = $"{q}.wolverine_queue_{node.Sharing.InboxOf(node.Agency, partner)}";
+            var outbox = $"{q}.wolverine_queue_{node.Sharing.InboxOf(partner, node.Agency)}";
+            sql.AppendLine($"GRANT SELECT, INSERT, UPDATE, DELETE ON {inbox}, {inbox}_scheduled TO {r};");
+            sql.AppendLine($"GRANT INSERT ON {outbox} TO {r};");
+        }
+        return sql.ToString();
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(token);
+    }
+}
+
+public static class RuntimeGrantsSetup
+{
+    /// <summary>Registered last, so it runs after every other start-up step has changed the schema.</summary>
+    public static void AddRuntimeGrants(this WebApplicationBuilder builder, NodeOptions node)
+    {
+        if (string.IsNullOrWhiteSpace(node.RuntimeLogin)) return;
+        if (!node.SchemaChecksAtStart)
+            throw new InvalidOperationException("SeizureIntel:RuntimeLogin is for the owner login's start, which applies the schema: SchemaChecksAtStart must be true.");
+        builder.Services.AddHostedService<RuntimeGrants>();
+    }
+}
