@@ -16,8 +16,8 @@ namespace SeizureIntel.Node;
 /// <item>the audit table: SELECT and INSERT only (UPDATE, DELETE, TRUNCATE revoked; its trigger refuses them anyway).</item>
 /// <item>tables made later by the owner (a blue/green read-model rebuild): the same, by default privileges.</item>
 /// <item>PostgreSQL queues, per channel: on its own inboxes (<c>&lt;prefix&gt;_&lt;me&gt;_from_&lt;partner&gt;</c> and their
-/// <c>_scheduled</c> tables) what Wolverine's listener runs — SELECT, INSERT, UPDATE, DELETE; on each partner's inbox
-/// from this node INSERT only. Nothing on any other queue. The queue tables go to the queue schema's owner role
+/// <c>_scheduled</c> tables) read, lock and delete; on each partner's inbox from this node insert only. Row-level security
+/// narrows what Wolverine's statements need to exactly that (see the comments in the code). Nothing on any other queue. The queue tables go to the queue schema's owner role
 /// (<c>seizureintel_exchange</c> under ops/postgres), so that each node's owner login can grant on the tables the
 /// other node's start created.</item>
 /// </list>
@@ -87,8 +87,26 @@ public sealed class RuntimeGrants(NodeOptions node, NpgsqlDataSource dataSource,
         {
             var inbox = $"{q}.wolverine_queue_{node.Sharing.InboxOf(node.Agency, partner)}";
             var outbox = $"{q}.wolverine_queue_{node.Sharing.InboxOf(partner, node.Agency)}";
-            sql.AppendLine($"GRANT SELECT, INSERT, UPDATE, DELETE ON {inbox}, {inbox}_scheduled TO {r};");
-            sql.AppendLine($"GRANT INSERT ON {outbox} TO {r};");
+            // Receiving: the listener takes a batch (SELECT … FOR UPDATE SKIP LOCKED, DELETE … RETURNING) and, in the same
+            // poll, moves due scheduled messages into the queue (INSERT INTO inbox SELECT … FROM moved): the statement needs
+            // INSERT on the inbox, but no row may come from this login — its row policies allow reading, locking and
+            // deleting, and no inserting (nothing is ever scheduled on these channels, so nothing is refused).
+            sql.AppendLine($"GRANT SELECT, INSERT, UPDATE, DELETE ON {inbox} TO {r};");
+            sql.AppendLine($"GRANT SELECT, UPDATE, DELETE ON {inbox}_scheduled TO {r};");
+            // Sending: WITH moved AS (DELETE FROM own outgoing … RETURNING …) INSERT INTO partner's inbox … ON CONFLICT (id)
+            // DO NOTHING: INSERT, and SELECT on the id column for the conflict check; its row policy lets it insert and see
+            // no row (SELECT id answers nothing), so it cannot read, change or empty the partner's inbox.
+            sql.AppendLine($"GRANT INSERT, SELECT (id) ON {outbox} TO {r};");
+            foreach (var table in new[] { inbox, outbox }) sql.AppendLine($"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;");
+            foreach (var command in new[] { "SELECT", "UPDATE", "DELETE" })
+            {
+                var policy = Quote($"{runtime}_receives_{command.ToLowerInvariant()}");
+                sql.AppendLine($"DROP POLICY IF EXISTS {policy} ON {inbox};");
+                sql.AppendLine($"CREATE POLICY {policy} ON {inbox} FOR {command} TO {r} USING (true);");
+            }
+            var sends = Quote($"{runtime}_sends");
+            sql.AppendLine($"DROP POLICY IF EXISTS {sends} ON {outbox};");
+            sql.AppendLine($"CREATE POLICY {sends} ON {outbox} FOR INSERT TO {r} WITH CHECK (true);");
         }
         return sql.ToString();
     }
