@@ -81,24 +81,24 @@ public sealed class BrokerPermissionTests
         {
             var closed = await PublishAsync(connection, exchange, key);
             closed.ShouldNotBeNull(who);
-            closed.ReplyCode.ShouldBe(Constants.AccessRefused, $"{who}: {closed.ReplyText}");
+            ((int)closed.ReplyCode).ShouldBe(Constants.AccessRefused, $"{who}: {closed.ReplyText}");
         }
         await using (var steal = await ssdc.CreateChannelAsync())
         {
             var refused = await Should.ThrowAsync<OperationInterruptedException>(() =>
                 steal.BasicConsumeAsync(Queue("ssep", "ssdc"), autoAck: true, new AsyncEventingBasicConsumer(steal)));
-            refused.ShutdownReason!.ReplyCode.ShouldBe(Constants.AccessRefused, refused.ShutdownReason.ReplyText);
+            ((int)refused.ShutdownReason!.ReplyCode).ShouldBe(Constants.AccessRefused, refused.ShutdownReason.ReplyText);
         }
         await using (var peek = await ssdc.CreateChannelAsync())
         {
             var refused = await Should.ThrowAsync<OperationInterruptedException>(() => peek.BasicGetAsync(Queue("ssep", "ssdc"), autoAck: true));
-            refused.ShutdownReason!.ReplyCode.ShouldBe(Constants.AccessRefused, refused.ShutdownReason.ReplyText);
+            ((int)refused.ShutdownReason!.ReplyCode).ShouldBe(Constants.AccessRefused, refused.ShutdownReason.ReplyText);
         }
         // Nor may SSDC bind an exchange it can write to onto SSEP's queue (a way round the exchange's permission).
         await using (var bind = await ssdc.CreateChannelAsync())
         {
             var refused = await Should.ThrowAsync<OperationInterruptedException>(() => bind.QueueBindAsync(Queue("ssep", "ssdc"), Exchange("ssep", "ssdc"), ""));
-            refused.ShutdownReason!.ReplyCode.ShouldBe(Constants.AccessRefused, refused.ShutdownReason.ReplyText);
+            ((int)refused.ShutdownReason!.ReplyCode).ShouldBe(Constants.AccessRefused, refused.ShutdownReason.ReplyText);
         }
     }
 
