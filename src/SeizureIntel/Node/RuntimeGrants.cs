@@ -94,8 +94,9 @@ public sealed class RuntimeGrants(NodeOptions node, NpgsqlDataSource dataSource,
             sql.AppendLine($"GRANT SELECT, INSERT, UPDATE, DELETE ON {inbox} TO {r};");
             sql.AppendLine($"GRANT SELECT, UPDATE, DELETE ON {inbox}_scheduled TO {r};");
             // Sending: WITH moved AS (DELETE FROM own outgoing … RETURNING …) INSERT INTO partner's inbox … ON CONFLICT (id)
-            // DO NOTHING: INSERT, and SELECT on the id column for the conflict check; its row policy lets it insert and see
-            // no row (SELECT id answers nothing), so it cannot read, change or empty the partner's inbox.
+            // DO NOTHING: INSERT, and SELECT on the id column for the conflict check (which also makes PostgreSQL apply the
+            // SELECT policies to the new row, so it has one). It can see the ids waiting in that inbox — only ever its own
+            // messages, this being the channel from it — and neither their content nor change or empty it.
             sql.AppendLine($"GRANT INSERT, SELECT (id) ON {outbox} TO {r};");
             foreach (var table in new[] { inbox, outbox }) sql.AppendLine($"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;");
             foreach (var command in new[] { "SELECT", "UPDATE", "DELETE" })
@@ -107,6 +108,9 @@ public sealed class RuntimeGrants(NodeOptions node, NpgsqlDataSource dataSource,
             var sends = Quote($"{runtime}_sends");
             sql.AppendLine($"DROP POLICY IF EXISTS {sends} ON {outbox};");
             sql.AppendLine($"CREATE POLICY {sends} ON {outbox} FOR INSERT TO {r} WITH CHECK (true);");
+            var ids = Quote($"{runtime}_sends_ids");
+            sql.AppendLine($"DROP POLICY IF EXISTS {ids} ON {outbox};");
+            sql.AppendLine($"CREATE POLICY {ids} ON {outbox} FOR SELECT TO {r} USING (true);");
         }
         return sql.ToString();
     }

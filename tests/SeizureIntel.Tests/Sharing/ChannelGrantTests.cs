@@ -65,7 +65,9 @@ public sealed class ChannelGrantTests
         await ShouldBeRefusedAsync(ssdc, $"select * from {Inbox("ssep", "ssdc")}_scheduled");
         var probe = Guid.NewGuid();
         await ExecuteAsync(ssdc, $"insert into {Inbox("ssep", "ssdc")} (id, body, message_type) values ('{probe}', '\\x00'::bytea, 'probe')");
-        (await CountAsync(ssdc, $"select count(id) from {Inbox("ssep", "ssdc")}")).ShouldBe(0); // not even the ids it sent
+        // It sees the ids waiting there (its own messages: the channel is from it alone), never their content.
+        (await CountAsync(ssdc, $"select count(id) from {Inbox("ssep", "ssdc")} where id = '{probe}'")).ShouldBe(1);
+        await ShouldBeRefusedAsync(ssdc, $"select body from {Inbox("ssep", "ssdc")}");
         (await CountAsync(ssep, $"select count(*) from {Inbox("ssep", "ssdc")} where id = '{probe}'")).ShouldBe(1); // SSEP reads it
         await ExecuteAsync(ssep, $"delete from {Inbox("ssep", "ssdc")} where id = '{probe}'");
         // ... and may read and empty its own inbox, but not write into it as if it were SSEP.
