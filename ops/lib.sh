@@ -6,9 +6,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Passwords are never committed: ops/postgres generates them at first start into this git-ignored, mode-0600 file.
 secrets="$here/.local/secrets.env"
 
-# The PostgreSQL logins and the variable of secrets.env that holds each one's password.
+# The PostgreSQL logins and the variable of secrets.env that holds each one's password: per agency (and the tests) an
+# owner login (seizureintel_<a>: owns the schemas, applies changes) and a runtime login (seizureintel_<a>_runtime: the
+# node runs on it; data only, no schema changes).
 secret_names=(SEIZUREINTEL_PG_PASSWORD_POSTGRES
-  SEIZUREINTEL_PG_PASSWORD_SSEP SEIZUREINTEL_PG_PASSWORD_SSDC SEIZUREINTEL_PG_PASSWORD_MVD SEIZUREINTEL_PG_PASSWORD_TEST)
+  SEIZUREINTEL_PG_PASSWORD_SSEP SEIZUREINTEL_PG_PASSWORD_SSDC SEIZUREINTEL_PG_PASSWORD_MVD SEIZUREINTEL_PG_PASSWORD_TEST
+  SEIZUREINTEL_PG_PASSWORD_SSEP_RUNTIME SEIZUREINTEL_PG_PASSWORD_SSDC_RUNTIME SEIZUREINTEL_PG_PASSWORD_MVD_RUNTIME
+  SEIZUREINTEL_PG_PASSWORD_TEST_RUNTIME
+  SEIZUREINTEL_RABBITMQ_PASSWORD_SSEP SEIZUREINTEL_RABBITMQ_PASSWORD_SSDC SEIZUREINTEL_RABBITMQ_PASSWORD_MVD)
+# RabbitMQ: the broker's port (ops/rabbitmq, the tests) and the installation's virtual host with one user per agency.
+export SEIZUREINTEL_RABBITMQ_PORT=${SEIZUREINTEL_RABBITMQ_PORT:-5672}
+export SEIZUREINTEL_RABBITMQ_VHOST=seizureintel
 
 # ensure_secrets: create .local/secrets.env (0600) with a random password for each name it lacks, then load it.
 ensure_secrets() {
@@ -29,7 +37,7 @@ load_secrets() {
   set -a; source "$secrets"; set +a
 }
 
-# password_of AGENCY|test|postgres -> that login's password (from secrets.env)
+# password_of AGENCY|test|postgres|AGENCY_runtime|test_runtime -> that login's password (from secrets.env)
 password_of() {
   local v; v="SEIZUREINTEL_PG_PASSWORD_$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')"
   printf '%s' "${!v:?$v is not set: run ops/postgres start}"
@@ -42,7 +50,8 @@ node_connection() {
     "$SEIZUREINTEL_PG_PORT" "$a" "$a" "$(password_of "$a")"
 }
 
-# local_connection AGENCY -> that agency's login on the shared demo database (its store is its own schema there)
+# local_connection AGENCY -> that agency's owner login on the shared demo database (its store is its own schema there)
+# local_connection AGENCY_runtime -> that agency's runtime login on it (what the node runs on)
 local_connection() {
   local a; a=$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')
   printf 'Host=127.0.0.1;Port=%s;Database=seizureintel;Username=seizureintel_%s;Password=%s' \

@@ -189,6 +189,21 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     }
 
     /// <summary>
+    /// The agency's own broker user as ops/rabbitmq makes it (vhost, password from .local/secrets.env, exported by
+    /// <c>source ops/lib.sh; load_secrets</c>); none when the environment names no password (the client's default).
+    /// </summary>
+    private static string[] BrokerUser(string agency) =>
+        Environment.GetEnvironmentVariable($"SEIZUREINTEL_RABBITMQ_PASSWORD_{agency.ToUpperInvariant()}") is { Length: > 0 } password
+            ?
+            [
+                $"--SeizureIntel:Sharing:RabbitMqPort={Environment.GetEnvironmentVariable("SEIZUREINTEL_RABBITMQ_PORT") ?? "5672"}",
+                $"--SeizureIntel:Sharing:RabbitMqVirtualHost={Environment.GetEnvironmentVariable("SEIZUREINTEL_RABBITMQ_VHOST") ?? "seizureintel"}",
+                $"--SeizureIntel:Sharing:RabbitMqUserName=seizureintel_{agency.ToLowerInvariant()}",
+                $"--SeizureIntel:Sharing:RabbitMqPassword={password}",
+            ]
+            : [];
+
+    /// <summary>
     /// Builds and starts one node exactly as Program.cs does (<see cref="NodeApp.Build"/>), with the settings a node's
     /// operator would give it on the command line: agency, scratch schema, transport, the partner and its policy, and
     /// Kestrel on a loopback port the OS picks.
@@ -213,6 +228,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
             "--SeizureIntel:Sharing:Partners:0:PolicyId=MOU-SSEP-SSDC",
             "--SeizureIntel:Sharing:Partners:0:Records=all",
             "--SeizureIntel:RateLimit:Burst=0", // one client sending as fast as it can: no per-client limit
+            .. names.Transport == SharingOptions.RabbitMq ? BrokerUser(agency) : [],
         ];
         var app = NodeApp.Build(args);
         try

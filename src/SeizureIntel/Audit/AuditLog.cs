@@ -62,7 +62,8 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, AuditSchema schema, IL
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
+        // A node on a runtime login (no schema changes) finds the table its owner login made.
+        if (schema.Apply) await EnsureTableAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -153,5 +154,5 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, AuditSchema schema, IL
     }
 }
 
-/// <summary>The schema the audit table lives in (the node's own).</summary>
-public sealed record AuditSchema(string Name);
+/// <summary>The schema the audit table lives in (the node's own); <paramref name="Apply"/>: create or update the table at start-up.</summary>
+public sealed record AuditSchema(string Name, bool Apply = true);

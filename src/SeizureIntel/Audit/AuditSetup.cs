@@ -5,9 +5,12 @@ namespace SeizureIntel.Audit;
 /// <summary>Wires the audit: the log and its writer, and the step that records every API request once it is answered.</summary>
 public static class AuditSetup
 {
-    public static void AddAudit(this WebApplicationBuilder builder, string schema)
+    /// <param name="builder">The node's builder.</param>
+    /// <param name="schema">The node's schema, where the audit table lives.</param>
+    /// <param name="applySchema">False on a runtime login that may not change the schema: the owner login made the table.</param>
+    public static void AddAudit(this WebApplicationBuilder builder, string schema, bool applySchema = true)
     {
-        builder.Services.AddSingleton(new AuditSchema(schema));
+        builder.Services.AddSingleton(new AuditSchema(schema, applySchema));
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<SeizureIntel.Identity.SignIn.ISignInRefusals, SignInAudit>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());

@@ -32,11 +32,12 @@ public static class IdentitySetup
     /// <param name="builder">The node's builder.</param>
     /// <param name="auth">Who issues tokens (SeizureIntel:Authentication).</param>
     /// <param name="nodeSchema">The node's Marten schema; identity goes into the schema beside it.</param>
-    public static void AddNodeIdentity(this WebApplicationBuilder builder, NodeAuthenticationOptions auth, string nodeSchema)
+    /// <param name="applySchema">False on a runtime login that may not change the schema: the owner login made the tables.</param>
+    public static void AddNodeIdentity(this WebApplicationBuilder builder, NodeAuthenticationOptions auth, string nodeSchema, bool applySchema = true)
     {
         var services = builder.Services;
         services.AddSingleton(auth);
-        var schema = IdentitySchema.Of(nodeSchema);
+        var schema = IdentitySchema.Of(nodeSchema, applySchema);
         services.AddSingleton(schema);
         services.AddDbContext<NodeIdentityDb>((sp, o) =>
         {

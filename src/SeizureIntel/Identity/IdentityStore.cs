@@ -37,11 +37,15 @@ public sealed class SchemaModelCacheKey : IModelCacheKeyFactory
 /// <summary>The identity schema of a node: its Marten schema's name with <c>_identity</c> appended.</summary>
 public sealed record IdentitySchema(string Name)
 {
-    public static IdentitySchema Of(string nodeSchema) => new($"{nodeSchema}_identity");
+    public static IdentitySchema Of(string nodeSchema, bool apply = true) => new($"{nodeSchema}_identity") { Apply = apply };
+
+    /// <summary>Create what is missing at start-up; false on a runtime login, which may not change the schema.</summary>
+    public bool Apply { get; init; } = true;
 
     /// <summary>Creates the tables when the schema has none yet (first start); a later start finds them.</summary>
     public async Task EnsureCreatedAsync(NodeIdentityDb db, NpgsqlDataSource dataSource, CancellationToken token)
     {
+        if (!Apply) return;
         await using (var command = dataSource.CreateCommand(
                          "select count(*) from information_schema.tables where table_schema = $1 and table_name = 'AspNetUsers'"))
         {

@@ -23,6 +23,8 @@ public sealed class NodeKeys
     public static NodeKeys LoadOrCreate(NpgsqlDataSource dataSource, IdentitySchema schema)
     {
         using var connection = dataSource.OpenConnection();
+        // The owner login creates the table; a runtime login only reads and fills it.
+        if (schema.Apply)
         using (var create = new NpgsqlCommand(
                    $"create schema if not exists {schema.Name}; create table if not exists {schema.Name}.node_keys (name text primary key, value bytea not null)",
                    connection))

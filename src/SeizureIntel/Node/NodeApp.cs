@@ -60,11 +60,11 @@ public static class NodeApp
 
         // Sign-in: the node's own OpenID Connect provider (or an external one), roles and facility assignments as claims,
         // and the access matrix every /api route is authorized from (Identity/).
-        builder.AddNodeIdentity(node.Authentication, node.Schema);
+        builder.AddNodeIdentity(node.Authentication, node.Schema, node.SchemaChecksAtStart);
         builder.Services.AddAuthorization(AccessPolicy.Define);
 
         // The audit of every API request, allowed or refused, in an append-only table the auditor reads (Audit/).
-        builder.AddAudit(node.Schema);
+        builder.AddAudit(node.Schema, node.SchemaChecksAtStart);
 
         // OpenTelemetry traces and metrics, the operator's figures, and the Prometheus scrape endpoint (Telemetry/).
         builder.AddTelemetry(node);
@@ -74,6 +74,9 @@ public static class NodeApp
 
         // The web application for officers, analysts and working groups, at / (Web/WebSetup.cs).
         builder.AddWebApp();
+
+        // On the owner login (an owner pass or `schema apply`): after every schema change, the runtime login's grants (last).
+        builder.AddRuntimeGrants(node);
 
         var app = builder.Build();
         app.MapApiDocs();

@@ -67,6 +67,19 @@ public sealed class NodeOptions
     /// <summary>Where <c>codegen write</c> writes the generated code (ops/codegen: the project's Internal/Generated).</summary>
     public string? GeneratedCodeOutput { get; set; }
 
+    /// <summary>
+    /// The owner login's connection string (owns the schemas, may change them). When set, the node applies every schema
+    /// change with it at start-up, grants the runtime login (<see cref="ConnectionString"/>) what it needs, and only then
+    /// runs on the runtime login, without schema checks (see README, "Secrets and least privilege"). Empty: no owner pass.
+    /// </summary>
+    public string? OwnerConnectionString { get; set; }
+
+    /// <summary>
+    /// Set on a start whose login owns the schema (an owner pass, <c>schema apply</c>): after every schema change the
+    /// login that runs the node is granted what it needs and no more (<see cref="RuntimeGrants"/>). Empty: no grants.
+    /// </summary>
+    public string? RuntimeLogin { get; set; }
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 

@@ -46,7 +46,7 @@ public static class NodeSetup
         builder.Services.AddSingleton(tables);
         builder.Services.AddSingleton(new QuantityConverter(reference, tables.Select(options.ConversionTableVersion)));
         builder.Services.AddSingleton<SeizureFields>();
-        builder.Services.AddSingleton(sp => new SeizureIntel.Intelligence.Spatial.HotspotIndex(sp.GetRequiredService<NpgsqlDataSource>(), options.Schema));
+        builder.Services.AddSingleton(sp => new SeizureIntel.Intelligence.Spatial.HotspotIndex(sp.GetRequiredService<NpgsqlDataSource>(), options.Schema, options.SchemaChecksAtStart));
         builder.Services.AddSingleton(Oblasts.LoadEmbedded());
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
@@ -108,6 +108,9 @@ public static class NodeSetup
                 // Imports: the uploaded files (to resume after a crash) and the keys of imported rows (nothing twice).
                 opts.Storage.ExtendedSchemaObjects.Add(Imports.ImportStorage.Files(node.Schema));
                 opts.Storage.ExtendedSchemaObjects.Add(Imports.ImportStorage.Keys(node.Schema));
+                // Documents stored or read outside a projection: registered, so that applying the schema (the owner login,
+                // `schema apply`) makes their tables too, and a runtime login never needs to create one on first use.
+                foreach (var type in AdHocDocuments) opts.RegisterDocumentType(type);
                 return opts;
             })
             .UseLightweightSessions();
@@ -121,6 +124,15 @@ public static class NodeSetup
                 w.TransportSchemaName = node.Sharing.QueueSchema;
             });
     }
+
+    /// <summary>Every document type the code stores or loads by itself (not only through a projection).</summary>
+    public static readonly Type[] AdHocDocuments =
+    [
+        typeof(Demo.DemoDataLoad), typeof(Seizures.Recording.IdempotentPost), typeof(Intelligence.National.NationalCountrySeries),
+        typeof(Intelligence.National.NationalEdition), typeof(ParkedEvent), typeof(Imports.SeizureImport),
+        typeof(Sharing.Publishing.ShareLedgerEntry), typeof(Linking.SeizureOperationLink), typeof(Intelligence.Interventions.Intervention),
+        typeof(Intelligence.Effort.EffortRecord), typeof(SeizureFact),
+    ];
 
     public static void AddMessaging(this WebApplicationBuilder builder, NodeOptions node)
     {

@@ -61,6 +61,12 @@ public sealed class SharingOptions
     /// </summary>
     public string InboxOf(string receiver, string sender) => $"{QueuePrefix}_{receiver}_from_{sender}".ToLowerInvariant();
 
+    /// <summary>
+    /// RabbitMQ: the exchange bound to <see cref="InboxOf"/> alone, the only way into that queue; the broker lets only
+    /// <paramref name="sender"/>'s user publish to it (ops/rabbitmq).
+    /// </summary>
+    public string ExchangeOf(string receiver, string sender) => $"{InboxOf(receiver, sender)}_exchange";
+
     /// <summary>The name of this node's sending endpoint towards a partner.</summary>
     public static string EndpointOf(string agency) => $"partner-{agency.ToLowerInvariant()}";
 

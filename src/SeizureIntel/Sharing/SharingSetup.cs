@@ -67,7 +67,7 @@ public static class SharingSetup
                     opts.Publish().ToPostgresqlQueue(sharing.InboxOf(partner, node.Agency)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
                 break;
             case SharingOptions.RabbitMq:
-                opts.UseRabbitMq(f =>
+                var rabbit = opts.UseRabbitMq(f =>
                 {
                     f.HostName = sharing.RabbitMqHost;
                     f.Port = sharing.RabbitMqPort;
@@ -81,14 +81,27 @@ public static class SharingSetup
                         f.Ssl.Version = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
                     }
                 }).AutoProvision()
+                    // Only the channels below: no reply queue of Wolverine's own, which an agency's broker user may not declare.
+                    .DisableSystemRequestReplyQueueDeclaration()
                     // Refused messages go to this node's own dead-letter table with their reason, as on PostgreSQL,
                     // rather than to a broker-side queue nobody reads.
                     .CustomizeDeadLetterQueueing(new DeadLetterQueue($"{sharing.QueuePrefix}_dead_letters", DeadLetterQueueMode.WolverineStorage));
+                // One channel per pair: the receiver's queue, fed only by an exchange of its own that only the partner may
+                // publish to (the broker's permissions, see ops/rabbitmq). Publishing to a queue by the default exchange
+                // cannot be limited per queue, so no node publishes there.
                 foreach (var partner in partners)
+                {
+                    rabbit.DeclareExchange(sharing.ExchangeOf(node.Agency, partner), e =>
+                    {
+                        e.ExchangeType = ExchangeType.Fanout;
+                        e.BindQueue(sharing.InboxOf(node.Agency, partner));
+                    });
                     opts.ListenToRabbitQueue(sharing.InboxOf(node.Agency, partner)).Named(SharingOptions.ListenerOf(partner))
                         .PreFetchCount((ushort)Math.Min(ushort.MaxValue, 2 * sharing.ReceiveBatchSize)).UseDurableInbox(InboxLimits(sharing)).MaximumParallelMessages(sharing.ReceiveBatchSize);
+                }
                 foreach (var partner in partners)
-                    opts.Publish().ToRabbitQueue(sharing.InboxOf(partner, node.Agency)).Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
+                    opts.Publish().ToRabbitExchange(sharing.ExchangeOf(partner, node.Agency), e => e.ExchangeType = ExchangeType.Fanout)
+                        .Named(SharingOptions.EndpointOf(partner)).UseDurableOutbox();
                 break;
             default:
                 throw new InvalidOperationException(

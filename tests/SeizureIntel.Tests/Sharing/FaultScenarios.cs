@@ -73,7 +73,7 @@ public sealed class FaultsOnRabbitMq(TwoNodesOnRabbitMq nodes) : FaultScenarios(
 {
     private static void Broker(string action)
     {
-        var start = new ProcessStartInfo("rabbitmqctl", ["-n", "rabbit@localhost", action]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("rabbitmqctl", ["-n", Environment.GetEnvironmentVariable("SEIZUREINTEL_RABBITMQ_NODENAME") ?? "rabbit@localhost", action]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         process.WaitForExit(60_000).ShouldBeTrue($"rabbitmqctl {action} finished");
         process.ExitCode.ShouldBe(0, $"rabbitmqctl {action}: {process.StandardError.ReadToEnd()}");

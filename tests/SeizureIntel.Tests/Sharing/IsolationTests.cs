@@ -55,8 +55,9 @@ public sealed class IsolationTests
         denied.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege);
     }
 
+    /// <summary>The owner logins (deployment credentials) administer the queue schema; the runtime logins get only their channels (ChannelGrantTests).</summary>
     [Fact]
-    public async Task both_logins_may_use_the_shared_queue_schema()
+    public async Task both_owner_logins_may_administer_the_shared_queue_schema()
     {
         await using (var ssep = Login("SSEP", "seizureintel"))
         {

@@ -40,7 +40,21 @@ public abstract class TwoNodes : IAsyncLifetime
         builder.UseSetting("SeizureIntel:Sharing:Partners:0:Agency", partner);
         builder.UseSetting("SeizureIntel:Sharing:Partners:0:PolicyId", "MOU-SSEP-SSDC");
         builder.UseSetting("SeizureIntel:Sharing:Partners:0:Records", "all");
+        if (Transport == "rabbitmq") foreach (var (key, value) in RabbitMqUser(agency)) builder.UseSetting(key, value);
     });
+
+    /// <summary>
+    /// The agency's own broker user on the installation's vhost, as ops/rabbitmq makes them (never guest): port, vhost and
+    /// password from ops/test's environment (.local/secrets.env).
+    /// </summary>
+    public static Dictionary<string, string> RabbitMqUser(string agency) => new()
+    {
+        ["SeizureIntel:Sharing:RabbitMqPort"] = Environment.GetEnvironmentVariable("SEIZUREINTEL_RABBITMQ_PORT") ?? "5672",
+        ["SeizureIntel:Sharing:RabbitMqVirtualHost"] = Environment.GetEnvironmentVariable("SEIZUREINTEL_RABBITMQ_VHOST") ?? "seizureintel",
+        ["SeizureIntel:Sharing:RabbitMqUserName"] = $"seizureintel_{agency.ToLowerInvariant()}",
+        ["SeizureIntel:Sharing:RabbitMqPassword"] = Environment.GetEnvironmentVariable($"SEIZUREINTEL_RABBITMQ_PASSWORD_{agency.ToUpperInvariant()}")
+            ?? throw new InvalidOperationException($"SEIZUREINTEL_RABBITMQ_PASSWORD_{agency.ToUpperInvariant()} is not set: run the tests with ops/test"),
+    };
 
     public IAlbaHost Node(string agency) => agency == "SSEP" ? Ssep : Ssdc;
 

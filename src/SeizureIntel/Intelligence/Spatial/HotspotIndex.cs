@@ -10,7 +10,7 @@ namespace SeizureIntel.Intelligence.Spatial;
 /// (one indexed range scan, usually empty) and applies them, or reloads everything when the epoch moved. The projection
 /// is the table's only writer and commits one batch after another, so revisions become visible in order.
 /// </summary>
-public sealed class HotspotIndex(NpgsqlDataSource db, string schema)
+public sealed class HotspotIndex(NpgsqlDataSource db, string schema, bool applySchema = true)
 {
     public const string ChangesTable = "seizure_location_changes", EpochTable = "seizure_location_epoch";
 
@@ -95,7 +95,8 @@ public sealed class HotspotIndex(NpgsqlDataSource db, string schema)
         try
         {
             await using var connection = await db.OpenConnectionAsync(token);
-            if (epoch < 0) await Execute(connection, Ddl(Schema), null, token);
+            // On a runtime login the owner login has applied it (RuntimeGrants runs the same DDL).
+            if (epoch < 0 && applySchema) await Execute(connection, Ddl(Schema), null, token);
             await using var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, token);
             long now;
             await using (var read = new NpgsqlCommand($"select epoch from {Schema}.{EpochTable} where id = 1", connection, tx))
