@@ -38,9 +38,11 @@ namespace Internal.Generated.WolverineHandlers
             var agency = httpContext.Request.Query["agency"];
             var format = httpContext.Request.Query["format"];
             var lang = httpContext.Request.Query["lang"];
+            var national = httpContext.Request.Query["national"];
+            var edition = httpContext.Request.Query["edition"];
             
             // The actual HTTP request handler execution
-            var result = await SeizureIntel.Reports.Annual.GetAnnualReportEndpoint.Get(year, baseline, asOf, agency, format, lang, _annualReports, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await SeizureIntel.Reports.Annual.GetAnnualReportEndpoint.Get(year, baseline, asOf, agency, format, lang, national, edition, _annualReports, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -3,22 +3,25 @@
 using SeizureIntel.Sharing.Receiving;
 using System;
 using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: ShareReceiptHandler333870223
+    // START: ShareReceiptArrayHandler939655987
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class ShareReceiptHandler333870223 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class ShareReceiptArrayHandler939655987 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly SeizureIntel.Sharing.Receiving.SharedMessageChecks _sharedMessageChecks;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
+        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public ShareReceiptHandler333870223(SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ShareReceiptArrayHandler939655987(SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
         {
             _sharedMessageChecks = sharedMessageChecks;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
+            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
@@ -26,13 +29,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var shareReceipt = (SeizureIntel.Contracts.ShareReceipt)context.Envelope.Message;
+            var shareReceiptArray = (SeizureIntel.Contracts.ShareReceipt[])context.Envelope.Message;
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler");
             
             // The actual message execution
-            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(shareReceipt, context.Envelope, documentSession, _sharedMessageChecks, _timeProvider, cancellation).ConfigureAwait(false);
+            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(shareReceiptArray, context.Envelope, documentSession, _wolverineRuntime, _sharedMessageChecks, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -44,7 +47,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: ShareReceiptHandler333870223
+    // END: ShareReceiptArrayHandler939655987
     
     
 }
