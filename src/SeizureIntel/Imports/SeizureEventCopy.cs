@@ -127,7 +127,7 @@ public static class SeizureEventCopy
                returning year, last_value
              ), numbered as materialized (
                select f.line, f.seizure_id, f.event, f.snapshot,
-                 @agency || '-' || f.year || '-' || lpad((r.last_value - k.taken + f.n)::text, greatest(6, length((r.last_value - k.taken + f.n)::text)), '0') as reference,
+                 {Seizures.References.ReferenceAllocator.SqlFormat("@agency", "f.year", "r.last_value - k.taken + f.n")} as reference,
                  nextval('{schema}.mt_events_sequence') as seq
                from fresh f join reserved r using (year) join counts k using (year)
                order by f.line

@@ -188,11 +188,8 @@ public static class SeizureRecording
         return recorded;
     }
 
-    /// <summary>
-    /// The first events of many seizures, their references reserved in the session's transaction, not yet appended: the
-    /// import writes them by COPY in the same transaction (Imports/SeizureEventCopy.cs).
-    /// </summary>
-    public static async Task<IReadOnlyList<SeizureRecorded>> PrepareManyAsync(IDocumentSession session,
+    /// <summary>The first events of many seizures, their references reserved in the session's transaction, not yet appended.</summary>
+    private static async Task<IReadOnlyList<SeizureRecorded>> PrepareManyAsync(IDocumentSession session,
         IReadOnlyList<(ValidSeizure Seizure, ImportedFrom? From)> seizures, Actor by, DateTimeOffset now, CancellationToken token, bool demo = false)
     {
         var next = new Dictionary<int, int>();

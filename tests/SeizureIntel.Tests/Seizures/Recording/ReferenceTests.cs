@@ -1,3 +1,5 @@
+using Npgsql;
+using SeizureIntel.Seizures.References;
 using SeizureIntel.Tests.Support;
 
 namespace SeizureIntel.Tests.Seizures.Recording;
@@ -23,5 +25,23 @@ public sealed class ReferenceTests(NodeFixture fixture) : NodeTest(fixture)
         references.Where(r => r.StartsWith("SSEP-2014-")).Order()
             .ShouldBe(Enumerable.Range(1, per2014).Select(n => $"SSEP-2014-{n:D6}"));
         (await StreamCountAsync()).ShouldBe(per2015 + per2014 + 1);
+    }
+
+    [Theory]
+    [InlineData("SSEP", 2015, 1)]
+    [InlineData("SSDC", 2014, 123)]
+    [InlineData("SSEP", 2020, 999_999)]
+    [InlineData("SSEP", 2021, 1_234_567)]
+    public async Task the_references_sql_form_reads_exactly_as_its_csharp_form(string agency, int year, int sequence)
+    {
+        // The import numbers its seizures in the database (Imports/SeizureEventCopy.cs), the API in .NET: one format.
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select {ReferenceAllocator.SqlFormat("@agency", "@year", "@sequence")}", connection);
+        command.Parameters.AddWithValue("agency", agency);
+        command.Parameters.AddWithValue("year", year);
+        command.Parameters.AddWithValue("sequence", sequence);
+        ((string)(await command.ExecuteScalarAsync())!).ShouldBe(ReferenceAllocator.Format(agency, year, sequence));
+        ReferenceAllocator.Format(agency, year, sequence).ShouldBe($"{agency}-{year}-{(sequence < 1_000_000 ? sequence.ToString("000000") : sequence.ToString())}");
     }
 }
