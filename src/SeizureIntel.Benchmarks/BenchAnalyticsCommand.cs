@@ -44,20 +44,16 @@ public sealed class BenchAnalyticsInput : NetCoreInput
 public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAnalyticsInput>
 {
     private const string TrendsUrl = "/api/trends?from=2014-01&to=2015-12&granularity=month&facility=SIZO-1";
-    private const string TrendsSql = """
-        select to_char((data->>'localDate')::date, 'YYYY-MM') as period, count(*)::int,
-               sum(case data->'quantity'->>'unit' when 'kg' then (data->'quantity'->>'value')::numeric * 1000 else (data->'quantity'->>'value')::numeric end)
-        from {0}.mt_events
-        where type = 'seizure_recorded' and data->>'facilityId' = 'SIZO-1'
-          and (data->>'localDate')::date between date '2014-01-01' and date '2015-12-31'
-        group by 1 order by 1
-        """;
+    private static readonly string TrendsSql = TrendSql("facilityId", "SIZO-1");
     private const string TrendsSubstanceUrl = "/api/trends?from=2014-01&to=2015-12&granularity=month&substance=heroin";
-    private const string TrendsSubstanceSql = """
+    private static readonly string TrendsSubstanceSql = TrendSql("substance", "heroin");
+
+    /// <summary>The monthly series of 2014–2015 for one value of one field, ad hoc over the events ({0}: the schema).</summary>
+    private static string TrendSql(string field, string value) => $$"""
         select to_char((data->>'localDate')::date, 'YYYY-MM') as period, count(*)::int,
                sum(case data->'quantity'->>'unit' when 'kg' then (data->'quantity'->>'value')::numeric * 1000 else (data->'quantity'->>'value')::numeric end)
         from {0}.mt_events
-        where type = 'seizure_recorded' and data->>'substance' = 'heroin'
+        where type = 'seizure_recorded' and data->>'{{field}}' = '{{value}}'
           and (data->>'localDate')::date between date '2014-01-01' and date '2015-12-31'
         group by 1 order by 1
         """;

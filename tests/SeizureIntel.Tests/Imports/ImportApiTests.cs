@@ -252,19 +252,9 @@ public sealed class ImportApiTests(NodeFixture fixture) : NodeTest(fixture)
     [Fact]
     public async Task An_import_interrupted_between_batches_resumes_without_writing_a_row_twice()
     {
-        var services = Host.Services;
         var rows = 2 * SeizureImporter.BatchSize + 600;
         var (csv, grams) = Clean(rows, "C");
-        await using var file = new MemoryStream(Utf8(csv));
-        var import = await ImportIntake.CreateAsync(Store, file, new ImportOptions(false, false, null, "crash.csv"), new Actor("importer-1", "SSEP"),
-            DateTimeOffset.UtcNow, CancellationToken.None);
-        var importer = services.GetRequiredService<SeizureImporter>();
-        using var crash = new CancellationTokenSource();
-        // the "crash": the process stops right after the first batch has committed
-        await Should.ThrowAsync<OperationCanceledException>(() => importer.RunAsync(import.Id, p =>
-        {
-            if (p.RowsImported >= SeizureImporter.BatchSize) crash.Cancel();
-        }, crash.Token));
+        var (import, importer) = await ImportCrashingAfterFirstBatchAsync(csv, "crash.csv");
         var stopped = await GetJsonAsync($"/api/imports/{import.Id}");
         (stopped.GetProperty("status").GetString(), Int(stopped, "rowsImported")).ShouldBe(("writing", SeizureImporter.BatchSize));
         (await StreamCountAsync()).ShouldBe(SeizureImporter.BatchSize);
@@ -281,15 +271,7 @@ public sealed class ImportApiTests(NodeFixture fixture) : NodeTest(fixture)
         var services = Host.Services;
         var rows = SeizureImporter.BatchSize + 300;
         var (csv, grams) = Clean(rows, "G");
-        await using var file = new MemoryStream(Utf8(csv));
-        var import = await ImportIntake.CreateAsync(Store, file, new ImportOptions(false, false, null, "gone.csv"), new Actor("importer-1", "SSEP"),
-            DateTimeOffset.UtcNow, CancellationToken.None);
-        var importer = services.GetRequiredService<SeizureImporter>();
-        using var crash = new CancellationTokenSource();
-        await Should.ThrowAsync<OperationCanceledException>(() => importer.RunAsync(import.Id, p =>
-        {
-            if (p.RowsImported >= SeizureImporter.BatchSize) crash.Cancel();
-        }, crash.Token));
+        var (import, importer) = await ImportCrashingAfterFirstBatchAsync(csv, "gone.csv");
         // what a PostgreSQL crash does to an unlogged staging table: it is emptied (here: gone altogether)
         await SeizureEventCopy.DropStagingAsync(Store, services.GetRequiredService<Npgsql.NpgsqlDataSource>(), import.Id, CancellationToken.None);
 
@@ -297,5 +279,20 @@ public sealed class ImportApiTests(NodeFixture fixture) : NodeTest(fixture)
         (resumed.Status, resumed.RowsImported, resumed.RowsAlreadyImported, resumed.Resumed).ShouldBe((ImportStatus.Completed, rows, 0, 1));
         (await StreamCountAsync()).ShouldBe(rows);
         (await Host.YearGramsAsync(2015)).ShouldBe(grams);
+    }
+
+    /// <summary>Starts an import of <paramref name="csv"/> and "crashes" it: the process stops right after the first batch has committed.</summary>
+    private async Task<(SeizureImport Import, SeizureImporter Importer)> ImportCrashingAfterFirstBatchAsync(string csv, string name)
+    {
+        await using var file = new MemoryStream(Utf8(csv));
+        var import = await ImportIntake.CreateAsync(Store, file, new ImportOptions(false, false, null, name), new Actor("importer-1", "SSEP"),
+            DateTimeOffset.UtcNow, CancellationToken.None);
+        var importer = Host.Services.GetRequiredService<SeizureImporter>();
+        using var crash = new CancellationTokenSource();
+        await Should.ThrowAsync<OperationCanceledException>(() => importer.RunAsync(import.Id, p =>
+        {
+            if (p.RowsImported >= SeizureImporter.BatchSize) crash.Cancel();
+        }, crash.Token));
+        return (import, importer);
     }
 }

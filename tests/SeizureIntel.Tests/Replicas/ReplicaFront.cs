@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using SeizureIntel.Tests.Support;
 
@@ -36,19 +35,7 @@ public sealed class ReplicaFront(IReadOnlyList<NodeProcess> replicas, string hos
     }
 
     /// <summary>An HTTP client through the front (or pinned to one replica) carrying a token of the demo client of <paramref name="role"/>.</summary>
-    public static async Task<HttpClient> ClientAsync(IReadOnlyList<NodeProcess> replicas, string host, JsonElement credentials, string role, int? pinned = null)
-    {
-        var http = new HttpClient(new ReplicaFront(replicas, host, pinned)) { BaseAddress = new Uri($"http://{host}"), Timeout = TimeSpan.FromSeconds(60) };
-        var client = credentials.GetProperty("clients").GetProperty(role);
-        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = client.GetProperty("clientId").GetString()!,
-            ["client_secret"] = client.GetProperty("clientSecret").GetString()!,
-        }));
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"token for {role}: {(int)response.StatusCode} {body}");
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            JsonSerializer.Deserialize<JsonElement>(body).GetProperty("access_token").GetString());
-        return http;
-    }
+    public static Task<HttpClient> ClientAsync(IReadOnlyList<NodeProcess> replicas, string host, JsonElement credentials, string role, int? pinned = null) =>
+        NodeProcess.SignInAsync(new HttpClient(new ReplicaFront(replicas, host, pinned)) { BaseAddress = new Uri($"http://{host}"), Timeout = TimeSpan.FromSeconds(60) },
+            credentials, role);
 }

@@ -89,10 +89,13 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>An HTTP client carrying a token of the demo client of <paramref name="role"/>.</summary>
-    public async Task<HttpClient> ClientAsync(JsonElement credentials, string role, string? baseUrl = null)
+    public Task<HttpClient> ClientAsync(JsonElement credentials, string role, string? baseUrl = null) =>
+        SignInAsync(new HttpClient { BaseAddress = new Uri(baseUrl ?? Url) }, credentials, role);
+
+    /// <summary>Signs <paramref name="http"/> in as the demo client of <paramref name="role"/> (client credentials at its base address).</summary>
+    public static async Task<HttpClient> SignInAsync(HttpClient http, JsonElement credentials, string role)
     {
         var client = credentials.GetProperty("clients").GetProperty(role);
-        var http = new HttpClient { BaseAddress = new Uri(baseUrl ?? Url) };
         using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials", ["client_id"] = client.GetProperty("clientId").GetString()!,

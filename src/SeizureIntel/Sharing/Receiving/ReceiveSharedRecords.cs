@@ -183,8 +183,7 @@ public static class ReceiveSharedRecordsHandler
         }
         if (good.Count == 0) return;
 
-        var streams = await FetchAsync<Seizure>(session, good.Select(g => g.Message.OriginId), token);
-        var withdrawnEarlier = await WithdrawnBeforeArrival.LoadAsync(session, good.Select(g => (g.Message.OriginAgency, g.Message.OriginId)), token);
+        var (streams, withdrawnEarlier) = await FetchAsync(session, good.Select(g => (g.Message.OriginAgency, g.Message.OriginId)), token);
         var answered = new Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)>();
         foreach (var (message, channel) in good)
         {
@@ -230,25 +229,17 @@ public static class ReceiveSharedRecordsHandler
         }
         if (good.Count == 0) return;
 
-        var streams = await FetchAsync<Seizure>(session, good.Select(g => g.Message.OriginId), token);
-        var notes = await WithdrawnBeforeArrival.LoadAsync(session, good.Select(g => (g.Message.OriginAgency, g.Message.OriginId)), token);
+        var (streams, notes) = await FetchAsync(session, good.Select(g => (g.Message.OriginAgency, g.Message.OriginId)), token);
         var answered = new Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)>();
         foreach (var (message, channel) in good)
         {
             var current = streams[message.OriginId].Aggregate;
-            if (current is null)
+            if (current is null || !current.Received || current.Agency != message.OriginAgency)
             {
-                // Nothing of it here: it was never shareable with us, or the withdrawal overtook its share (batches of
-                // records and of withdrawals run apart, and a batch may be retried). Remember the version, so that the
-                // share, if it comes later and is older, is not applied.
-                WithdrawnBeforeArrival.Remember(session, notes, message, now);
-                if (!answered.ContainsKey(message.OriginId))
-                    answered[message.OriginId] = (channel, message.OriginAgency, message.OriginVersion, ShareReceipt.AlreadyApplied);
-                continue;
-            }
-            if (!current.Received || current.Agency != message.OriginAgency)
-            {
-                // Another agency's record (our own, or a third agency's) under that id: nothing of the sender's to take out.
+                // Nothing of the sender's here to take out. When nothing at all is here, it was never shareable with us or
+                // the withdrawal overtook its share (batches of records and of withdrawals run apart, and a batch may be
+                // retried): the version is remembered, so that the share, if it comes later and is older, is not applied.
+                if (current is null) WithdrawnBeforeArrival.Remember(session, notes, message, now);
                 if (!answered.ContainsKey(message.OriginId))
                     answered[message.OriginId] = (channel, message.OriginAgency, message.OriginVersion, ShareReceipt.AlreadyApplied);
                 continue;
@@ -296,16 +287,20 @@ public static class ReceiveSharedRecordsHandler
             .SendAsync(new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, message.OriginAgency, message.OriginId, applied, outcome, now, ContractVersion.Minor));
     }
 
-    /// <summary>Every stream of a batch fetched for writing (optimistic: a concurrent change fails the commit, and the batch is retried) in one round trip.</summary>
-    private static async Task<Dictionary<Guid, IEventStream<T>>> FetchAsync<T>(IDocumentSession session, IEnumerable<Guid> ids, CancellationToken token)
-        where T : class
+    /// <summary>
+    /// Every record's stream of a batch fetched for writing (optimistic: a concurrent change fails the commit, and the batch
+    /// is retried), and the withdrawals noted before those records arrived, in one round trip.
+    /// </summary>
+    private static async Task<(Dictionary<Guid, IEventStream<Seizure>> Streams, Dictionary<string, WithdrawnBeforeArrival> Notes)> FetchAsync(
+        IDocumentSession session, IEnumerable<(string OriginAgency, Guid Id)> records, CancellationToken token)
     {
         var batch = session.CreateBatchQuery();
-        var fetches = ids.Distinct().Select(id => (id, fetch: batch.Events.FetchForWriting<T>(id))).ToList();
+        var fetches = records.Select(r => r.Id).Distinct().Select(id => (id, fetch: batch.Events.FetchForWriting<Seizure>(id))).ToList();
+        var notes = batch.LoadMany<WithdrawnBeforeArrival>().ById(records.Select(r => WithdrawnBeforeArrival.IdFor(r.OriginAgency, r.Id)).Distinct().ToArray());
         await batch.Execute(token);
-        var streams = new Dictionary<Guid, IEventStream<T>>(fetches.Count);
+        var streams = new Dictionary<Guid, IEventStream<Seizure>>(fetches.Count);
         foreach (var (id, fetch) in fetches) streams[id] = await fetch;
-        return streams;
+        return (streams, (await notes).ToDictionary(n => n.Id));
     }
 
     /// <summary>

@@ -19,13 +19,6 @@ public sealed class WithdrawnBeforeArrival
 
     public static string IdFor(string originAgency, Guid record) => $"{originAgency}:{record}";
 
-    public static async Task<Dictionary<string, WithdrawnBeforeArrival>> LoadAsync(IQuerySession session,
-        IEnumerable<(string OriginAgency, Guid Record)> records, CancellationToken token)
-    {
-        var ids = records.Select(r => IdFor(r.OriginAgency, r.Record)).Distinct().ToArray();
-        return (await session.LoadManyAsync<WithdrawnBeforeArrival>(token, ids)).ToDictionary(n => n.Id);
-    }
-
     /// <summary>Notes the withdrawn version, unless a note of this batch or an earlier one already holds a newer one.</summary>
     public static void Remember(IDocumentSession session, Dictionary<string, WithdrawnBeforeArrival> notes, SeizureWithdrawn message, DateTimeOffset now)
     {
