@@ -93,7 +93,7 @@ public sealed class WebNode : IAsyncLifetime
         // Ready when the demo data's 2015 total is in the read models (the founding document's 140.9 kg).
         await WaitUntilAsync(async () => await YearGramsAsync(2015) == 140_900m, TimeSpan.FromSeconds(90), "the node to load its demo data");
 
-        Assertions.SetDefaultExpectTimeout(15_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -182,7 +182,8 @@ public sealed class WebNode : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(20_000);
+        // Generous: a Debug node writes each handler's code with Roslyn on its first request, seconds on a busy machine.
+        context.SetDefaultTimeout(45_000);
         return await context.NewPageAsync();
     }
 
