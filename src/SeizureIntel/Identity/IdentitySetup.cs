@@ -148,9 +148,10 @@ internal sealed class IdentityStartup(IServiceProvider services, IdentitySchema 
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The identity context (EF Core builds its model on first use: most of a second) only when tables are missing.
+        if (!await schema.MustCreateAsync(dataSource, cancellationToken)) return;
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NodeIdentityDb>();
-        await schema.EnsureCreatedAsync(db, dataSource, cancellationToken);
+        await schema.CreateAsync(scope.ServiceProvider.GetRequiredService<NodeIdentityDb>(), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

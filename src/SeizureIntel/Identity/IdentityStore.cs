@@ -45,13 +45,19 @@ public sealed record IdentitySchema(string Name)
     /// <summary>Creates the tables when the schema has none yet (first start); a later start finds them.</summary>
     public async Task EnsureCreatedAsync(NodeIdentityDb db, NpgsqlDataSource dataSource, CancellationToken token)
     {
-        if (!Apply) return;
-        await using (var command = dataSource.CreateCommand(
-                         "select count(*) from information_schema.tables where table_schema = $1 and table_name = 'AspNetUsers'"))
-        {
-            command.Parameters.AddWithValue(Name);
-            if (Convert.ToInt64(await command.ExecuteScalarAsync(token)) > 0) return;
-        }
-        await db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(token);
+        if (await MustCreateAsync(dataSource, token)) await CreateAsync(db, token);
     }
+
+    /// <summary>Whether this start must create the tables: it may (<see cref="Apply"/>) and they are not there yet.</summary>
+    public async Task<bool> MustCreateAsync(NpgsqlDataSource dataSource, CancellationToken token)
+    {
+        if (!Apply) return false;
+        await using var command = dataSource.CreateCommand(
+            "select count(*) from information_schema.tables where table_schema = $1 and table_name = 'AspNetUsers'");
+        command.Parameters.AddWithValue(Name);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(token)) == 0;
+    }
+
+    public Task CreateAsync(NodeIdentityDb db, CancellationToken token) =>
+        db.GetService<IRelationalDatabaseCreator>().CreateTablesAsync(token);
 }

@@ -30,16 +30,35 @@ public sealed class NodeKeys
                    connection))
             create.ExecuteNonQuery();
 
-        var rsa = RSA.Create(2048);
-        var signing = Keep(connection, schema, "signing-rsa", rsa.ExportRSAPrivateKey());
+        // A new RSA key costs a prime search (a large part of a start-up's CPU): only when none is stored yet.
+        var signing = Stored(connection, schema, "signing-rsa")
+                      ?? Keep(connection, schema, "signing-rsa", NewRsaKey());
+        var rsa = RSA.Create();
         rsa.ImportRSAPrivateKey(signing, out _);
-        var encryption = Keep(connection, schema, "encryption-aes256", RandomNumberGenerator.GetBytes(32));
+        var encryption = Stored(connection, schema, "encryption-aes256")
+                         ?? Keep(connection, schema, "encryption-aes256", RandomNumberGenerator.GetBytes(32));
         // A key id from the public key, so that a partner validating against the published keys finds the right one.
         var kid = Convert.ToHexString(SHA256.HashData(rsa.ExportRSAPublicKey()))[..16].ToLowerInvariant();
         return new NodeKeys(new RsaSecurityKey(rsa) { KeyId = kid }, new SymmetricSecurityKey(encryption));
     }
 
-    /// <summary>The stored value of the key, storing <paramref name="fresh"/> first when there is none.</summary>
+    private static byte[] NewRsaKey()
+    {
+        using var rsa = RSA.Create(2048);
+        return rsa.ExportRSAPrivateKey();
+    }
+
+    private static byte[]? Stored(NpgsqlConnection connection, IdentitySchema schema, string name)
+    {
+        using var read = new NpgsqlCommand($"select value from {schema.Name}.node_keys where name = $1", connection);
+        read.Parameters.AddWithValue(name);
+        return read.ExecuteScalar() as byte[];
+    }
+
+    /// <summary>
+    /// The stored value of the key, storing <paramref name="fresh"/> first when there is none (a replica starting at
+    /// the same moment may store its own first: both then use the one stored).
+    /// </summary>
     private static byte[] Keep(NpgsqlConnection connection, IdentitySchema schema, string name, byte[] fresh)
     {
         using var command = new NpgsqlCommand(
