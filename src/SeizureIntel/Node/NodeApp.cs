@@ -29,8 +29,6 @@ public static class NodeApp
 
         // Which agency this node serves, its database and its port (section "SeizureIntel").
         var node = builder.AddNode();
-        // First of all: a store not applied yet, on a login that may not apply it, stops the start with what to do.
-        builder.AddSchemaPresence();
 
         // Body size (413) and rate (429) limits on every request (Node/RequestLimits.cs).
         builder.AddRequestLimits(node);
@@ -79,6 +77,8 @@ public static class NodeApp
 
         // On the owner login (an owner pass or `schema apply`): after every schema change, the runtime login's grants (last).
         builder.AddRuntimeGrants(node);
+        // First of all at start-up: a store not applied yet, on a login that may not apply it, stops the start with what to do.
+        builder.AddSchemaPresence();
 
         var app = builder.Build();
         app.MapApiDocs();

@@ -7,9 +7,10 @@ namespace SeizureIntel.Node;
 /// apply it (a runtime login, or any login with <see cref="NodeOptions.SchemaChecksAtStart"/> off), stops at once and
 /// says what to do — rather than half-starting and failing request by request, or deep inside a schema migration.
 /// </summary>
-public sealed class SchemaPresence(NodeOptions node, NpgsqlDataSource dataSource) : IHostedService
+public sealed class SchemaPresence(NodeOptions node, NpgsqlDataSource dataSource) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken token)
+    /// <summary>Before any hosted service starts (Wolverine's and Marten's start-up apply the schema in theirs).</summary>
+    public async Task StartingAsync(CancellationToken token)
     {
         await using var connection = await dataSource.OpenConnectionAsync(token);
         await using var command = new NpgsqlCommand(
@@ -30,7 +31,11 @@ public sealed class SchemaPresence(NodeOptions node, NpgsqlDataSource dataSource
                 $"the login {login} may not create it (a runtime login: data access only)"));
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static string Problem(string schema, string login, string why) =>
         $"The node's store (schema {schema}) has not been applied yet, and {why}. Apply it with the owner login first: " +
@@ -41,7 +46,10 @@ public sealed class SchemaPresence(NodeOptions node, NpgsqlDataSource dataSource
 
 public static class SchemaPresenceSetup
 {
-    /// <summary>Registered before every other hosted service, so that nothing else starts on a store that is not there.</summary>
+    /// <summary>
+    /// Registered last and put first among the hosted services (some insert themselves at the front), and checking in
+    /// <see cref="IHostedLifecycleService.StartingAsync"/>: nothing else starts on a store that is not there.
+    /// </summary>
     public static void AddSchemaPresence(this WebApplicationBuilder builder) =>
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, SchemaPresence>());
 }
