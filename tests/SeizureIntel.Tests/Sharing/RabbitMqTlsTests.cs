@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 using SeizureIntel.Tests.Support;
+using Xunit.Abstractions;
 using static SeizureIntel.Tests.Support.DatabaseLogins;
 using static SeizureIntel.Tests.Support.NodeApi;
 
@@ -18,7 +19,7 @@ namespace SeizureIntel.Tests.Sharing;
 /// of its own with ops/rabbitmq in TLS mode (SEIZUREINTEL_RABBITMQ_TLS=1: a TLS listener only, client certificates
 /// required) on a free loopback port.
 /// </summary>
-public sealed class RabbitMqTlsTests(TlsBroker broker) : IClassFixture<TlsBroker>
+public sealed class RabbitMqTlsTests(TlsBroker broker, ITestOutputHelper output) : IClassFixture<TlsBroker>
 {
     private static string Base => (Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_SCHEMA") ?? "tests") + "_tl";
     private static string SchemaOf(string agency) => $"{Base}_{agency.ToLowerInvariant()}";
@@ -57,11 +58,12 @@ public sealed class RabbitMqTlsTests(TlsBroker broker) : IClassFixture<TlsBroker
     };
 
     [Fact]
-    public async Task two_nodes_share_over_tls_and_a_node_that_does_not_trust_the_broker_or_shows_no_certificate_is_refused()
+    public async Task two_nodes_share_over_tls_and_a_client_that_does_not_trust_the_broker_or_shows_no_certificate_is_refused()
     {
         foreach (var agency in new[] { "SSEP", "SSDC", "MVD" })
             await ExecuteAsync(TestDatabase.ConnectionString, $"drop schema if exists {SchemaOf(agency)} cascade; drop schema if exists {SchemaOf(agency)}_identity cascade");
 
+        var clock = Stopwatch.StartNew();
         // (a) Both trust the agencies' CA and show their certificates: a seizure recorded at SSEP reaches SSDC.
         await using var ssep = await BootAsync("SSEP", "SSDC", Trusting("SSEP"));
         await using var ssdc = await BootAsync("SSDC", "SSEP", Trusting("SSDC"));
@@ -78,6 +80,7 @@ public sealed class RabbitMqTlsTests(TlsBroker broker) : IClassFixture<TlsBroker
         var there = await ssdc.GetJsonAsync($"/api/seizures/{recorded.Id}");
         there.GetProperty("agency").GetString().ShouldBe("SSEP");
         there.GetProperty("quantity").GetProperty("value").GetDecimal().ShouldBe(31.5m);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: both nodes up, the seizure shared over TLS (broker start: {broker.StartSeconds:F1} s)");
 
         // (b) A node that trusts another CA does not connect, and says why (the broker's subject and issuer, the setting).
         var untrusted = await Should.ThrowAsync<Exception>(() => BootAsync("MVD", "SSEP", b =>
@@ -88,43 +91,40 @@ public sealed class RabbitMqTlsTests(TlsBroker broker) : IClassFixture<TlsBroker
         }));
         untrusted.ToString().ShouldContain("does not chain to the CA in SeizureIntel:Sharing:RabbitMqTlsCaFile");
         untrusted.ToString().ShouldContain("issued by CN=SeizureIntel test agencies CA");
-        // Nor one that trusts only the machine's roots (the private CA is not among them).
-        var machineRoots = await Should.ThrowAsync<Exception>(() => BootAsync("MVD", "SSEP", b =>
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the untrusting node refused");
+
+        // The same TLS settings a node applies (RabbitMqTls.Apply), on the client library directly, as the MVD user.
+        var password = Environment.GetEnvironmentVariable("SEIZUREINTEL_RABBITMQ_PASSWORD_MVD")!;
+        ConnectionFactory Factory(Action<SeizureIntel.Sharing.SharingOptions>? tls = null)
         {
-            b.UseSetting("SeizureIntel:Sharing:RabbitMqTlsClientCertificate", broker.File("mvd.pem"));
-            b.UseSetting("SeizureIntel:Sharing:RabbitMqTlsClientKeyFile", broker.File("mvd.key"));
-        }));
-        machineRoots.ToString().ShouldContain("is not trusted by this machine");
-        // Nor one that expects the broker under another name.
-        var misnamed = await Should.ThrowAsync<Exception>(() => BootAsync("MVD", "SSEP", b =>
-        {
-            Trusting("MVD")(b);
-            b.UseSetting("SeizureIntel:Sharing:RabbitMqTlsServerName", "broker.example.org");
-        }));
-        misnamed.ToString().ShouldContain("is not valid for the name 'broker.example.org'");
+            var factory = new ConnectionFactory
+            {
+                HostName = "127.0.0.1", Port = broker.Port, VirtualHost = TwoNodes.RabbitMqUser("MVD")["SeizureIntel:Sharing:RabbitMqVirtualHost"],
+                UserName = "seizureintel_mvd", Password = password, RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
+            };
+            if (tls is null) return factory;
+            var options = new SeizureIntel.Sharing.SharingOptions
+            {
+                RabbitMqHost = "127.0.0.1", RabbitMqTls = true, RabbitMqTlsServerName = "localhost", RabbitMqTlsCaFile = broker.CaFile,
+                RabbitMqTlsClientCertificate = broker.File("mvd.pem"), RabbitMqTlsClientKeyFile = broker.File("mvd.key"),
+            };
+            tls(options);
+            SeizureIntel.Sharing.RabbitMqTls.Apply(factory.Ssl, options);
+            return factory;
+        }
+        async Task<Exception> RefusedAsync(ConnectionFactory factory) =>
+            await Should.ThrowAsync<BrokerUnreachableException>(async () => { await using var c = await factory.CreateConnectionAsync(); });
+
+        await using (var connection = await Factory(_ => { }).CreateConnectionAsync())
+            connection.IsOpen.ShouldBeTrue("MVD over TLS with the CA and its certificate connects: the refusals below are for the reason named");
+        // Nor does a client that trusts only the machine's roots (the private CA is not among them), or expects another name.
+        (await RefusedAsync(Factory(o => o.RabbitMqTlsCaFile = ""))).ToString().ShouldContain("is not trusted by this machine");
+        (await RefusedAsync(Factory(o => o.RabbitMqTlsServerName = "broker.example.org"))).ToString()
+            .ShouldContain("is not valid for the name 'broker.example.org'");
 
         // (c) The broker refuses a client without a certificate of the agencies' CA (mutual TLS), and plain AMQP on its port.
-        var password = Environment.GetEnvironmentVariable("SEIZUREINTEL_RABBITMQ_PASSWORD_MVD")!;
-        ConnectionFactory Factory() => new()
-        {
-            HostName = "127.0.0.1", Port = broker.Port, VirtualHost = TwoNodes.RabbitMqUser("MVD")["SeizureIntel:Sharing:RabbitMqVirtualHost"],
-            UserName = "seizureintel_mvd", Password = password, RequestedConnectionTimeout = TimeSpan.FromSeconds(10),
-        };
-        var withCertificate = Factory();
-        SeizureIntel.Sharing.RabbitMqTls.Apply(withCertificate.Ssl, new SeizureIntel.Sharing.SharingOptions
-        {
-            RabbitMqHost = "127.0.0.1", RabbitMqTlsServerName = "localhost", RabbitMqTlsCaFile = broker.CaFile,
-            RabbitMqTlsClientCertificate = broker.File("mvd.pem"), RabbitMqTlsClientKeyFile = broker.File("mvd.key"),
-        });
-        await using (var connection = await withCertificate.CreateConnectionAsync())
-            connection.IsOpen.ShouldBeTrue("the same user over TLS with its certificate connects: the refusals below are the broker's");
-        var noCertificate = Factory();
-        SeizureIntel.Sharing.RabbitMqTls.Apply(noCertificate.Ssl, new SeizureIntel.Sharing.SharingOptions
-        {
-            RabbitMqHost = "127.0.0.1", RabbitMqTlsServerName = "localhost", RabbitMqTlsCaFile = broker.CaFile,
-        });
-        await Should.ThrowAsync<BrokerUnreachableException>(async () => { await using var c = await noCertificate.CreateConnectionAsync(); });
-        await Should.ThrowAsync<BrokerUnreachableException>(async () => { await using var c = await Factory().CreateConnectionAsync(); });
+        await RefusedAsync(Factory(o => { o.RabbitMqTlsClientCertificate = ""; o.RabbitMqTlsClientKeyFile = ""; }));
+        await RefusedAsync(Factory());
         // And the broker has no plain listener at all (its configuration: listeners.tcp = none).
         File.ReadAllText(Path.Combine(broker.Directory, "broker", "rabbitmq.conf")).ShouldContain("listeners.tcp = none");
     }
@@ -139,6 +139,7 @@ public sealed class TlsBroker : IAsyncLifetime
     public const string PfxPassword = "test-only-pfx";
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), $"seizureintel-tls-{Guid.NewGuid():N}");
     public int Port { get; } = NodeProcess.FreePort();
+    public double StartSeconds { get; private set; }
     private readonly int _distPort = NodeProcess.FreePort();
     private string NodeName => $"{Environment.GetEnvironmentVariable("SEIZUREINTEL_TEST_SCHEMA") ?? "tests"}tls@localhost";
     public string CaFile => File("ca.pem");
@@ -165,6 +166,7 @@ public sealed class TlsBroker : IAsyncLifetime
 
         await StopAsync(); // a broker of this name left by an interrupted run
         var log = File("start.log");
+        var clock = Stopwatch.StartNew();
         var exit = await RunAsync($"exec '{Repository}/ops/rabbitmq' start </dev/null >'{log}' 2>&1", new Dictionary<string, string>
         {
             ["SEIZUREINTEL_RABBITMQ_NODENAME"] = NodeName, ["SEIZUREINTEL_RABBITMQ_PORT"] = Port.ToString(),
@@ -173,6 +175,7 @@ public sealed class TlsBroker : IAsyncLifetime
             ["SEIZUREINTEL_RABBITMQ_TLS_KEY"] = File("server.key"), ["SEIZUREINTEL_RABBITMQ_TLS_CA"] = CaFile,
             ["SEIZUREINTEL_RABBITMQ_TLS_CLIENT_CERTS"] = "1",
         });
+        StartSeconds = clock.Elapsed.TotalSeconds;
         if (exit != 0) throw new InvalidOperationException($"ops/rabbitmq start (TLS) failed ({exit}):\n{await System.IO.File.ReadAllTextAsync(log)}");
     }
 
