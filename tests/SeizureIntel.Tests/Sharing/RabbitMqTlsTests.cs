@@ -238,3 +238,38 @@ public sealed class TlsBroker : IAsyncLifetime
         return dir?.FullName ?? throw new InvalidOperationException("the repository (SeizureIntel.sln) is not above the test binary");
     }
 }
+
+/// <summary>TLS settings that cannot work stop the node at start-up, naming the setting (no broker needed).</summary>
+public sealed class RabbitMqTlsSettingsTests : IDisposable
+{
+    private readonly string _directory = System.IO.Directory.CreateTempSubdirectory("seizureintel-tls-settings-").FullName;
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static string Refusal(SeizureIntel.Sharing.SharingOptions sharing) =>
+        Should.Throw<InvalidOperationException>(() => SeizureIntel.Sharing.RabbitMqTls.Validate(sharing)).Message;
+
+    [Fact]
+    public void a_tls_file_without_tls_a_missing_file_a_file_without_a_certificate_and_a_certificate_without_its_key_are_refused()
+    {
+        using var key = RSA.Create(2048);
+        var certificate = new CertificateRequest("CN=probe", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
+        var ca = Write("ca.pem", certificate.ExportCertificatePem());
+
+        Refusal(new() { RabbitMqTlsCaFile = ca }).ShouldContain("SeizureIntel:Sharing:RabbitMqTlsCaFile is set but SeizureIntel:Sharing:RabbitMqTls is not true");
+        Refusal(new() { RabbitMqTls = true, RabbitMqTlsCaFile = Path.Combine(_directory, "absent.pem") }).ShouldContain("RabbitMqTlsCaFile: no file");
+        Refusal(new() { RabbitMqTls = true, RabbitMqTlsCaFile = Write("notes.txt", "not a certificate") }).ShouldContain("holds no PEM certificate");
+        Refusal(new() { RabbitMqTls = true, RabbitMqTlsClientCertificate = ca }).ShouldContain("RabbitMqTlsClientCertificate");
+        // The same certificate with its key in a second file is accepted; so is a CA file alone.
+        var keyFile = Write("probe.key", key.ExportPkcs8PrivateKeyPem());
+        SeizureIntel.Sharing.RabbitMqTls.Validate(new() { RabbitMqTls = true, RabbitMqTlsCaFile = ca, RabbitMqTlsClientCertificate = ca, RabbitMqTlsClientKeyFile = keyFile });
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(_directory, recursive: true);
+}
