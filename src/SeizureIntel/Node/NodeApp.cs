@@ -77,6 +77,8 @@ public static class NodeApp
 
         // On the owner login (an owner pass or `schema apply`): after every schema change, the runtime login's grants (last).
         builder.AddRuntimeGrants(node);
+        // First of all at start-up: a store not applied yet, on a login that may not apply it, stops the start with what to do.
+        builder.AddSchemaPresence();
 
         var app = builder.Build();
         app.MapApiDocs();

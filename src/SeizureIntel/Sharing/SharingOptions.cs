@@ -36,6 +36,26 @@ public sealed class SharingOptions
     /// <summary>The name on the broker's certificate; empty: <see cref="RabbitMqHost"/>.</summary>
     public string RabbitMqTlsServerName { get; set; } = "";
 
+    /// <summary>
+    /// The CA (PEM, one or more certificates) the broker's certificate must chain to, e.g. the agencies' private CA; it
+    /// replaces the operating system's trusted roots for this connection. Empty: the operating system's roots.
+    /// Either way the certificate must also be valid for <see cref="RabbitMqTlsServerName"/> (never "accept any").
+    /// </summary>
+    public string RabbitMqTlsCaFile { get; set; } = "";
+
+    /// <summary>
+    /// This node's client certificate for mutual TLS (a broker with <c>ssl_options.fail_if_no_peer_cert</c>): a PKCS#12
+    /// file (.pfx, .p12, with <see cref="RabbitMqTlsClientCertificatePassword"/>) or a PEM certificate whose key is in
+    /// the same file or in <see cref="RabbitMqTlsClientKeyFile"/>. Empty: no client certificate.
+    /// </summary>
+    public string RabbitMqTlsClientCertificate { get; set; } = "";
+
+    /// <summary>The PEM private key of a PEM <see cref="RabbitMqTlsClientCertificate"/>, when it is not in the certificate's file.</summary>
+    public string RabbitMqTlsClientKeyFile { get; set; } = "";
+
+    /// <summary>The password of a PKCS#12 <see cref="RabbitMqTlsClientCertificate"/>; empty: none.</summary>
+    public string RabbitMqTlsClientCertificatePassword { get; set; } = "";
+
     public List<PartnerPolicy> Partners { get; set; } = [];
 
     /// <summary>

@@ -74,12 +74,7 @@ public static class SharingSetup
                     f.VirtualHost = sharing.RabbitMqVirtualHost;
                     if (sharing.RabbitMqUserName.Length > 0) f.UserName = sharing.RabbitMqUserName;
                     if (sharing.RabbitMqPassword.Length > 0) f.Password = sharing.RabbitMqPassword;
-                    if (sharing.RabbitMqTls)
-                    {
-                        f.Ssl.Enabled = true;
-                        f.Ssl.ServerName = sharing.RabbitMqTlsServerName.Length > 0 ? sharing.RabbitMqTlsServerName : sharing.RabbitMqHost;
-                        f.Ssl.Version = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
-                    }
+                    if (sharing.RabbitMqTls) RabbitMqTls.Apply(f.Ssl, sharing);
                 }).AutoProvision()
                     // Only the channels below: no reply queue of Wolverine's own, which an agency's broker user may not declare.
                     .DisableSystemRequestReplyQueueDeclaration()
@@ -130,6 +125,7 @@ public static class SharingSetup
     /// <summary>Checks the partner policies at start-up: a misconfigured MOU must not silently share nothing (or too much).</summary>
     public static void Validate(SharingOptions sharing, NodeIdentity node)
     {
+        RabbitMqTls.Validate(sharing);
         foreach (var p in sharing.Partners)
         {
             var agency = p.Agency.ToUpperInvariant();
