@@ -7,6 +7,7 @@ using Npgsql;
 using SeizureIntel.Facilities;
 using SeizureIntel.Identity;
 using SeizureIntel.Imports;
+using SeizureIntel.Imports.Reading;
 using SeizureIntel.Node;
 
 namespace SeizureIntel.Benchmarks;
@@ -22,6 +23,9 @@ public sealed class BenchImportInput : NetCoreInput
     [Description("Minutes to wait for the read models to catch up after the import (daemon on)")]
     public int CatchUpMinutesFlag { get; set; } = 60;
 
+    [Description("Before the import, time its .NET stages alone on the same file (read; read + check; read + check + serialise), µs a row")]
+    public bool ProfileFlag { get; set; }
+
     [Description("Keep the generated CSV at this path")]
     [FlagAlias("keep", true)]
     public string KeepFlag { get; set; } = "";
@@ -32,7 +36,8 @@ public sealed class BenchImportInput : NetCoreInput
 /// 2010–2020; decimal quantities): the whole import as POST /api/imports runs it (file hashed and stored; every row read
 /// and checked once and staged by COPY; the staged rows moved into streams, events and snapshots one transaction per
 /// 5,000 rows with their keys and the import's progress; the async daemon off), next to a raw PostgreSQL COPY of the
-/// same CSV into a plain typed table in the same database, in the same run. Then a node of the same store with the
+/// same CSV into a plain typed table in the same database, in the same run, and the floor of any writer of this store:
+/// the import's own rows put into empty copies of Marten's tables (streams, events, snapshots, keys). Then a node of the same store with the
 /// daemon on, timed until every year summary shows the generated grams (the read models caught up). Prints rows/s of
 /// each, their ratio, the peak managed heap seen during the import (flat: the file is streamed) and the load average.
 /// </summary>
@@ -75,6 +80,8 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             var importer = app.Services.GetRequiredService<SeizureImporter>();
             var data = app.Services.GetRequiredService<NpgsqlDataSource>();
 
+            if (input.ProfileFlag) await ProfileAsync(app.Services, store, path, input.RowsFlag);
+
             // the product: intake (hash, store the file), check every row, write in batches
             GC.Collect();
             var baseline = GC.GetTotalMemory(true);
@@ -99,10 +106,12 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
                 var write = total - (checkedAt ?? intake);
                 var importCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                 var copy = await CopyAsync(data, schema, path);
+                var floor = await FloorAsync(data, store, schema);
                 Console.WriteLine();
                 Console.WriteLine("| what | seconds | rows/s | vs COPY |");
                 Console.WriteLine("| --- | ---: | ---: | ---: |");
                 Row("raw COPY into a plain typed table", copy, copy, input.RowsFlag);
+                Row("floor: the import's rows put into empty copies of Marten's tables (their indexes, the foreign key; JSON parsed from text)", floor, copy, input.RowsFlag);
                 Row("import, whole (intake + check + write)", total, copy, input.RowsFlag);
                 Row("  of which intake (hash, file stored)", intake, copy, input.RowsFlag);
                 Row("  of which check pass (read, check, stage by COPY)", (checkedAt ?? intake) - intake, copy, input.RowsFlag);
@@ -147,6 +156,46 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             if (string.IsNullOrWhiteSpace(input.KeepFlag)) File.Delete(path);
         }
         return catchUp is not null;
+    }
+
+    /// <summary>
+    /// The .NET stages of the check pass alone, one thread, nothing written: where a row's time goes before PostgreSQL.
+    /// Each stage includes the ones before it; prints wall and CPU µs a row.
+    /// </summary>
+    private static async Task ProfileAsync(IServiceProvider services, IDocumentStore store, string path, int rows)
+    {
+        var checks = services.GetRequiredService<RowChecks>();
+        var serializer = store.Options.Serializer();
+        var actor = new Actor("bench", "bench");
+        var now = DateTimeOffset.UtcNow;
+        var from = new SeizureIntel.Seizures.Recording.ImportedFrom(Guid.NewGuid(), "0", 1, false);
+        foreach (var stage in new[] { "read", "read + check", "read + check + event and snapshot built", "read + check + event and snapshot serialised" })
+        {
+            GC.Collect();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            long bytes = 0;
+            await using (var file = File.OpenRead(path))
+            {
+                var facts = await TextDetection.ScanAsync(file);
+                file.Position = 0;
+                var reader = ImportReader.Open(file, facts, ImportMapping.None, checks.Plausible).Reader!;
+                foreach (var reading in reader.Rows())
+                {
+                    if (stage == "read") continue;
+                    var (valid, _) = checks.Check(reading.Row!, ImportMapping.None, null, false, now);
+                    if (stage == "read + check" || valid is null) continue;
+                    var recorded = SeizureIntel.Seizures.Recording.SeizureRules.Recorded(Guid.CreateVersion7(now), valid.Seizure, "", actor, now, importedFrom: from);
+                    var snapshot = SeizureIntel.Seizures.Seizure.Create(recorded);
+                    if (stage.EndsWith("built")) continue;
+                    bytes += serializer.ToJson(recorded).Length + serializer.ToJson(snapshot).Length;
+                }
+            }
+            var wall = clock.Elapsed.TotalSeconds;
+            var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "profile: {0}: {1:F1} s, {2:F1} µs a row wall, {3:F1} µs a row CPU{4}", stage, wall,
+                wall * 1e6 / rows, used * 1e6 / rows, bytes > 0 ? $", {bytes / rows} JSON chars a row" : ""));
+        }
     }
 
     /// <summary>Polls the year summaries until each year's grams equal the generated ones; the seconds on the clock then, or null.</summary>
@@ -220,6 +269,41 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             while ((read = await file.ReadAsync(buffer)) > 0) await copy.WriteAsync(buffer, 0, read);
         }
         return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// What any writer of this store must pay at least: the rows the import wrote (streams, events, snapshots, keys) put
+    /// into empty copies of those tables (same columns, indexes and foreign key), one statement each, the JSON parsed
+    /// from its text as a COPY from a client would have it parsed. Nothing of reading, checking or serialising is in it.
+    /// </summary>
+    private static async Task<double> FloorAsync(NpgsqlDataSource data, IDocumentStore store, string schema)
+    {
+        var floor = schema + "_floor";
+        var docs = store.Options.DatabaseSchemaName;
+        await using var connection = await data.OpenConnectionAsync();
+        async Task RunAsync(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync();
+        }
+        await RunAsync($"""
+                        drop schema if exists {floor} cascade; create schema {floor};
+                        create table {floor}.mt_streams (like {schema}.mt_streams including all);
+                        create table {floor}.mt_events (like {schema}.mt_events including all);
+                        alter table {floor}.mt_events add foreign key (stream_id) references {floor}.mt_streams (id) on delete cascade;
+                        create table {floor}.mt_doc_seizure (like {docs}.mt_doc_seizure including all);
+                        create table {floor}.{ImportStorage.KeysTable} (like {schema}.{ImportStorage.KeysTable} including all)
+                        """);
+        var clock = Stopwatch.StartNew();
+        await RunAsync($"insert into {floor}.mt_streams select * from {schema}.mt_streams");
+        await RunAsync($"insert into {floor}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) " +
+                       $"select seq_id, id, stream_id, version, data::text::jsonb, type, timestamp, tenant_id, mt_dotnet_type, is_archived from {schema}.mt_events");
+        await RunAsync($"insert into {floor}.mt_doc_seizure (id, data, mt_last_modified, mt_dotnet_type, mt_version) " +
+                       $"select id, data::text::jsonb, mt_last_modified, mt_dotnet_type, mt_version from {docs}.mt_doc_seizure");
+        await RunAsync($"insert into {floor}.{ImportStorage.KeysTable} select * from {schema}.{ImportStorage.KeysTable}");
+        var seconds = clock.Elapsed.TotalSeconds;
+        await RunAsync($"drop schema {floor} cascade");
+        return seconds;
     }
 
     private static bool Fail(string message)

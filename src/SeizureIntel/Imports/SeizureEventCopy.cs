@@ -13,7 +13,8 @@ namespace SeizureIntel.Imports;
 /// Staging (pass 1, while the rows are checked): every valid row goes by one binary COPY into the import's own
 /// staging table (unlogged, named after the import): its line, its key, the local year of its reference, the new
 /// seizure's id, and its first event and inline snapshot already serialised by Marten's serializer, only the
-/// reference left blank (it is allocated when the row is written).
+/// reference left blank (it is allocated when the row is written), kept as text: PostgreSQL parses each into jsonb once,
+/// when it is moved.
 /// </para>
 /// <para>
 /// Moving (pass 2): one statement per batch, in the batch's transaction, moves the next rows from staging into the
@@ -37,7 +38,7 @@ public static class SeizureEventCopy
             $"""
              drop table if exists {table};
              create unlogged table {table} (line int primary key, key text not null, year int not null, seizure_id uuid not null,
-               event jsonb not null, snapshot jsonb not null)
+               event text not null, snapshot text not null)
              """, connection);
         await command.ExecuteNonQueryAsync(token);
     }
@@ -75,15 +76,31 @@ public static class SeizureEventCopy
         var recorded = SeizureRules.Recorded(Guid.CreateVersion7(now), row.Seizure, "", actor, now, importedFrom: from);
         var snapshot = Seizure.Create(recorded);
         snapshot.Version = 1;
-        var ej = serializer.ToJson(recorded);
-        var sj = serializer.ToJson(snapshot);
+        var ej = WithBlankReference(serializer.ToJson(recorded));
+        var sj = WithBlankReference(serializer.ToJson(snapshot));
         await copy.StartRowAsync(token);
         await copy.WriteAsync(row.Line, NpgsqlDbType.Integer, token);
         await copy.WriteAsync(row.Key, NpgsqlDbType.Text, token);
         await copy.WriteAsync(recorded.LocalDate.Year, NpgsqlDbType.Integer, token);
         await copy.WriteAsync(recorded.SeizureId, NpgsqlDbType.Uuid, token);
-        await copy.WriteAsync(ej, NpgsqlDbType.Jsonb, token);
-        await copy.WriteAsync(sj, NpgsqlDbType.Jsonb, token);
+        await copy.WriteAsync(ej, NpgsqlDbType.Text, token);
+        await copy.WriteAsync(sj, NpgsqlDbType.Text, token);
+    }
+
+    /// <summary>The blank reference as the serializer writes it: the one place the move fills in (<see cref="MoveAsync"/>).</summary>
+    public const string BlankReference = "\"reference\":\"\"";
+
+    /// <summary>
+    /// The JSON as staged: it must hold the blank reference exactly once, at the top level (in a JSON string a quote is
+    /// always escaped, so the text cannot occur inside a value). Anything else is a change of the event or snapshot
+    /// that this path does not know, and stops the import before anything is written.
+    /// </summary>
+    public static string WithBlankReference(string json)
+    {
+        var at = json.IndexOf(BlankReference, StringComparison.Ordinal);
+        if (at < 0 || json.IndexOf(BlankReference, at + 1, StringComparison.Ordinal) >= 0)
+            throw new InvalidOperationException($"the serialised JSON must hold {BlankReference} exactly once: {json}");
+        return json;
     }
 
     /// <summary>What a batch did: rows taken from staging, of which new (written), and the last line taken.</summary>
@@ -104,12 +121,16 @@ public static class SeizureEventCopy
         await session.BeginTransactionAsync(token);
         var connection = (NpgsqlConnection)session.Connection!;
         // the WAL of a batch is flushed by the import's final (synchronous) commit, or lost with the batch's progress in a crash
-        await using (var relaxed = new NpgsqlCommand("set local synchronous_commit = off", connection))
-            await relaxed.ExecuteNonQueryAsync(token);
+        // the batch's rows are read once (by the staging table's key); the statement sorts, numbers and joins narrow rows,
+        // the JSON joins them only at its insert (wide rows spilled every sort to disk), and each document is parsed into
+        // jsonb once, with its reference filled in; the batch (about 17 MB of JSON) stays in memory
+        await using (var settings = new NpgsqlCommand("set local synchronous_commit = off; set local work_mem = '64MB'", connection))
+            await settings.ExecuteNonQueryAsync(token);
+        var staging = $"{schema}.{StagingTable(importId)}";
         await using var command = new NpgsqlCommand(
             $"""
              with batch as materialized (
-               select line, key, year, seizure_id, event, snapshot from {schema}.{StagingTable(importId)}
+               select line, key, year, seizure_id, event, snapshot from {staging}
                where line > @after order by line limit @count
              ), claimed as (
                insert into {schema}.{ImportStorage.KeysTable} (agency, key, import_id, line)
@@ -117,7 +138,8 @@ public static class SeizureEventCopy
                on conflict (agency, key) do nothing
                returning line
              ), fresh as materialized (
-               select b.*, row_number() over (partition by b.year order by b.line) as n from batch b join claimed c using (line)
+               select b.line, b.year, b.seizure_id, row_number() over (partition by b.year order by b.line) as n
+               from batch b join claimed c using (line)
              ), counts as materialized (
                select year, count(*)::int as taken from fresh group by year
              ), reserved as (
@@ -126,8 +148,8 @@ public static class SeizureEventCopy
                on conflict (agency, year) do update set last_value = c.last_value + excluded.last_value
                returning year, last_value
              ), numbered as materialized (
-               select f.line, f.seizure_id, f.event, f.snapshot,
-                 {Seizures.References.ReferenceAllocator.SqlFormat("@agency", "f.year", "r.last_value - k.taken + f.n")} as reference,
+               select f.line, f.seizure_id,
+                 '"reference":' || to_json({Seizures.References.ReferenceAllocator.SqlFormat("@agency", "f.year", "r.last_value - k.taken + f.n")})::text as reference,
                  nextval('{schema}.mt_events_sequence') as seq
                from fresh f join reserved r using (year) join counts k using (year)
                order by f.line
@@ -136,14 +158,19 @@ public static class SeizureEventCopy
                select seizure_id, @stream_type, 1, @now, @now from numbered
              ), events as (
                insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, mt_dotnet_type)
-               select seq, gen_random_uuid(), seizure_id, 1, event || jsonb_build_object('reference', reference), @event_type, @now, @dotnet_type
-               from numbered
+               select n.seq, gen_random_uuid(), n.seizure_id, 1,
+                 overlay(s.event placing n.reference from strpos(s.event, @blank) for {BlankReference.Length})::jsonb,
+                 @event_type, @now, @dotnet_type
+               from numbered n join batch s using (line)
              ), docs as (
                insert into {docSchema}.mt_doc_seizure (id, data, mt_last_modified, mt_dotnet_type, mt_version)
-               select seizure_id, snapshot || jsonb_build_object('reference', reference), @now, @doc_type, 1 from numbered
+               select n.seizure_id, overlay(s.snapshot placing n.reference from strpos(s.snapshot, @blank) for {BlankReference.Length})::jsonb,
+                 @now, @doc_type, 1
+               from numbered n join batch s using (line)
              )
              select (select count(*)::int from batch), (select count(*)::int from numbered), coalesce((select max(line) from batch), @after)
              """, connection);
+        command.Parameters.AddWithValue("blank", BlankReference);
         command.Parameters.AddWithValue("after", afterLine);
         command.Parameters.AddWithValue("count", count);
         command.Parameters.AddWithValue("agency", agency);
