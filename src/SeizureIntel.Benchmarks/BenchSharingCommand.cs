@@ -364,7 +364,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(100);
 
     private sealed record Sustained(int Count, double SetupSeconds, double SsepReadModelSeconds, double StoreSeconds, double ReadModelSeconds,
-        double StoreRateMiddle, List<double> Posts, List<double> Visible, string Load);
+        double StoreRateMiddle, List<double> Posts, List<double> Visible, string Load, double FirstSeconds, double TenthSeconds, double NinetiethSeconds);
 
     /// <summary>
     /// A partner catching up after an import: SSEP's sharing subscription is stopped, <paramref name="count"/> seizures are
@@ -428,7 +428,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
 
         var started = Stopwatch.GetTimestamp();
         await daemon.StartAgentAsync(shard, CancellationToken.None);
-        double? storeSeconds = null, readSeconds = null, ssepReadSeconds = null, atTenth = null, atNine = null;
+        double? storeSeconds = null, readSeconds = null, ssepReadSeconds = null, atFirst = null, atTenth = null, atNine = null;
         var load = "";
         await using var inStore = database.CreateCommand($"select count(*) from {ssdcSchema}.mt_streams where id between @min and @max");
         inStore.Parameters.AddWithValue("min", min);
@@ -442,6 +442,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
             if (storeSeconds is null)
             {
                 var arrived = (long)(await inStore.ExecuteScalarAsync() ?? 0L);
+                if (atFirst is null && arrived > 0) atFirst = elapsed;
                 if (atTenth is null && arrived >= count / 10) atTenth = elapsed;
                 if (atNine is null && arrived >= count * 9 / 10) { atNine = elapsed; load = LoadAverage(); }
                 if (arrived >= count) storeSeconds = elapsed;
@@ -453,7 +454,8 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         await stop.CancelAsync();
         await probe;
         var middle = count * 0.8 / Math.Max(0.001, atNine!.Value - atTenth!.Value);
-        return new Sustained(count, setupSeconds, ssepReadSeconds!.Value, storeSeconds!.Value, readSeconds!.Value, middle, posts, visible, load);
+        return new Sustained(count, setupSeconds, ssepReadSeconds!.Value, storeSeconds!.Value, readSeconds!.Value, middle, posts, visible, load,
+            atFirst!.Value, atTenth.Value, atNine.Value);
     }
 
     /// <summary>How many seizures a node's year summary (its read model, kept by the async daemon) counts in a year.</summary>
@@ -470,6 +472,7 @@ public sealed class BenchSharingCommand : JasperFxAsyncCommand<BenchSharingInput
         Console.WriteLine($"{"SSEP's own year summary counts them (baseline)",-44}{x.SsepReadModelSeconds,10:F2}{x.Count / x.SsepReadModelSeconds,12:F0}");
         Console.WriteLine($"{"arrived in SSDC's store (all)",-44}{x.StoreSeconds,10:F2}{x.Count / x.StoreSeconds,12:F0}");
         Console.WriteLine($"{"  between 10% and 90% of them",-44}{"",10}{x.StoreRateMiddle,12:F0}");
+        Console.WriteLine($"{"  (first arrived at, 10% at, 90% at)",-44}{x.FirstSeconds,10:F2}{x.TenthSeconds,8:F2}{x.NinetiethSeconds,8:F2}");
         Console.WriteLine($"{"counted in SSDC's year summary (all)",-44}{x.ReadModelSeconds,10:F2}{x.Count / x.ReadModelSeconds,12:F0}");
         Console.WriteLine($"(seconds from starting SSEP's sharing subscription; SSEP's own year summary counted from the same instant){x.Load}");
         Console.WriteLine($"{"milliseconds, meanwhile (n = " + x.Visible.Count + ")",-44}{"p50",10}{"p95",10}{"max",10}");
