@@ -127,6 +127,24 @@ public sealed record ShareReceipt(
     public const string Refused = "refused";
 }
 
+/// <summary>
+/// Many partners' records in one message: what a sender's page of changes holds for one partner (after an import, a
+/// backlog), each record exactly as a <see cref="SeizureShared"/> of its own. The receiver checks and applies each on its
+/// own (the newest version per origin record wins, as for single messages) and refuses only the ones that fail.
+/// </summary>
+[MessageIdentity("SeizureIntel.Sharing.Contracts.SeizuresShared")]
+public sealed record SeizuresShared(
+    int SchemaVersion,
+    IReadOnlyList<SeizureShared> Records,
+    int? SchemaMinor = null);
+
+/// <summary>Many receipts in one message: the receiver's answers to one applied batch, each as a <see cref="ShareReceipt"/> of its own.</summary>
+[MessageIdentity("SeizureIntel.Sharing.Contracts.ShareReceipts")]
+public sealed record ShareReceipts(
+    int SchemaVersion,
+    IReadOnlyList<ShareReceipt> Receipts,
+    int? SchemaMinor = null);
+
 /// <summary>A seizure linked to a shared joint operation: by reference only (the seizure itself travels on its own).</summary>
 public sealed record SharedOperationSeizure(string Agency, Guid Id, string Reference);
 public sealed record SharedArrests(int Count, IReadOnlyList<string> Charges);

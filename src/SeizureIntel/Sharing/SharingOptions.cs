@@ -73,6 +73,19 @@ public sealed class SharingOptions
     /// <summary>How many committed changes the sharing subscription turns into partner messages per page (one transaction, one outbox flush).</summary>
     public int PublishPageSize { get; set; } = 1000;
 
+    /// <summary>
+    /// At most this many records of a page go to a partner in one <c>SeizuresShared</c> message (and receipts likewise in one
+    /// <c>ShareReceipts</c>): each message is one envelope in the outbox, on the wire and in the partner's inbox.
+    /// </summary>
+    public int RecordsPerMessage { get; set; } = 500;
+
+    /// <summary>
+    /// How many many-in-one messages (<c>SeizuresShared</c>, <c>ShareReceipts</c>) this node applies at once; the listener
+    /// takes more, which wait here without holding a connection. On a small machine a few large transactions at a time get
+    /// through a backlog faster than dozens competing for the same cores.
+    /// </summary>
+    public int ManyInOneInParallel { get; set; } = 2;
+
     public bool Enabled => Transport != None && Partners.Count > 0;
 
     /// <summary>

@@ -120,6 +120,38 @@ public abstract class ContractEnforcementScenarios(TwoNodes nodes) : IAsyncLifet
     }
 
     [Fact]
+    public async Task a_bad_record_in_a_many_in_one_message_is_refused_on_its_own_and_the_rest_is_applied_and_acknowledged()
+    {
+        var ids = new[] { Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7() };
+        foreach (var id in ids) await LedgerSaysSentAsync(id);
+        var records = new JsonArray(ids.Select(id => JsonNode.Parse(ContractFiles.Serialize(Message(id)))).ToArray());
+        records[1]!["recordedBy"] = "officer-PERSON-1"; // a person: outside the contract
+        await SendRawAsync(new JsonObject { ["schemaVersion"] = 1, ["records"] = records, ["schemaMinor"] = ContractVersion.Minor }, typeof(SeizuresShared));
+
+        await RefusedAsync(ids[1], "/recordedBy is not a field of the contract");
+        foreach (var id in new[] { ids[0], ids[2] })
+            await EventuallyAsync(async () => await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.mt_events where stream_id = '{id}'") == 1,
+                $"SSDC applied record {id} of the message");
+        // The two applied records are acknowledged (pending 0, by one ShareReceipts), the bad one refused with its reason.
+        await SenderSeesRefusedAsync(ids[1], "/recordedBy is not a field of the contract");
+        await using var query = Ssep.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        foreach (var id in new[] { ids[0], ids[2] })
+            (await query.LoadAsync<ShareLedgerEntry>(ShareLedgerEntry.IdFor("SSDC", id)))!.AckedVersion.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_many_in_one_message_of_another_major_is_refused_as_a_whole()
+    {
+        var ids = new[] { Guid.CreateVersion7(), Guid.CreateVersion7() };
+        var records = new JsonArray(ids.Select(id => JsonNode.Parse(ContractFiles.Serialize(Message(id)))).ToArray());
+        await SendRawAsync(new JsonObject { ["schemaVersion"] = 2, ["records"] = records }, typeof(SeizuresShared));
+        var deadLetters = $"select count(*) from {nodes.SchemaOf("SSDC")}.wolverine_dead_letters where exception_message like '%SeizuresShared: schemaVersion 2 is not supported%'";
+        await EventuallyAsync(async () => await CountAsync(deadLetters) == 1, "SSDC dead-lettered the whole message");
+        foreach (var id in ids)
+            (await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.mt_events where stream_id = '{id}'")).ShouldBe(0, "nothing of it applied");
+    }
+
+    [Fact]
     public async Task a_forged_receipt_is_dead_lettered_and_moves_nothing()
     {
         // SSDC's ledger: it sent its record to SSEP, unacknowledged. A receipt "from MVD" on SSEP's channel is forged.

@@ -61,13 +61,15 @@ public sealed class SharingSubscription : BatchSubscription
         // One round trip for what every partner was sent of every record in the page.
         var ledger = (await operations.LoadManyAsync<ShareLedgerEntry>(token,
             seizures.SelectMany(s => partners.Select(p => ShareLedgerEntry.IdFor(p, s.Id))).ToArray())).ToDictionary(e => e.Id);
+        var records = partners.ToDictionary(p => p, _ => new List<SeizureShared>());
         foreach (var seizure in seizures)
         {
             var sentBefore = partners.Select(p => ledger.GetValueOrDefault(ShareLedgerEntry.IdFor(p, seizure.Id))).OfType<ShareLedgerEntry>()
                 .ToDictionary(e => e.Partner);
             foreach (var (partner, message) in SeizureSharing.Decide(seizure, _identity.Agency, _sharing, sentBefore, now))
             {
-                await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
+                if (message is SeizureShared record) records[partner].Add(record);
+                else await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
                 var entry = sentBefore.GetValueOrDefault(partner) ?? new ShareLedgerEntry
                 {
                     Id = ShareLedgerEntry.IdFor(partner, seizure.Id), Partner = partner, RecordId = seizure.Id, OriginAgency = seizure.Agency,
@@ -77,6 +79,19 @@ public sealed class SharingSubscription : BatchSubscription
                 entry.Withdrawn = message is Contracts.SeizureWithdrawn;
                 operations.Store(entry);
             }
+        }
+        // A page's records go to each partner many in one message (a single record keeps its own shape): a few envelopes to
+        // store, send and settle per page instead of one per record, which is what bounds the rate on either transport.
+        foreach (var (partner, list) in records)
+        {
+            var endpoint = bus.EndpointFor(SharingOptions.EndpointOf(partner));
+            if (list.Count == 1) await endpoint.SendAsync(list[0]);
+            else
+                foreach (var chunk in list.Chunk(Math.Clamp(_sharing.RecordsPerMessage, 1, Receiving.ReceiveSharedRecordsHandler.ManyInOneLimit)))
+                {
+                    if (chunk.Length == 1) await endpoint.SendAsync(chunk[0]);
+                    else await endpoint.SendAsync(new SeizuresShared(SeizureShared.CurrentSchemaVersion, chunk, ContractVersion.Minor));
+                }
         }
     }
 

@@ -19,6 +19,8 @@ public static partial class ContractSchemas
         [typeof(SeizureWithdrawn)] = "seizure-withdrawn",
         [typeof(ShareReceipt)] = "share-receipt",
         [typeof(JointOperationShared)] = "joint-operation-shared",
+        [typeof(SeizuresShared)] = "seizures-shared",
+        [typeof(ShareReceipts)] = "share-receipts",
     };
 
     private static readonly Lazy<Dictionary<Type, JsonSchema>> Schemas = new(() => FileOf.ToDictionary(p => p.Key, p => Load(p.Value)));
@@ -33,6 +35,7 @@ public static partial class ContractSchemas
     }
 
     private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.Hierarchical, RequireFormatValidation = true };
+    private static readonly EvaluationOptions Quick = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
 
     /// <summary>What is wrong with <paramref name="json"/> as a <paramref name="type"/> message; null when nothing is.</summary>
     public static string? Problem(Type type, ReadOnlySpan<byte> json)
@@ -51,12 +54,33 @@ public static partial class ContractSchemas
             var minor = root.TryGetProperty("schemaMinor", out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var mi) ? mi : 0;
             var newerMinor = minor > ContractVersion.Minor;
 
+            // Most messages are valid: a pass/fail evaluation first (no per-keyword report), the full report only for a failure.
+            if (Schemas.Value[type].Evaluate(root, Quick).IsValid) return null;
             var result = Schemas.Value[type].Evaluate(root, Options);
             if (result.IsValid) return null;
             var errors = new List<string>();
             Collect(result, errors, newerMinor);
             if (errors.Count == 0) return newerMinor ? null : "does not match its schema";
             return $"does not match schemas/sharing/v1/{FileOf[type]}.schema.json: {string.Join("; ", errors.Take(5))}";
+        }
+    }
+
+    /// <summary>
+    /// The raw JSON of each element of a many-in-one message's array (<paramref name="property"/>), in order, so that each
+    /// is checked against its own message's schema; null when <paramref name="json"/> has no such array.
+    /// </summary>
+    public static List<byte[]>? Elements(ReadOnlySpan<byte> json, string property)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json.ToArray());
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty(property, out var array) ||
+                array.ValueKind != JsonValueKind.Array) return null;
+            return array.EnumerateArray().Select(e => System.Text.Encoding.UTF8.GetBytes(e.GetRawText())).ToList();
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

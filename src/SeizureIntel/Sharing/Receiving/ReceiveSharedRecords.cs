@@ -154,7 +154,7 @@ public static class ReceiveSharedRecordsHandler
     /// </summary>
     public static void Configure(HandlerChain chain)
     {
-        if (!chain.MessageType.IsArray)
+        if (!chain.MessageType.IsArray && chain.MessageType != typeof(SeizuresShared) && chain.MessageType != typeof(ShareReceipts))
         {
             // Messages arrive several at a time: two versions of one operation may race at commit; the loser goes again.
             chain.OnException<JasperFx.ConcurrencyException>().Or<Marten.Exceptions.StreamLockedException>()
@@ -167,17 +167,44 @@ public static class ReceiveSharedRecordsHandler
                 TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
     }
 
-    public static async Task Handle(SeizureShared[] messages, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
-        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
+    public static Task Handle(SeizureShared[] messages, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
+        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token) =>
+        ApplyAsync(BatchMembers.Of(messages, envelope), session, bus, runtime, checks, node, time, token);
+
+    /// <summary>
+    /// Many records in one message (a sender's page for this partner): each record is checked against its own schema and
+    /// rules, refused on its own when it fails (a refusal receipt, and a dead letter of its own carrying its raw JSON), and the
+    /// rest applied in this one transaction exactly as a batch of single messages is.
+    /// </summary>
+    public static async Task Handle(SeizuresShared message, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
+        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, ManyInOneGate gate, CancellationToken token)
+    {
+        using var turn = await gate.EnterAsync(token);
+        var members = await ManyInOneAsync(message, message.Records, "records", envelope, runtime, checks, node, time);
+        await ApplyAsync(members, session, bus, runtime, checks, node, time, token);
+    }
+
+    private static async Task ApplyAsync(List<(SeizureShared Message, Envelope Member)> members, IDocumentSession session, IMessageBus bus,
+        IWolverineRuntime runtime, SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token)
     {
         var now = time.GetUtcNow();
-        var members = BatchMembers.Of(messages, envelope);
         var good = new List<(SeizureShared Message, string Channel)>();
-        foreach (var (message, member) in members)
+        // The checks (schema, origin, field rules) are most of a batch's cost and touch nothing shared: a large batch is
+        // checked on every core; refusals and appends then follow one by one, in the batch's order.
+        var verdicts = new (string? Channel, string? Problem)[members.Count];
+        void Check(int i)
         {
-            var what = $"SeizureShared {message.OriginAgency}/{message.OriginId} v{message.OriginVersion}";
+            var (message, member) = members[i];
             var channel = checks.ChannelOf(member);
-            var problem = channel is null ? checks.NoChannel(member, message) : checks.Problem(message, channel, member);
+            verdicts[i] = (channel, channel is null ? checks.NoChannel(member, message) : checks.Problem(message, channel, member));
+        }
+        if (members.Count >= 32) Parallel.For(0, members.Count, new ParallelOptions { CancellationToken = token }, Check);
+        else for (var i = 0; i < members.Count; i++) Check(i);
+        for (var i = 0; i < members.Count; i++)
+        {
+            var (message, member) = members[i];
+            var what = $"SeizureShared {message.OriginAgency}/{message.OriginId} v{message.OriginVersion}";
+            var (channel, problem) = verdicts[i];
             if (problem is null) good.Add((message, channel!));
             else await RefuseAsync(runtime, bus, node, member, channel, message.OriginAgency, message.OriginId, message.OriginVersion, $"{what}: {problem}", now);
         }
@@ -310,9 +337,68 @@ public static class ReceiveSharedRecordsHandler
     private static async Task ReceiptsAsync(IMessageBus bus, NodeIdentity node, Dictionary<Guid, (string Channel, string Origin, long Version, string Outcome)> answered,
         DateTimeOffset now)
     {
-        foreach (var (id, (channel, origin, version, outcome)) in answered)
-            await bus.EndpointFor(SharingOptions.EndpointOf(channel))
-                .SendAsync(new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, origin, id, version, outcome, now, ContractVersion.Minor));
+        foreach (var perChannel in answered.GroupBy(a => a.Value.Channel))
+        {
+            var receipts = perChannel.Select(a => new ShareReceipt(SeizureShared.CurrentSchemaVersion, node.Agency, a.Value.Origin, a.Key, a.Value.Version,
+                a.Value.Outcome, now, ContractVersion.Minor)).ToList();
+            var endpoint = bus.EndpointFor(SharingOptions.EndpointOf(perChannel.Key));
+            // One message for the lot (a single receipt keeps its own shape): one envelope to store, send and settle, not one per record.
+            if (receipts.Count == 1) await endpoint.SendAsync(receipts[0]);
+            else
+                foreach (var chunk in receipts.Chunk(ManyInOneLimit))
+                    await endpoint.SendAsync(new ShareReceipts(SeizureShared.CurrentSchemaVersion, chunk, ContractVersion.Minor));
+        }
+    }
+
+    /// <summary>At most this many records or receipts go in one many-in-one message (the schemas' maxItems).</summary>
+    public const int ManyInOneLimit = 5000;
+
+    /// <summary>
+    /// The elements of a many-in-one message as members of their own: each with an envelope that carries its raw JSON (for its
+    /// schema check and its dead letter) and the channel the message came on. The message as a whole must match its own schema
+    /// and carry as many elements as it says; otherwise it is refused as a whole.
+    /// </summary>
+    private static async Task<List<(T Message, Envelope Member)>> ManyInOneAsync<T>(object message, IReadOnlyList<T> elements, string property, Envelope envelope,
+        IWolverineRuntime runtime, SharedMessageChecks checks, NodeIdentity node, TimeProvider time) where T : class
+    {
+        var what = message.GetType().Name;
+        var channel = checks.ChannelOf(envelope);
+        var problem = channel is null ? checks.NoChannel(envelope, message) : SharedMessageChecks.ContractProblem(envelope, message);
+        var raw = envelope.Data is { Length: > 0 } data ? ContractSchemas.Elements(data, property) : null;
+        if (problem is null && raw is not null && raw.Count != elements.Count) problem = $"{property} holds {raw.Count} elements, {elements.Count} read";
+        if (problem is not null)
+        {
+            // Nothing of it is applied; the sender learns why, per record it named (when it named any), outside this
+            // handler's transaction, which the refusal rolls back.
+            var outside = new MessageBus(runtime);
+            if (channel is not null && message is SeizuresShared records)
+                foreach (var r in records.Records ?? [])
+                    await outside.EndpointFor(SharingOptions.EndpointOf(channel)).SendAsync(Refusal(node, channel, r?.OriginAgency, r?.OriginId ?? Guid.Empty,
+                        r?.OriginVersion ?? 1, $"{what}: {problem}", time.GetUtcNow()));
+            throw new InvalidSharedMessage($"{what}: {problem}");
+        }
+        return elements.Select((element, i) => (element, MemberOf(envelope, element, raw?[i], i))).ToList();
+    }
+
+    /// <summary>
+    /// An envelope standing for one element of a many-in-one message: the channel and sender of the message, the element's own
+    /// raw JSON and message type, and an id derived from the message's id and the element's place (so that a dead letter
+    /// written again when the message is retried is the same dead letter).
+    /// </summary>
+    private static Envelope MemberOf(Envelope envelope, object element, byte[]? raw, int index)
+    {
+        var id = System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes($"{envelope.Id}:{index}"));
+        return new Envelope(element)
+        {
+            Id = new Guid(id),
+            Data = raw,
+            Destination = envelope.Destination,
+            Source = envelope.Source,
+            ContentType = envelope.ContentType,
+            MessageType = element is SeizureShared ? "SeizureIntel.Sharing.Contracts.SeizureShared" : "SeizureIntel.Sharing.Contracts.ShareReceipt",
+            SentAt = envelope.SentAt,
+            TenantId = envelope.TenantId,
+        };
     }
 
     /// <summary>
@@ -346,11 +432,24 @@ public static class ReceiveSharedRecordsHandler
     /// and stored in one transaction. A receipt that does not come from the partner it names, on that partner's channel,
     /// is forged: dead-lettered on its own, and moves nothing.
     /// </summary>
-    public static async Task Handle(ShareReceipt[] receipts, Envelope envelope, IDocumentSession session, IWolverineRuntime runtime, SharedMessageChecks checks,
-        TimeProvider time, CancellationToken token)
+    public static Task Handle(ShareReceipt[] receipts, Envelope envelope, IDocumentSession session, IWolverineRuntime runtime, SharedMessageChecks checks,
+        TimeProvider time, CancellationToken token) =>
+        ApplyReceiptsAsync(BatchMembers.Of(receipts, envelope), session, runtime, checks, time, token);
+
+    /// <summary>Many receipts in one message: each checked on its own (a forged one dead-lettered on its own), the rest applied as a batch.</summary>
+    public static async Task Handle(ShareReceipts message, Envelope envelope, IDocumentSession session, IWolverineRuntime runtime,
+        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, ManyInOneGate gate, CancellationToken token)
+    {
+        using var turn = await gate.EnterAsync(token);
+        var members = await ManyInOneAsync(message, message.Receipts, "receipts", envelope, runtime, checks, node, time);
+        await ApplyReceiptsAsync(members, session, runtime, checks, time, token);
+    }
+
+    private static async Task ApplyReceiptsAsync(List<(ShareReceipt Message, Envelope Member)> members, IDocumentSession session, IWolverineRuntime runtime,
+        SharedMessageChecks checks, TimeProvider time, CancellationToken token)
     {
         var good = new List<ShareReceipt>();
-        foreach (var (receipt, member) in BatchMembers.Of(receipts, envelope))
+        foreach (var (receipt, member) in members)
         {
             var channel = checks.ChannelOf(member);
             var problem = channel is null ? checks.NoChannel(member, receipt) : checks.Problem(receipt, channel, member);
@@ -382,6 +481,30 @@ public static class ReceiveSharedRecordsHandler
             changed.Add(entry.Id);
         }
         foreach (var id in changed) session.Store(entries[id]);
+    }
+}
+
+/// <summary>
+/// Lets a few many-in-one messages be applied at once (<see cref="SharingOptions.ManyInOneInParallel"/>); the others wait
+/// before they open a connection. The commit follows the handler, outside the gate.
+/// </summary>
+public sealed class ManyInOneGate(int parallel)
+{
+    private readonly SemaphoreSlim _turns = new(Math.Max(1, parallel));
+
+    public async Task<IDisposable> EnterAsync(CancellationToken token)
+    {
+        await _turns.WaitAsync(token);
+        return new Turn(_turns);
+    }
+
+    private sealed class Turn(SemaphoreSlim turns) : IDisposable
+    {
+        private int _done;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) turns.Release();
+        }
     }
 }
 

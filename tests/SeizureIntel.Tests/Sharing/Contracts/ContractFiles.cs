@@ -21,6 +21,8 @@ public static class ContractFiles
         [typeof(SeizureWithdrawn)] = "seizure-withdrawn",
         [typeof(ShareReceipt)] = "share-receipt",
         [typeof(JointOperationShared)] = "joint-operation-shared",
+        [typeof(SeizuresShared)] = "seizures-shared",
+        [typeof(ShareReceipts)] = "share-receipts",
     };
 
     public static Type MessageTypeOf(string schema) => SchemaOf.Single(p => p.Value == schema).Key;

@@ -47,6 +47,11 @@ public static class GoldenSamples
             .. Receipts().Select(r => ($"share-receipt.{r.Name}", (object)r.Receipt)),
             ("joint-operation-shared.launched-with-outcomes", OperationContractTests.Example()),
             ("joint-operation-shared.last-update-after-leaving", OperationContractTests.LastUpdateAfterLeaving()),
+            ("seizures-shared.page-of-records", new SeizuresShared(SeizureShared.CurrentSchemaVersion,
+                [(SeizureShared)Pick("at-facility-with-notes", "SSDC"), (SeizureShared)Pick("own-location-no-facility", "SSDC"),
+                 (SeizureShared)Pick("corrected-handed-over-lab-result", "SSDC")], ContractVersion.Minor)),
+            ("share-receipts.applied-and-already-applied", new ShareReceipts(SeizureShared.CurrentSchemaVersion,
+                [.. Receipts().Select(r => r.Receipt with { SchemaMinor = ContractVersion.Minor })], ContractVersion.Minor)),
         ];
     }
 

@@ -49,6 +49,32 @@ public sealed class MessageSchemaTests
             ContractFiles.ShouldMatchSchema(ContractFiles.Serialize(receipt), "share-receipt", $"receipt '{name}'");
     }
 
+    /// <summary>
+    /// A many-in-one message's elements are each a whole message of their own kind: the receiver checks each against that
+    /// message's schema, so the samples' elements must pass it, and one broken element must fail it.
+    /// </summary>
+    [Theory]
+    [InlineData("seizures-shared", "records", "seizure-shared")]
+    [InlineData("share-receipts", "receipts", "share-receipt")]
+    public void every_element_of_a_many_in_one_message_matches_its_own_message_schema(string schema, string property, string element)
+    {
+        var samples = GoldenSamples.Stored().Where(s => s.Schema == schema).ToList();
+        samples.ShouldNotBeEmpty();
+        foreach (var (file, _, json) in samples)
+        {
+            var elements = JsonNode.Parse(json)![property]!.AsArray();
+            elements.Count.ShouldBeGreaterThan(1, file);
+            foreach (var e in elements) ContractFiles.ShouldMatchSchema(e!.ToJsonString(), element, $"{file}: an element of {property}");
+            var broken = elements[0]!.DeepClone().AsObject();
+            broken["recordedBy"] = "officer-PERSON-1";
+            ContractFiles.Errors(ContractFiles.Schema(element), broken.ToJsonString()).ShouldNotBeEmpty();
+            // The many-in-one schema itself leaves the elements to theirs: the broken element does not fail the whole.
+            var whole = JsonNode.Parse(json)!;
+            whole[property]![0] = broken;
+            ContractFiles.Errors(ContractFiles.Schema(schema), whole.ToJsonString()).ShouldBeEmpty();
+        }
+    }
+
     [Fact]
     public void the_schema_files_are_valid_json_schema_2020_12_with_a_urn_id_and_closed_objects()
     {
