@@ -175,48 +175,71 @@ public static class HotspotsEndpoint
     /// <summary>
     /// The convex hull of the members' points, exactly as NetTopologySuite's <c>ConvexHull()</c> of all of them: that one
     /// first keeps the distinct points (in order of first appearance) and its result depends on nothing else. With at most
-    /// three distinct points they are handed over as they are; otherwise Andrew's monotone chain (points sorted by
-    /// longitude, then latitude) drops every point that is clearly inside the hull (a margin keeps the nearly collinear
+    /// three distinct points they are handed over as they are; otherwise the members clearly inside the quadrilateral of
+    /// the extreme ones are left out, and Andrew's monotone chain (the rest sorted by longitude, then latitude) drops every
+    /// point that is clearly inside the hull (a margin keeps the nearly collinear
     /// ones), and NetTopologySuite builds the hull of what is left with its robust predicates. Every corner survives the
     /// chain, so the geometry is the same, at a fraction of the cost for a cluster of many thousands.
     /// </summary>
     public static Geometry Hull(IReadOnlyList<HotspotPoint> members)
     {
-        var pts = new (double X, double Y)[members.Count];
-        for (var k = 0; k < pts.Length; k++) pts[k] = (members[k].Lon, members[k].Lat);
-        Array.Sort(pts);
+        // Up to three distinct points: handed over as they are, in order of first appearance.
+        var distinct = new List<Coordinate>(4);
+        foreach (var m in members)
+        {
+            if (!distinct.Any(c => c.X == m.Lon && c.Y == m.Lat)) distinct.Add(new Coordinate(m.Lon, m.Lat));
+            if (distinct.Count > 3) break;
+        }
+        if (distinct.Count <= 3) return Wgs84.Factory.CreateMultiPointFromCoords(distinct.ToArray()).ConvexHull();
+
+        // Popped or dropped only when clearly inside: a point kept in doubt is one more for NetTopologySuite, never a corner lost.
+        const double margin = 1e-12;
+        static double Cross(XY o, XY a, XY b) => (a.X - o.X) * (b.Y - o.Y) - (a.Y - o.Y) * (b.X - o.X);
+        // The quadrilateral of the westernmost, southernmost, easternmost and northernmost members (counter-clockwise)
+        // lies inside the hull: a member clearly inside it is no corner (Akl–Toussaint). In a dense hot spot that is
+        // nearly every member, so only a few are sorted.
+        XY west = new(members[0].Lon, members[0].Lat), south = west, east = west, north = west;
+        foreach (var m in members)
+        {
+            XY p = new(m.Lon, m.Lat);
+            if (p.X < west.X) west = p;
+            if (p.X > east.X) east = p;
+            if (p.Y < south.Y) south = p;
+            if (p.Y > north.Y) north = p;
+        }
+        var pts = new List<XY>();
+        foreach (var m in members)
+        {
+            XY p = new(m.Lon, m.Lat);
+            if (Cross(west, south, p) > margin && Cross(south, east, p) > margin && Cross(east, north, p) > margin && Cross(north, west, p) > margin)
+                continue;
+            pts.Add(p);
+        }
+        pts.Sort(); // by longitude, then latitude (a struct's own comparison: no comparer delegate per pair)
         var n = 0;
-        for (var k = 0; k < pts.Length; k++)
-            if (n == 0 || pts[k] != pts[n - 1]) pts[n++] = pts[k];
-        Coordinate[] corners;
-        if (n <= 3)
+        for (var k = 0; k < pts.Count; k++)
+            if (n == 0 || !pts[k].Equals(pts[n - 1])) pts[n++] = pts[k];
+        // Andrew's monotone chain over what is left.
+        var hull = new XY[2 * n];
+        var h = 0;
+        for (var k = 0; k < n; k++)
         {
-            var distinct = new List<Coordinate>(3);
-            foreach (var m in members)
-                if (!distinct.Any(c => c.X == m.Lon && c.Y == m.Lat)) distinct.Add(new Coordinate(m.Lon, m.Lat));
-            corners = distinct.ToArray();
+            while (h >= 2 && Cross(hull[h - 2], hull[h - 1], pts[k]) < -margin) h--;
+            hull[h++] = pts[k];
         }
-        else
+        for (int k = n - 2, lower = h + 1; k >= 0; k--)
         {
-            // Popped only when clearly clockwise: a point kept in doubt is one more for NetTopologySuite, never a corner lost.
-            const double margin = 1e-12;
-            static double Cross((double X, double Y) o, (double X, double Y) a, (double X, double Y) b) =>
-                (a.X - o.X) * (b.Y - o.Y) - (a.Y - o.Y) * (b.X - o.X);
-            var hull = new (double X, double Y)[2 * n];
-            var h = 0;
-            for (var k = 0; k < n; k++)
-            {
-                while (h >= 2 && Cross(hull[h - 2], hull[h - 1], pts[k]) < -margin) h--;
-                hull[h++] = pts[k];
-            }
-            for (int k = n - 2, lower = h + 1; k >= 0; k--)
-            {
-                while (h >= lower && Cross(hull[h - 2], hull[h - 1], pts[k]) < -margin) h--;
-                hull[h++] = pts[k];
-            }
-            corners = hull[..h].Distinct().Select(p => new Coordinate(p.X, p.Y)).ToArray();
+            while (h >= lower && Cross(hull[h - 2], hull[h - 1], pts[k]) < -margin) h--;
+            hull[h++] = pts[k];
         }
+        var corners = hull[..h].Distinct().Select(p => new Coordinate(p.X, p.Y)).ToArray();
         return Wgs84.Factory.CreateMultiPointFromCoords(corners).ConvexHull();
+    }
+
+    /// <summary>A point as the hull sees it: longitude X, latitude Y, ordered by X then Y.</summary>
+    private readonly record struct XY(double X, double Y) : IComparable<XY>
+    {
+        public int CompareTo(XY other) => X != other.X ? X.CompareTo(other.X) : Y.CompareTo(other.Y);
     }
 
     public static async Task<FeatureCollection> GridAsync(
