@@ -64,6 +64,8 @@ public static class KernelDensity
 
         var h2 = bandwidthKm * bandwidthKm;
         var scale = 3 / (Math.PI * h2);
+        // The haversine's a of the bandwidth (and a hair more): a cell centre beyond it is skipped before the arcsine.
+        var beyond = Math.Pow(Math.Sin(bandwidthKm / (2 * Nnh.EarthRadiusKm)), 2) * (1 + 1e-9);
         // Bands of rows in parallel, each summing only into its own rows and taking the points in input order: every
         // cell adds up the same kernels in the same order as one pass would, so the densities do not depend on the cores.
         var bands = Math.Min(rows, Environment.ProcessorCount * 4);
@@ -94,7 +96,9 @@ public static class KernelDensity
                     {
                         // Haversine, as Nnh.DistanceKm, with the row's terms computed once.
                         var sinLon = Math.Sin(((firstColumn[r] + c + 0.5) * width - p.Lon) * rad / 2);
-                        var d = 2 * Nnh.EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(a0 + cc * sinLon * sinLon)));
+                        var hav = a0 + cc * sinLon * sinLon;
+                        if (hav > beyond) continue;
+                        var d = 2 * Nnh.EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(hav)));
                         if (d >= bandwidthKm) continue;
                         var w = 1 - d * d / h2;
                         var k = scale * w * w;
