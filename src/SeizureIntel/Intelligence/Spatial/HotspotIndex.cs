@@ -19,9 +19,21 @@ public sealed class HotspotIndex(NpgsqlDataSource db, string schema, bool applyS
 
     private readonly object gate = new();
     private readonly SemaphoreSlim refreshing = new(1, 1);
-    private Dictionary<Guid, Entry> entries = new();
-    private KeyValuePair<Guid, Entry>[]? sorted;
+    // The counted seizures ordered by id (as Guid.CompareTo): a change is merged in, never sorted again from scratch.
+    private Guid[] ids = [];
+    private Slot[] slots = [];
     private long revision = -1, epoch = -1;
+
+    /// <summary>A counted seizure's point (handed out as it is, no copy a request) with the fields the filters read.</summary>
+    private readonly record struct Slot(HotspotPoint Point, DateOnly LocalDate, string? Substance);
+
+    private static Slot ToSlot(Guid id, Entry e) => new(new HotspotPoint(id, e.Lat, e.Lon, e.Grams, e.LabConfirmedGrams), e.LocalDate, e.Substance);
+
+    /// <summary>How many counted seizures the index holds.</summary>
+    public int Count
+    {
+        get { lock (gate) return ids.Length; }
+    }
 
     private string Schema => schema;
 
@@ -67,26 +79,17 @@ public sealed class HotspotIndex(NpgsqlDataSource db, string schema, bool applyS
     {
         await RefreshAsync(token);
         substance = string.IsNullOrWhiteSpace(substance) ? null : substance.Trim();
-        lock (gate)
+        Slot[] current;
+        lock (gate) current = slots;
+        var points = new List<HotspotPoint>(current.Length);
+        foreach (var slot in current)
         {
-            // Sorted once per change of the index, not once per request.
-            if (sorted is null)
-            {
-                sorted = new KeyValuePair<Guid, Entry>[entries.Count];
-                var k = 0;
-                foreach (var pair in entries) sorted[k++] = pair;
-                Array.Sort(sorted, (a, b) => a.Key.CompareTo(b.Key));
-            }
-            var points = new List<HotspotPoint>(sorted.Length);
-            foreach (var (id, e) in sorted)
-            {
-                if (from is { } f && e.LocalDate < f) continue;
-                if (to is { } t && e.LocalDate > t) continue;
-                if (substance is not null && e.Substance != substance) continue;
-                points.Add(new HotspotPoint(id, e.Lat, e.Lon, e.Grams, e.LabConfirmedGrams));
-            }
-            return points;
+            if (from is { } f && slot.LocalDate < f) continue;
+            if (to is { } t && slot.LocalDate > t) continue;
+            if (substance is not null && slot.Substance != substance) continue;
+            points.Add(slot.Point);
         }
+        return points;
     }
 
     public async Task RefreshAsync(CancellationToken token)
@@ -122,18 +125,22 @@ public sealed class HotspotIndex(NpgsqlDataSource db, string schema, bool applyS
         long latest;
         await using (var max = new NpgsqlCommand($"select coalesce(max(revision), 0) from {Schema}.{ChangesTable}", connection, tx))
             latest = (long)(await max.ExecuteScalarAsync(token))!;
-        var fresh = new Dictionary<Guid, Entry>();
+        var freshIds = new List<Guid>();
+        var fresh = new List<Slot>();
         await using (var all = new NpgsqlCommand($"{Select} from {SpatialQuery.Table(Schema)} l where l.counted", connection, tx))
         await using (var reader = await all.ExecuteReaderAsync(token))
             while (await reader.ReadAsync(token))
             {
                 var (id, entry, _) = Read(reader);
-                fresh[id] = entry;
+                freshIds.Add(id);
+                fresh.Add(ToSlot(id, entry));
             }
+        var sortedIds = freshIds.ToArray();
+        var sortedSlots = fresh.ToArray();
+        Array.Sort(sortedIds, sortedSlots);
         lock (gate)
         {
-            entries = fresh;
-            sorted = null;
+            (ids, slots) = (sortedIds, sortedSlots);
             revision = latest;
             epoch = now;
         }
@@ -165,12 +172,29 @@ public sealed class HotspotIndex(NpgsqlDataSource db, string schema, bool applyS
             }
         }
         if (changes.Count == 0) return;
+        // The changed seizures leave the sorted arrays and those still counted come back in order: one linear merge.
+        var changed = changes.Select(c => c.Id).ToHashSet();
+        var added = changes.Where(c => c.Entry is not null).Select(c => (c.Id, ToSlot(c.Id, c.Entry!.Value))).ToArray();
+        Array.Sort(added, (a, b) => a.Id.CompareTo(b.Id));
+        Guid[] oldIds;
+        Slot[] oldSlots;
+        lock (gate) (oldIds, oldSlots) = (ids, slots);
+        var kept = 0;
+        foreach (var id in oldIds) if (!changed.Contains(id)) kept++;
+        var newIds = new Guid[kept + added.Length];
+        var newSlots = new Slot[newIds.Length];
+        int i = 0, j = 0, k = 0;
+        while (k < newIds.Length)
+        {
+            while (i < oldIds.Length && changed.Contains(oldIds[i])) i++;
+            if (j < added.Length && (i == oldIds.Length || added[j].Id.CompareTo(oldIds[i]) < 0))
+                (newIds[k], newSlots[k++]) = added[j++];
+            else
+                (newIds[k], newSlots[k++]) = (oldIds[i], oldSlots[i++]);
+        }
         lock (gate)
         {
-            foreach (var (id, entry) in changes)
-                if (entry is { } e) entries[id] = e;
-                else entries.Remove(id);
-            sorted = null;
+            (ids, slots) = (newIds, newSlots);
             revision = latest;
         }
     }

@@ -64,37 +64,50 @@ public static class KernelDensity
 
         var h2 = bandwidthKm * bandwidthKm;
         var scale = 3 / (Math.PI * h2);
-        foreach (var p in points)
+        // The haversine's a of the bandwidth (and a hair more): a cell centre beyond it is skipped before the arcsine.
+        var beyond = Math.Pow(Math.Sin(bandwidthKm / (2 * Nnh.EarthRadiusKm)), 2) * (1 + 1e-9);
+        // Bands of rows in parallel, each summing only into its own rows and taking the points in input order: every
+        // cell adds up the same kernels in the same order as one pass would, so the densities do not depend on the cores.
+        var bands = Math.Min(rows, Environment.ProcessorCount * 4);
+        Parallel.For(0, bands, band =>
         {
-            var g = (double)(p.Grams ?? 0);
-            var cosP = Math.Cos(p.Lat * rad);
-            var fromRow = (int)((long)Math.Floor((p.Lat - reachLat) / height) - firstRow);
-            var toRow = (int)((long)Math.Floor((p.Lat + reachLat) / height) - firstRow);
-            for (var r = Math.Max(0, fromRow); r <= Math.Min(rows - 1, toRow); r++)
+            int bandFrom = (int)((long)rows * band / bands), bandTo = (int)((long)rows * (band + 1) / bands) - 1;
+            for (var i = 0; i < points.Count; i++)
             {
-                var dLat = (centreLat[r] - p.Lat) * rad;
-                if (Math.Abs(dLat) * Nnh.EarthRadiusKm >= bandwidthKm) continue;
-                var sinLat = Math.Sin(dLat / 2);
-                var a0 = sinLat * sinLat;
-                var cc = cosP * cosCentre[r];
-                var width = HotspotGrid.ColumnWidth(cellKm, firstRow + r);
-                var from = (int)((long)Math.Floor((p.Lon - reachLon[r]) / width) - firstColumn[r]);
-                var to = (int)((long)Math.Floor((p.Lon + reachLon[r]) / width) + 1 - firstColumn[r]);
-                var sRow = seizures[r];
-                var gRow = grams[r];
-                for (var c = Math.Max(0, from); c <= Math.Min(sRow.Length - 1, to); c++)
+                var p = points[i];
+                var fromRow = Math.Max(bandFrom, (int)((long)Math.Floor((p.Lat - reachLat) / height) - firstRow));
+                var toRow = Math.Min(bandTo, (int)((long)Math.Floor((p.Lat + reachLat) / height) - firstRow));
+                if (fromRow > toRow) continue;
+                var g = (double)(p.Grams ?? 0);
+                var cosP = Math.Cos(p.Lat * rad);
+                for (var r = fromRow; r <= toRow; r++)
                 {
-                    // Haversine, as Nnh.DistanceKm, with the row's terms computed once.
-                    var sinLon = Math.Sin(((firstColumn[r] + c + 0.5) * width - p.Lon) * rad / 2);
-                    var d = 2 * Nnh.EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(a0 + cc * sinLon * sinLon)));
-                    if (d >= bandwidthKm) continue;
-                    var w = 1 - d * d / h2;
-                    var k = scale * w * w;
-                    sRow[c] += k;
-                    gRow[c] += k * g;
+                    var dLat = (centreLat[r] - p.Lat) * rad;
+                    if (Math.Abs(dLat) * Nnh.EarthRadiusKm >= bandwidthKm) continue;
+                    var sinLat = Math.Sin(dLat / 2);
+                    var a0 = sinLat * sinLat;
+                    var cc = cosP * cosCentre[r];
+                    var width = HotspotGrid.ColumnWidth(cellKm, firstRow + r);
+                    var from = (int)((long)Math.Floor((p.Lon - reachLon[r]) / width) - firstColumn[r]);
+                    var to = (int)((long)Math.Floor((p.Lon + reachLon[r]) / width) + 1 - firstColumn[r]);
+                    var sRow = seizures[r];
+                    var gRow = grams[r];
+                    for (var c = Math.Max(0, from); c <= Math.Min(sRow.Length - 1, to); c++)
+                    {
+                        // Haversine, as Nnh.DistanceKm, with the row's terms computed once.
+                        var sinLon = Math.Sin(((firstColumn[r] + c + 0.5) * width - p.Lon) * rad / 2);
+                        var hav = a0 + cc * sinLon * sinLon;
+                        if (hav > beyond) continue;
+                        var d = 2 * Nnh.EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(hav)));
+                        if (d >= bandwidthKm) continue;
+                        var w = 1 - d * d / h2;
+                        var k = scale * w * w;
+                        sRow[c] += k;
+                        gRow[c] += k * g;
+                    }
                 }
             }
-        }
+        });
 
         var cells = new List<DensityCell>();
         for (var r = 0; r < rows; r++)
@@ -114,9 +127,11 @@ public static class KernelDensity
 
     public static FeatureCollection Features(List<DensityCell> cells, double cellKm)
     {
-        var features = new FeatureCollection();
-        foreach (var c in cells)
-            features.Add(new Feature(HotspotGrid.Cell(cellKm, c.Row, c.Column), new AttributesTable
+        var built = new Feature[cells.Count];
+        Parallel.For(0, cells.Count, i =>
+        {
+            var c = cells[i];
+            built[i] = new Feature(HotspotGrid.Cell(cellKm, c.Row, c.Column), new AttributesTable
             {
                 { "row", c.Row },
                 { "column", c.Column },
@@ -124,7 +139,10 @@ public static class KernelDensity
                 { "centreLon", c.CentreLon },
                 { "density", c.Seizures },
                 { "gramsDensity", c.Grams },
-            }));
+            });
+        });
+        var features = new FeatureCollection();
+        foreach (var feature in built) features.Add(feature);
         return features;
     }
 }

@@ -242,6 +242,32 @@ public sealed class HotspotTests(NodeFixture fixture) : SpatialTest(fixture)
     }
 
     [Fact]
+    public async Task hot_spots_take_in_seizures_recorded_after_they_were_first_asked_with_members_in_id_order()
+    {
+        var all = await ScenarioAsync();
+        const string url = "/api/hotspots?thresholdKm=1.2&minPoints=2&from=2015-01-01";
+        (await GeoJsonAsync(url)).GetProperty("features").GetArrayLength().ShouldBe(3); // the index is loaded now
+
+        // Two more in Karakol (the pair becomes four) and a second one beside the lone point in Osh (a new pair): merged
+        // into the index's sorted points, not loaded again.
+        foreach (var (lat, lon) in new[] { (42.4980, 78.3960), (42.5020, 78.3990), (40.5150, 72.8180) })
+        {
+            var id = (await RecordAsync(new Placed("", lat, lon, null, 3m, "heroin", "2015-07-07T06:00:00+06:00").Body)).Id;
+            all.Add(new P(id, lat, lon, 3m, "heroin", 2015, true));
+        }
+        await WaitForProjectionsAsync();
+        var expected = MyClusters(all.Where(p => p.Counted && p.Year == 2015).ToList(), 1.2, 2);
+        expected.Count.ShouldBe(4);
+        var features = (await GeoJsonAsync(url)).GetProperty("features").EnumerateArray().ToList();
+        // Each cluster lists its members in the order of their ids (as .NET orders Guids), the same ids as the test's clusters.
+        var answered = features.Select(f => f.GetProperty("properties").GetProperty("seizureIds").EnumerateArray()
+            .Select(s => Guid.Parse(s.GetString()!)).ToList()).ToList();
+        foreach (var ids in answered) ids.ShouldBe(ids.Order().ToList());
+        answered.Select(ids => string.Join(",", ids.Order())).Order()
+            .ShouldBe(expected.Select(c => string.Join(",", c.Select(p => p.Id).Order())).Order());
+    }
+
+    [Fact]
     public async Task hot_spots_follow_a_void_made_after_they_were_first_asked()
     {
         var all = await ScenarioAsync();

@@ -68,6 +68,20 @@ public sealed class NnhComponentsTests
     }
 
     [Fact]
+    public void thousands_of_cells_joined_on_all_cores_give_the_tests_all_pairs_components()
+    {
+        // 6,000 points, most of them one to a cell and about a threshold from their nearest neighbour: thousands of cells,
+        // so the parallel joins of many chunks of cells race on the union–find, and long chains cross chunk boundaries.
+        var random = new Random(7);
+        var points = new List<(double Lat, double Lon)>();
+        for (var i = 0; i < 6000; i++)
+            points.Add(random.NextDouble() < 0.85
+                ? (41.0 + random.NextDouble(), 72.5 + random.NextDouble() * 1.5)
+                : (41.5 + (random.NextDouble() - 0.5) * 0.02, 73.2 + (random.NextDouble() - 0.5) * 0.03));
+        Product(points, 1.0).ShouldBe(Mine(points, 1.0));
+    }
+
+    [Fact]
     public void a_thousand_points_on_one_spot_are_one_component_and_lone_points_stay_alone()
     {
         var points = Enumerable.Repeat((42.0, 75.0), 1000).Append((42.1, 75.0)).Append((43.0, 75.0)).ToList();
