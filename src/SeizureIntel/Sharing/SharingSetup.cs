@@ -31,6 +31,7 @@ public static class SharingSetup
         Validate(sharing, node);
         builder.Services.AddSingleton<SharedMessageChecks>();
         builder.Services.AddSingleton(new ManyInOneGate(sharing.ManyInOneInParallel));
+        builder.Services.AddSingleton(new ReceiptTurns());
         // Applied with the rest of the schema (db-apply), not created on first use by a login that may not change it.
         builder.Services.ConfigureMarten(opts => opts.RegisterDocumentType<WithdrawnBeforeArrival>());
         builder.Services.AddSingleton(sharing);

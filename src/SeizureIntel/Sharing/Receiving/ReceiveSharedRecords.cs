@@ -433,19 +433,35 @@ public static class ReceiveSharedRecordsHandler
     /// is forged: dead-lettered on its own, and moves nothing.
     /// </summary>
     public static Task Handle(ShareReceipt[] receipts, Envelope envelope, IDocumentSession session, IWolverineRuntime runtime, SharedMessageChecks checks,
-        TimeProvider time, CancellationToken token) =>
-        ApplyReceiptsAsync(BatchMembers.Of(receipts, envelope), session, runtime, checks, time, token);
+        TimeProvider time, ReceiptTurns turns, CancellationToken token) =>
+        ApplyReceiptsAsync(BatchMembers.Of(receipts, envelope), session, runtime, checks, time, turns, token);
 
     /// <summary>Many receipts in one message: each checked on its own (a forged one dead-lettered on its own), the rest applied as a batch.</summary>
     public static async Task Handle(ShareReceipts message, Envelope envelope, IDocumentSession session, IWolverineRuntime runtime,
-        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, ManyInOneGate gate, CancellationToken token)
+        SharedMessageChecks checks, NodeIdentity node, TimeProvider time, ManyInOneGate gate, ReceiptTurns turns, CancellationToken token)
     {
-        using var turn = await gate.EnterAsync(token);
-        var members = await ManyInOneAsync(message, message.Receipts, "receipts", envelope, runtime, checks, node, time);
-        await ApplyReceiptsAsync(members, session, runtime, checks, time, token);
+        List<(ShareReceipt Message, Envelope Member)> members;
+        using (await gate.EnterAsync(token))
+            members = await ManyInOneAsync(message, message.Receipts, "receipts", envelope, runtime, checks, node, time);
+        await ApplyReceiptsAsync(members, session, runtime, checks, time, turns, token);
     }
 
+    /// <summary>
+    /// Moves the ledger entries on, one batch of receipts at a time, committed before the next batch loads them: two
+    /// batches loading the same entry side by side would each store what it loaded, and the one committed last could
+    /// put an older acknowledged version back (a record shown pending for ever).
+    /// </summary>
     private static async Task ApplyReceiptsAsync(List<(ShareReceipt Message, Envelope Member)> members, IDocumentSession session, IWolverineRuntime runtime,
+        SharedMessageChecks checks, TimeProvider time, ReceiptTurns turns, CancellationToken token)
+    {
+        using (await turns.EnterAsync(token))
+        {
+            await MoveLedgerAsync(members, session, runtime, checks, time, token);
+            await session.SaveChangesAsync(token);
+        }
+    }
+
+    private static async Task MoveLedgerAsync(List<(ShareReceipt Message, Envelope Member)> members, IDocumentSession session, IWolverineRuntime runtime,
         SharedMessageChecks checks, TimeProvider time, CancellationToken token)
     {
         var good = new List<ShareReceipt>();
@@ -506,6 +522,14 @@ public sealed class ManyInOneGate(int parallel)
             if (Interlocked.Exchange(ref _done, 1) == 0) turns.Release();
         }
     }
+}
+
+/// <summary>One batch of partners' receipts at a time moves this node's share ledger (<c>ApplyReceiptsAsync</c>).</summary>
+public sealed class ReceiptTurns
+{
+    private readonly ManyInOneGate _one = new(1);
+
+    public Task<IDisposable> EnterAsync(CancellationToken token) => _one.EnterAsync(token);
 }
 
 /// <summary>

@@ -11,13 +11,15 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class ShareReceiptArrayHandler939655987 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly SeizureIntel.Sharing.Receiving.ReceiptTurns _receiptTurns;
         private readonly SeizureIntel.Sharing.Receiving.SharedMessageChecks _sharedMessageChecks;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public ShareReceiptArrayHandler939655987(SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
+        public ShareReceiptArrayHandler939655987(SeizureIntel.Sharing.Receiving.ReceiptTurns receiptTurns, SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
         {
+            _receiptTurns = receiptTurns;
             _sharedMessageChecks = sharedMessageChecks;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -35,7 +37,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler");
             
             // The actual message execution
-            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(shareReceiptArray, context.Envelope, documentSession, _wolverineRuntime, _sharedMessageChecks, _timeProvider, cancellation).ConfigureAwait(false);
+            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(shareReceiptArray, context.Envelope, documentSession, _wolverineRuntime, _sharedMessageChecks, _timeProvider, _receiptTurns, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -14,15 +14,17 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly SeizureIntel.Identity.NodeIdentity _nodeIdentity;
         private readonly SeizureIntel.Sharing.Receiving.ManyInOneGate _manyInOneGate;
+        private readonly SeizureIntel.Sharing.Receiving.ReceiptTurns _receiptTurns;
         private readonly SeizureIntel.Sharing.Receiving.SharedMessageChecks _sharedMessageChecks;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public ShareReceiptsHandler250659782(SeizureIntel.Identity.NodeIdentity nodeIdentity, SeizureIntel.Sharing.Receiving.ManyInOneGate manyInOneGate, SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
+        public ShareReceiptsHandler250659782(SeizureIntel.Identity.NodeIdentity nodeIdentity, SeizureIntel.Sharing.Receiving.ManyInOneGate manyInOneGate, SeizureIntel.Sharing.Receiving.ReceiptTurns receiptTurns, SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
         {
             _nodeIdentity = nodeIdentity;
             _manyInOneGate = manyInOneGate;
+            _receiptTurns = receiptTurns;
             _sharedMessageChecks = sharedMessageChecks;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -40,7 +42,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler");
             
             // The actual message execution
-            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(shareReceipts, context.Envelope, documentSession, _wolverineRuntime, _sharedMessageChecks, _nodeIdentity, _timeProvider, _manyInOneGate, cancellation).ConfigureAwait(false);
+            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(shareReceipts, context.Envelope, documentSession, _wolverineRuntime, _sharedMessageChecks, _nodeIdentity, _timeProvider, _manyInOneGate, _receiptTurns, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
