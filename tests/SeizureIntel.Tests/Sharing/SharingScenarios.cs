@@ -420,6 +420,42 @@ public abstract class SharingScenarios(TwoNodes nodes) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task new_operations_planned_and_launched_at_once_are_each_applied_at_the_partner_and_none_is_dead_lettered()
+    {
+        // Versions 1 and 2 of a new operation may be taken side by side at the partner, both starting its stream there:
+        // the one that loses at commit must go again (and find the other's), not be dead-lettered.
+        var operations = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            var created = await Ssep.Scenario(x =>
+            {
+                x.Post.Json(new
+                {
+                    codeName = $"Twin-{i}", leadAgency = "SSEP", agencies = new[] { "SSEP", "SSDC" }, targetFacilities = new[] { "SIZO-1" },
+                    plannedStart = "2015-03-01T08:00:00+06:00", plannedEnd = "2015-04-30T20:00:00+06:00", legalBasis = "MOU SSEP–SSDC",
+                }).ToUrl("/api/operations");
+                x.StatusCodeShouldBe(201);
+            });
+            var op = JsonSerializer.Deserialize<JsonElement>(await created.ReadAsTextAsync()).GetProperty("id").GetGuid();
+            await Ssep.Scenario(x =>
+            {
+                x.Post.Json(new { launchedAt = "2015-03-02T06:00:00+06:00" }).ToUrl($"/api/operations/{op}/launch");
+                x.WithRequestHeader("If-Match", "\"1\"");
+                x.StatusCodeShouldBe(200);
+            });
+            operations.Add(op);
+        }
+        foreach (var op in operations)
+            await EventuallyAsync(async () =>
+            {
+                var r = await Ssdc.Scenario(x => { x.Get.Url($"/api/operations/{op}"); x.IgnoreStatusCode(); });
+                return r.Context.Response.StatusCode == 200
+                       && JsonSerializer.Deserialize<JsonElement>(await r.ReadAsTextAsync()).GetProperty("status").GetString() == "launched";
+            }, $"SSDC holds operation {op} launched");
+        (await CountAsync($"select count(*) from {nodes.SchemaOf("SSDC")}.wolverine_dead_letters")).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task a_record_marked_own_agency_only_never_leaves()
     {
         var secret = await Ssep.RecordAsync(Seizure(77m, distribution: new { scope = "own-agency" }));

@@ -156,8 +156,10 @@ public static class ReceiveSharedRecordsHandler
     {
         if (!chain.MessageType.IsArray && chain.MessageType != typeof(SeizuresShared) && chain.MessageType != typeof(ShareReceipts))
         {
-            // Messages arrive several at a time: two versions of one operation may race at commit; the loser goes again.
+            // Messages arrive several at a time: two versions of one operation may race at commit (the first two of a new
+            // operation both start its stream here: a stream id collision); the loser goes again and finds the other's.
             chain.OnException<JasperFx.ConcurrencyException>().Or<Marten.Exceptions.StreamLockedException>()
+                .Or<Marten.Exceptions.ExistingStreamIdCollisionException>()
                 .RetryWithCooldown(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
             return;
         }
