@@ -10,6 +10,7 @@ using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Partners;
 using SeizureIntel.Sharing.Publishing;
 using Wolverine;
+using Wolverine.Util;
 using Wolverine.Runtime;
 using Wolverine.Runtime.Batching;
 using Wolverine.Runtime.Handlers;
@@ -372,11 +373,13 @@ public static class ReceiveSharedRecordsHandler
         {
             // Nothing of it is applied; the sender learns why, per record it named (when it named any), outside this
             // handler's transaction, which the refusal rolls back.
-            var outside = new MessageBus(runtime);
             if (channel is not null && message is SeizuresShared records)
+            {
+                var sender = new MessageBus(runtime).EndpointFor(SharingOptions.EndpointOf(channel));
                 foreach (var r in records.Records ?? [])
-                    await outside.EndpointFor(SharingOptions.EndpointOf(channel)).SendAsync(Refusal(node, channel, r?.OriginAgency, r?.OriginId ?? Guid.Empty,
+                    await sender.SendAsync(Refusal(node, channel, r?.OriginAgency, r?.OriginId ?? Guid.Empty,
                         r?.OriginVersion ?? 1, $"{what}: {problem}", time.GetUtcNow()));
+            }
             throw new InvalidSharedMessage($"{what}: {problem}");
         }
         return elements.Select((element, i) => (element, MemberOf(envelope, element, raw?[i], i))).ToList();
@@ -397,7 +400,7 @@ public static class ReceiveSharedRecordsHandler
             Destination = envelope.Destination,
             Source = envelope.Source,
             ContentType = envelope.ContentType,
-            MessageType = element is SeizureShared ? "SeizureIntel.Sharing.Contracts.SeizureShared" : "SeizureIntel.Sharing.Contracts.ShareReceipt",
+            MessageType = element.GetType().ToMessageTypeName(), // the pinned wire name ([MessageIdentity])
             SentAt = envelope.SentAt,
             TenantId = envelope.TenantId,
         };
