@@ -30,6 +30,9 @@ public sealed class BenchAnalyticsInput : NetCoreInput
 
     [Description("PostgreSQL schema to run in; its data is deleted first, so it must not be the node's configured schema")]
     public string SchemaFlag { get; set; } = "bench_analytics";
+
+    [Description("Comma-separated requests to time: year,facility,compare,trend-facility,trend-substance (default all; every answer is checked anyway)")]
+    public string QueriesFlag { get; set; } = "year,facility,compare,trend-facility,trend-substance";
 }
 
 /// <summary>
@@ -45,6 +48,29 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
 {
     private const string TrendsUrl = "/api/trends?from=2014-01&to=2015-12&granularity=month&facility=SIZO-1";
     private static readonly string TrendsSql = TrendSql("facilityId", "SIZO-1");
+
+    /// <summary>
+    /// What the facility trend answers, ad hoc over the raw events ({0}: the schema): its monthly series (rows "2014-03"),
+    /// the finds per detection method and month that its finds-per-effort table is made of (rows "2014-03/canine"), and the
+    /// effort recorded per month and kind (rows "effort/2014-03/cell-searches": entries, amount).
+    /// </summary>
+    private const string FacilityTrendSql = """
+        select case when grouping(data->>'detection') = 0 then to_char((data->>'localDate')::date, 'YYYY-MM') || '/' || (data->>'detection')
+                    else to_char((data->>'localDate')::date, 'YYYY-MM') end,
+               count(*)::int,
+               sum(case data->'quantity'->>'unit' when 'kg' then (data->'quantity'->>'value')::numeric * 1000 else (data->'quantity'->>'value')::numeric end)
+        from {0}.mt_events
+        where type = 'seizure_recorded' and data->>'facilityId' = 'SIZO-1'
+          and (data->>'localDate')::date between date '2014-01-01' and date '2015-12-31'
+        group by grouping sets ((to_char((data->>'localDate')::date, 'YYYY-MM')), (to_char((data->>'localDate')::date, 'YYYY-MM'), data->>'detection'))
+        union all
+        select 'effort/' || to_char((data->'figures'->>'from')::date, 'YYYY-MM') || '/' || (data->'figures'->>'kind'), count(*)::int,
+               sum((data->'figures'->>'amount')::numeric)
+        from {0}.mt_events
+        where type = 'effort_recorded' and data->'figures'->>'facility' = 'SIZO-1'
+          and (data->'figures'->>'from')::date between date '2014-01-01' and date '2015-12-31'
+        group by 1
+        """;
     private const string TrendsSubstanceUrl = "/api/trends?from=2014-01&to=2015-12&granularity=month&substance=heroin";
     private static readonly string TrendsSubstanceSql = TrendSql("substance", "heroin");
 
@@ -102,6 +128,9 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
         catch (FormatException) { return Fail($"--sizes '{input.SizesFlag}' must be comma-separated whole numbers"); }
         if (sizes.Count == 0 || sizes.Any(s => s < 1)) return Fail("--sizes must name at least one positive size");
         if (input.RequestsFlag < 1) return Fail("--requests must be at least 1");
+        var timed = input.QueriesFlag.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        if (timed.Count == 0 || timed.FirstOrDefault(q => Queries.All(k => k.Key != q)) is { } unknown)
+            return Fail($"--queries names '{(timed.Count == 0 ? "" : timed.First(q => Queries.All(k => k.Key != q)))}', not one of {string.Join(",", Queries.Select(q => q.Key))}");
 
         // The WebApplication Program.cs built holds the configured node: its settings are read, its store is not touched.
         var configured = input.BuildHost().Services.GetRequiredService<NodeOptions>();
@@ -130,6 +159,10 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
                 var loaded = sw.Elapsed;
                 var outcome = await ActivatorUtilities.CreateInstance<LedgerRebuild>(host.Services).RunAsync(null, whileServing: false, CancellationToken.None);
                 Console.WriteLine($"bench-analytics: {size:N0} seizures loaded by COPY in {loaded.TotalSeconds:F1} s; {SeizureIntel.Intelligence.Ledger.RebuildCommand.Describe(outcome)}");
+                // A facility logs its search effort month by month (a few months of some kinds missing, as in life): the
+                // facility trend then carries its finds per effort, which the ad-hoc SQL must compute too.
+                var effort = await http.PostAsJsonAsync("/api/effort/import", new { entries = EffortLog() });
+                if (!effort.IsSuccessStatusCode) return Fail($"recording the effort log answered {(int)effort.StatusCode}: {await effort.Content.ReadAsStringAsync()}");
                 await using (var analyze = data.CreateCommand($"analyze {schema}.mt_events")) await analyze.ExecuteNonQueryAsync();
 
                 // Same answer both ways, checked before anything is timed.
@@ -147,6 +180,10 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
                 var trendSql = await SqlRowsAsync(data, string.Format(TrendsSql, schema));
                 var compareSql = (await SqlRowsAsync(data, string.Format(CompareSql, schema))).Order(StringComparer.Ordinal).ToList();
                 if (!trendRows.SequenceEqual(trendSql)) return Fail($"trends and SQL disagree at {size}: {string.Join(" ", trendRows.Take(3))} vs {string.Join(" ", trendSql.Take(3))}");
+                var rateRows = RateRows(trends);
+                var rateSql = RateRows(await SqlRowsAsync(data, string.Format(FacilityTrendSql, schema)));
+                if (rateRows.Count == 0 || !rateRows.SequenceEqual(rateSql))
+                    return Fail($"the facility trend's finds per effort and SQL disagree at {size}: {string.Join(" ", rateRows.Take(3))} vs {string.Join(" ", rateSql.Take(3))}");
                 if (!compareRows.SequenceEqual(compareSql)) return Fail($"compare and SQL disagree at {size}: {string.Join(" ", compareRows.Take(3))} vs {string.Join(" ", compareSql.Take(3))}");
 
                 var substanceRows = (await http.GetFromJsonAsync<JsonElement>(TrendsSubstanceUrl)).GetProperty("series").EnumerateArray()
@@ -164,8 +201,9 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
                 if (!facilityRows.SequenceEqual((await SqlRowsAsync(data, string.Format(FacilitySql, schema))).Order(StringComparer.Ordinal)))
                     return Fail($"facility summary and SQL disagree at {size}: {string.Join(" ", facilityRows.Take(3))}");
 
-                foreach (var (name, url, sql) in Queries)
+                foreach (var (name, key, url, sql) in Queries)
                 {
+                    if (!timed.Contains(key)) continue;
                     var rm = await TimeAsync(input.RequestsFlag, () => http.GetStringAsync(url));
                     // At 500,000 and above each ad-hoc scan takes seconds: 5 timed runs after 1 warm-up.
                     var large = size >= 500_000;
@@ -186,8 +224,9 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
                 int small = sizes.Min(), large = sizes.Max();
                 Console.WriteLine();
                 Console.WriteLine($"{"request",-32}{$"p95 {small:N0}",14}{$"p95 {large:N0}",16}{"growth",9}{"SQL/RM p95",12}   goal: growth <= 1.5x, SQL/RM >= 100x");
-                foreach (var (name, _, _) in Queries)
+                foreach (var (name, key, _, _) in Queries)
                 {
+                    if (!timed.Contains(key)) continue;
                     var a = results.Single(r => r.Size == small && r.Name == name);
                     var b = results.Single(r => r.Size == large && r.Name == name);
                     double p95a = Bench.Percentile(a.Rm, 0.95), p95b = Bench.Percentile(b.Rm, 0.95);
@@ -204,14 +243,62 @@ public sealed partial class BenchAnalyticsCommand : JasperFxAsyncCommand<BenchAn
         }
     }
 
-    private static readonly (string Name, string Url, string Sql)[] Queries =
+    private static readonly (string Name, string Key, string Url, string Sql)[] Queries =
     [
-        ("year summary", YearUrl, YearSql),
-        ("facility summary", FacilityUrl, FacilitySql),
-        ("compare (by substance)", CompareUrl, CompareSql),
-        ("trends (facility=)", TrendsUrl, TrendsSql),
-        ("trends (substance=)", TrendsSubstanceUrl, TrendsSubstanceSql),
+        ("year summary", "year", YearUrl, YearSql),
+        ("facility summary", "facility", FacilityUrl, FacilitySql),
+        ("compare (by substance)", "compare", CompareUrl, CompareSql),
+        ("trends (facility=, with effort)", "trend-facility", TrendsUrl, FacilityTrendSql),
+        ("trends (substance=)", "trend-substance", TrendsSubstanceUrl, TrendsSubstanceSql),
     ];
+
+    /// <summary>Each effort kind and the detection method its finds are counted by (the method the README and the API describe).</summary>
+    private static readonly (string Kind, string Detection)[] EffortKinds =
+    [
+        ("parcels-xrayed", "xray-parcel"), ("visitors-searched", "visitor-search"), ("cell-searches", "cell-search"),
+        ("staff-searches", "body-search"), ("dog-team-hours", "canine"),
+    ];
+
+    /// <summary>SIZO-1's effort log of 2014–2015: one entry per month and kind, except where (month + kind) % 11 == 0.</summary>
+    private static List<object> EffortLog()
+    {
+        var entries = new List<object>();
+        for (var m = 0; m < 24; m++)
+            for (var k = 0; k < EffortKinds.Length; k++)
+                if ((m + k) % 11 != 0)
+                    entries.Add(new { facilityId = "SIZO-1", kind = EffortKinds[k].Kind, month = $"{2014 + m / 12}-{m % 12 + 1:D2}", amount = 200 + (m * 37 + k * 101) % 900 });
+        return entries;
+    }
+
+    /// <summary>
+    /// The facility trend's monthly finds per effort as "month/kind:amount:finds:grams:allFinds:allGrams", one per month and
+    /// kind with effort recorded, sorted.
+    /// </summary>
+    private static List<string> RateRows(JsonElement trend) =>
+        trend.GetProperty("rates").GetProperty("periods").EnumerateArray()
+            .SelectMany(p => p.GetProperty("kinds").EnumerateArray()
+                .Where(k => k.GetProperty("amount").ValueKind == JsonValueKind.Number)
+                .Select(k => $"{p.GetProperty("period").GetString()}/{k.GetProperty("kind").GetString()}:{Tally.Canonical(k.GetProperty("amount").GetDecimal())}:" +
+                             $"{k.GetProperty("finds").GetInt32()}:{Tally.Canonical(k.GetProperty("grams").GetDecimal())}:" +
+                             $"{k.GetProperty("allFinds").GetInt32()}:{Tally.Canonical(k.GetProperty("allGrams").GetDecimal())}"))
+            .Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The same rows computed from <see cref="FacilityTrendSql"/>'s: per month with effort of a kind, its amount, the finds of the kind's method and all finds.</summary>
+    private static List<string> RateRows(List<string> sql)
+    {
+        var rows = sql.Select(r => r.Split(':')).ToDictionary(r => r[0], r => (Count: int.Parse(r[1], CultureInfo.InvariantCulture), Sum: decimal.Parse(r[2], CultureInfo.InvariantCulture)));
+        var result = new List<string>();
+        foreach (var (key, (_, amount)) in rows.Where(r => r.Key.StartsWith("effort/", StringComparison.Ordinal)))
+        {
+            var parts = key.Split('/');
+            var (month, kind) = (parts[1], parts[2]);
+            var detection = EffortKinds.Single(k => k.Kind == kind).Detection;
+            var matched = rows.GetValueOrDefault($"{month}/{detection}");
+            var all = rows.GetValueOrDefault(month);
+            result.Add($"{month}/{kind}:{Tally.Canonical(amount)}:{matched.Count}:{Tally.Canonical(matched.Sum)}:{all.Count}:{Tally.Canonical(all.Sum)}");
+        }
+        return result.Order(StringComparer.Ordinal).ToList();
+    }
 
     /// <summary>A summary's total and breakdown rows as "dimension/key:count:grams", sorted, for comparison with the SQL's.</summary>
     private static List<string> Breakdown(JsonElement summary, params (string Property, string Dimension, string Key)[] parts)

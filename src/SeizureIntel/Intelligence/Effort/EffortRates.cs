@@ -46,11 +46,24 @@ public static class EffortRates
         ReferenceData reference)
     {
         var kinds = reference.Vocabulary(ReferenceData.EffortKinds) ?? [];
+        // Indexed once: effort per kind and month, finds per month and per month and method (each period then reads its months).
+        var amounts = new Dictionary<(string Kind, int Month), decimal>();
+        foreach (var e in effort)
+            amounts[(e.Kind, e.MonthIndex)] = amounts.GetValueOrDefault((e.Kind, e.MonthIndex)) + e.Amount;
+        var byMonth = new Dictionary<int, (int Count, decimal Grams)>();
+        var byMethod = new Dictionary<(int Month, string Detection), (int Count, decimal Grams)>();
+        foreach (var f in finds)
+        {
+            var m = byMonth.GetValueOrDefault(f.MonthIndex);
+            byMonth[f.MonthIndex] = (m.Count + f.Count, m.Grams + f.Grams);
+            var d = byMethod.GetValueOrDefault((f.MonthIndex, f.Detection));
+            byMethod[(f.MonthIndex, f.Detection)] = (d.Count + f.Count, d.Grams + f.Grams);
+        }
         var periods = new List<RatePeriod>();
         var labels = Enumerable.Range(lo, hi - lo + 1).GroupBy(m => GetTrendsEndpoint.Label(m, granularity));
         foreach (var months in labels)
-            periods.Add(Period(months.Key, months.ToList(), effort, finds, kinds));
-        var total = Period("total", Enumerable.Range(lo, hi - lo + 1).ToList(), effort, finds, kinds);
+            periods.Add(Period(months.Key, months.ToList(), amounts, byMonth, byMethod, kinds));
+        var total = Period("total", Enumerable.Range(lo, hi - lo + 1).ToList(), amounts, byMonth, byMethod, kinds);
 
         var warnings = new List<string>();
         foreach (var k in total.Kinds)
@@ -66,26 +79,41 @@ public static class EffortRates
         return new EffortRateTable(periods, total.Kinds, warnings);
     }
 
-    private static RatePeriod Period(string label, IReadOnlyList<int> months, IReadOnlyList<EffortRecord> effort, IReadOnlyList<DetectionMonthTotal> finds,
+    private static RatePeriod Period(string label, IReadOnlyList<int> months, Dictionary<(string Kind, int Month), decimal> amounts,
+        Dictionary<int, (int Count, decimal Grams)> byMonth, Dictionary<(int Month, string Detection), (int Count, decimal Grams)> byMethod,
         IReadOnlyList<Term> kinds)
     {
-        var inPeriod = finds.Where(f => months.Contains(f.MonthIndex)).ToList();
         var rows = new List<KindRate>();
         foreach (var kind in kinds)
         {
-            var entries = effort.Where(e => e.Kind == kind.Code && months.Contains(e.MonthIndex)).ToList();
-            var covered = entries.Select(e => e.MonthIndex).ToHashSet();
-            var missing = months.Where(m => !covered.Contains(m)).Select(Month).ToList();
-            var amount = covered.Count == 0 ? (decimal?)null : entries.Sum(e => e.Amount);
-            var matched = inPeriod.Where(f => covered.Contains(f.MonthIndex) && f.Detection == kind.Detection).ToList();
-            var all = inPeriod.Where(f => covered.Contains(f.MonthIndex)).ToList();
-            int findCount = matched.Sum(f => f.Count), allCount = all.Sum(f => f.Count);
-            decimal grams = matched.Sum(f => f.Grams), allGrams = all.Sum(f => f.Grams);
-            rows.Add(new KindRate(kind.Code, kind.En, kind.Ru, kind.Kind ?? "screenings", kind.Detection, amount, covered.Count, missing,
+            var covered = 0;
+            var missing = new List<string>();
+            decimal sum = 0, grams = 0, allGrams = 0;
+            int findCount = 0, allCount = 0;
+            foreach (var m in months)
+            {
+                if (!amounts.TryGetValue((kind.Code, m), out var amountOfMonth))
+                {
+                    missing.Add(Month(m));
+                    continue;
+                }
+                covered++;
+                sum += amountOfMonth;
+                var all = byMonth.GetValueOrDefault(m);
+                (allCount, allGrams) = (allCount + all.Count, allGrams + all.Grams);
+                if (kind.Detection is { } method && byMethod.TryGetValue((m, method), out var matched))
+                    (findCount, grams) = (findCount + matched.Count, grams + matched.Grams);
+            }
+            var amount = covered == 0 ? (decimal?)null : sum;
+            rows.Add(new KindRate(kind.Code, kind.En, kind.Ru, kind.Kind ?? "screenings", kind.Detection, amount, covered, missing,
                 findCount, Canonical(grams), Per1000(findCount, amount), Per1000(grams, amount), allCount, Canonical(allGrams), Per1000(allCount, amount),
                 Per1000(allGrams, amount)));
         }
-        return new RatePeriod(label, months.Count, inPeriod.Sum(f => f.Count), Canonical(inPeriod.Sum(f => f.Grams)), rows);
+        int count = 0;
+        decimal periodGrams = 0;
+        foreach (var m in months)
+            if (byMonth.TryGetValue(m, out var t)) (count, periodGrams) = (count + t.Count, periodGrams + t.Grams);
+        return new RatePeriod(label, months.Count, count, Canonical(periodGrams), rows);
     }
 
     public static decimal? Per1000(decimal finds, decimal? amount) => amount is > 0 ? Math.Round(finds * 1000m / amount.Value, 4) : null;

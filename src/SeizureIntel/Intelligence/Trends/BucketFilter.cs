@@ -105,28 +105,30 @@ public sealed partial record BucketFilter(
         if (Facility is null || Detection is not null || Rollup is not ("facility", _) || !await RollupsCompleteAsync(session, token)) return null;
         var rollups = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(MonthlyRollup)).TableName.QualifiedName;
         var effort = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(SeizureIntel.Intelligence.Effort.EffortRecord)).TableName.QualifiedName;
+        // One document comes back (the rows as two arrays): one deserialisation instead of one per row.
         var sql = $"""
             select jsonb_build_object(
-                'monthIndex', month_index,
-                'detection', detection,
-                'count', sum((data->'total'->>'count')::int),
-                'grams', sum((data->'total'->>'grams')::numeric),
-                'labConfirmedGrams', sum((data->'total'->>'labConfirmedGrams')::numeric))
-            from {rollups} where dimension = 'facility' and value = ? and month_index between ? and ? group by month_index, detection
-            union all
-            select jsonb_build_object('monthIndex', month_index, 'effort', data)
-            from {effort} where facility = ? and month_index between ? and ? and (data->>'voided')::boolean = false
+                'rollups', coalesce((
+                    select jsonb_agg(jsonb_build_object('monthIndex', month_index, 'detection', detection, 'count', c, 'grams', g, 'labConfirmedGrams', l)
+                                     order by month_index, detection collate "C")
+                    from (select month_index, detection, sum((data->'total'->>'count')::int) as c, sum((data->'total'->>'grams')::numeric) as g,
+                                 sum((data->'total'->>'labConfirmedGrams')::numeric) as l
+                          from {rollups} where dimension = 'facility' and value = ? and month_index between ? and ? group by month_index, detection) r), '[]'),
+                'effort', coalesce((
+                    select jsonb_agg(jsonb_build_object('monthIndex', month_index, 'kind', data->>'kind', 'amount', (data->>'amount')::numeric) order by month_index)
+                    from {effort} where facility = ? and month_index between ? and ? and (data->>'voided')::boolean = false), '[]'))
             """;
-        var rows = await session.AdvancedSql.QueryAsync<FacilityTrendRow>(sql, token, Facility, from, to, Facility, from, to);
+        var rows = (await session.AdvancedSql.QueryAsync<FacilityTrendRows>(sql, token, Facility, from, to, Facility, from, to)).Single();
         var months = new List<MonthTotal>();
         var finds = new List<DetectionMonthTotal>();
-        var entries = new List<SeizureIntel.Intelligence.Effort.EffortRecord>();
-        foreach (var r in rows.OrderBy(r => r.MonthIndex).ThenBy(r => r.Detection, StringComparer.Ordinal))
+        foreach (var r in rows.Rollups)
         {
-            if (r.Effort is { } e) entries.Add(e);
-            else if (r.Detection == "") months.Add(new MonthTotal(r.MonthIndex, r.Count, r.Grams, r.LabConfirmedGrams));
-            else finds.Add(new DetectionMonthTotal(r.MonthIndex, r.Detection!, r.Count, r.Grams, r.LabConfirmedGrams));
+            if (r.Detection == "") months.Add(new MonthTotal(r.MonthIndex, r.Count, r.Grams, r.LabConfirmedGrams));
+            else finds.Add(new DetectionMonthTotal(r.MonthIndex, r.Detection, r.Count, r.Grams, r.LabConfirmedGrams));
         }
+        // The rates need an entry's kind, month and amount only: those are read, not the whole document.
+        var entries = rows.Effort.Select(e => new SeizureIntel.Intelligence.Effort.EffortRecord { Facility = Facility, Kind = e.Kind, MonthIndex = e.MonthIndex, Amount = e.Amount })
+            .ToList();
         return new FacilityTrend(months, finds, entries);
     }
 
@@ -237,8 +239,11 @@ public sealed record MonthTotal(int MonthIndex, int Count, decimal Grams, decima
 /// <summary>The summed buckets of one month and detection method.</summary>
 public sealed record DetectionMonthTotal(int MonthIndex, string Detection, int Count, decimal Grams, decimal LabConfirmedGrams);
 
-/// <summary>A row of <see cref="BucketFilter.FacilityTrendAsync"/>: a roll-up's month (detection "" for all methods) or an effort entry.</summary>
-public sealed record FacilityTrendRow(int MonthIndex, string? Detection, int Count, decimal Grams, decimal LabConfirmedGrams, SeizureIntel.Intelligence.Effort.EffortRecord? Effort);
+/// <summary>What <see cref="BucketFilter.FacilityTrendAsync"/> reads in one document: the facility's roll-ups by month and detection method ("" for all methods), and its effort entries' kind and amount.</summary>
+public sealed record FacilityTrendRows(IReadOnlyList<DetectionMonthTotal> Rollups, IReadOnlyList<FacilityEffortRow> Effort);
+
+/// <summary>An effort entry as the rates need it.</summary>
+public sealed record FacilityEffortRow(int MonthIndex, string Kind, decimal Amount);
 
 /// <summary>One facility's series, finds per detection method by month, and counting effort entries, of one month range.</summary>
 public sealed record FacilityTrend(IReadOnlyList<MonthTotal> Months, IReadOnlyList<DetectionMonthTotal> Finds, IReadOnlyList<SeizureIntel.Intelligence.Effort.EffortRecord> Effort);
