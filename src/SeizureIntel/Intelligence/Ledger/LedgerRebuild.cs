@@ -65,6 +65,16 @@ public sealed class LedgerRebuild(
     /// </param>
     public async Task<Outcome> RunAsync(IProgress<Progress>? progress, bool whileServing, CancellationToken token)
     {
+        // One rebuild at a time in a process (e.g. one after an import and one asked for): both would write the same green schema.
+        await Running.WaitAsync(token);
+        try { return await RunOnceAsync(progress, whileServing, token); }
+        finally { Running.Release(); }
+    }
+
+    private static readonly SemaphoreSlim Running = new(1, 1);
+
+    private async Task<Outcome> RunOnceAsync(IProgress<Progress>? progress, bool whileServing, CancellationToken token)
+    {
         var total = Stopwatch.StartNew();
         var schema = store.Options.DatabaseSchemaName;
         var green = $"{schema}_rebuild";
