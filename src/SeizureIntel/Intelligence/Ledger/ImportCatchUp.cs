@@ -24,6 +24,9 @@ public sealed class ReadModelOptions
 
     /// <summary>How long to wait, at most, for the daemon's high-water mark to pass the import's last event before rebuilding.</summary>
     public int HighWaterWaitSeconds { get; set; } = 60;
+
+    /// <summary>How long to wait, at most, for this process's daemon to start the projection (e.g. just after start-up) before leaving the catch-up to it.</summary>
+    public int AgentWaitSeconds { get; set; } = 10;
 }
 
 /// <summary>
@@ -66,8 +69,7 @@ public sealed class ImportCatchUp(
             return new("daemon", behind, $"fewer events behind than SeizureIntel:ReadModels:RebuildAfterImportEvents ({options.RebuildAfterImportEvents:D})");
         if (behind * 100.0 < options.RebuildAfterImportPercent * last)
             return new("daemon", behind, $"under {options.RebuildAfterImportPercent:G} % of the {last:D} events (SeizureIntel:ReadModels:RebuildAfterImportPercent): a rebuild would fold them all");
-        if (services.GetService<IProjectionCoordinator>() is not { } coordinator ||
-            !coordinator.DaemonForMainDatabase().CurrentAgents().Any(a => a.Name.Identity == LedgerRebuild.ShardName && a.Status == AgentStatus.Running))
+        if (services.GetService<IProjectionCoordinator>() is not { } coordinator || !await RunsHereAsync(coordinator.DaemonForMainDatabase()))
             return new("daemon", behind, "this process does not run the SeizureLedger projection (no daemon here, or another replica runs it)");
 
         // The rebuild folds up to the high-water mark (below it every transaction has committed): wait until it covers the import.
@@ -78,9 +80,32 @@ public sealed class ImportCatchUp(
             if (await ScalarAsync(connection, Progress(schema, "HighWaterMark"), token) >= last) break;
             await Task.Delay(200, token);
         }
-        var outcome = await ActivatorUtilities.CreateInstance<LedgerRebuild>(services).RunAsync(null, whileServing: true, token);
+        LedgerRebuild.Outcome outcome;
+        try
+        {
+            outcome = await ActivatorUtilities.CreateInstance<LedgerRebuild>(services).RunAsync(null, whileServing: true, token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Before its switch a failed rebuild leaves the served tables as they were, and the daemon goes on with them. A node
+            // on the runtime login may not create the new tables (42501): the owner login runs rebuilds (see "Secrets and least privilege").
+            logger.LogError(e, "The rebuild after an import failed; the async daemon catches the read models up");
+            return new("daemon", behind, e is PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege }
+                ? "this node's login may not create the rebuild's tables (a runtime login): the daemon catches up"
+                : $"the rebuild failed ({e.GetType().Name}: {e.Message}); the daemon catches up");
+        }
         return new("rebuild", behind, $"at least {options.RebuildAfterImportEvents:D} events and {options.RebuildAfterImportPercent:G} % of all behind",
             outcome.UpTo, time.GetUtcNow(), Math.Round(clock.Elapsed.TotalSeconds, 2), Math.Round(outcome.EventsPerSecond));
+    }
+
+    /// <summary>Whether this process's daemon runs the projection; right after start-up (an import resumed) its agent may take a few seconds to start.</summary>
+    private async Task<bool> RunsHereAsync(IProjectionDaemon daemon)
+    {
+        bool Running() => daemon.CurrentAgents().Any(a => a.Name.Identity == LedgerRebuild.ShardName && a.Status == AgentStatus.Running);
+        if (Running()) return true;
+        try { await daemon.WaitForShardToBeRunning(LedgerRebuild.ShardName, TimeSpan.FromSeconds(options.AgentWaitSeconds)); }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException) { }
+        return Running();
     }
 
     private static string Progress(string schema, string name) =>
