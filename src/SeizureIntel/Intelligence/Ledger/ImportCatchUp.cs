@@ -18,7 +18,7 @@ public sealed class ReadModelOptions
 
     /// <summary>
     /// ... and at least this share of all events (percent): a rebuild folds every event, so a small import into a large store
-    /// is left to the daemon (about 25–100 times slower an event than the rebuild, measured by bench-import).
+    /// is left to the daemon (25–51 times slower an event than the rebuild in bench-import's runs).
     /// </summary>
     public double RebuildAfterImportPercent { get; set; } = 2;
 
