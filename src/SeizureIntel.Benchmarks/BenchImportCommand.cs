@@ -158,7 +158,7 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             var handedOff = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "catch-up after the import: by {0} ({1:N0} events behind: {2}) in {3:F1} s{4}",
                 readModels.By, readModels.EventsBehind, readModels.Why, handedOff,
-                readModels.By == "rebuild" ? $", up to sequence {readModels.UpTo:N0}, {readModels.EventsPerSecond:N0} events/s folded and applied" : ""));
+                readModels.By == "rebuild" ? $", up to sequence {readModels.UpTo:N0}, {readModels.EventsPerSecond:N0} events/s folded and applied ({readModels.Phases})" : ""));
             catchUp = await CatchUpAsync(http, gramsByYear, clock, TimeSpan.FromMinutes(input.CatchUpMinutesFlag));
             if (catchUp is { } seconds)
                 Console.WriteLine(string.Format(CultureInfo.InvariantCulture,

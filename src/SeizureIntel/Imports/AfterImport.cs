@@ -15,8 +15,10 @@ public interface IAfterImport
 /// <param name="EventsBehind">Events the read models had not applied when the import ended.</param>
 /// <param name="Why">Why this way (the thresholds, or why no rebuild could run here).</param>
 /// <param name="UpTo">With "rebuild": the sequence number the rebuild folded up to; events after it (appended meanwhile) were applied before the switch or after it by the daemon.</param>
-/// <param name="CaughtUpAt">With "rebuild": when the new read models were switched in.</param>
+/// <param name="CaughtUpAt">With "rebuild": when the new read models were switched in (Bishkek time, with its offset).</param>
 /// <param name="Seconds">With "rebuild": how long it took, from the end of the import to the switch.</param>
 /// <param name="EventsPerSecond">With "rebuild": events folded and applied per second.</param>
+/// <param name="Phases">With "rebuild": where the time went (waiting for the high-water mark, fold, write, catch-up, switch).</param>
 public sealed record ImportReadModels(
-    string By, long EventsBehind, string Why, long? UpTo = null, DateTimeOffset? CaughtUpAt = null, double? Seconds = null, double? EventsPerSecond = null);
+    string By, long EventsBehind, string Why, long? UpTo = null, DateTimeOffset? CaughtUpAt = null, double? Seconds = null, double? EventsPerSecond = null,
+    string? Phases = null);

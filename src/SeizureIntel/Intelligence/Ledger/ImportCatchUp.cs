@@ -80,6 +80,7 @@ public sealed class ImportCatchUp(
             if (await ScalarAsync(connection, Progress(schema, "HighWaterMark"), token) >= last) break;
             await Task.Delay(200, token);
         }
+        var waited = wait.Elapsed;
         LedgerRebuild.Outcome outcome;
         try
         {
@@ -95,7 +96,10 @@ public sealed class ImportCatchUp(
                 : $"the rebuild failed ({e.GetType().Name}: {e.Message}); the daemon catches up");
         }
         return new("rebuild", behind, $"at least {options.RebuildAfterImportEvents:D} events and {options.RebuildAfterImportPercent:G} % of all behind",
-            outcome.UpTo, time.GetUtcNow(), Math.Round(clock.Elapsed.TotalSeconds, 2), Math.Round(outcome.EventsPerSecond));
+            outcome.UpTo, SeizureIntel.Calendar.LocalCalendar.ToLocal(time.GetUtcNow()), Math.Round(clock.Elapsed.TotalSeconds, 2), Math.Round(outcome.EventsPerSecond),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"high-water wait {waited.TotalSeconds:F1} s, fold {outcome.Fold.TotalSeconds:F1} s, write {outcome.Write.TotalSeconds:F1} s, " +
+                $"catch-up {outcome.CatchUp.TotalSeconds:F1} s ({outcome.CaughtUp:D} events appended meanwhile), switch {outcome.Switch.TotalSeconds:F2} s"));
     }
 
     /// <summary>Whether this process's daemon runs the projection; right after start-up (an import resumed) its agent may take a few seconds to start.</summary>

@@ -103,6 +103,8 @@ public sealed class ImportCatchUpTests(NodeFixture fixture) : NodeTest(fixture)
         readModels.GetProperty("by").GetString().ShouldBe("rebuild", readModels.ToString());
         readModels.GetProperty("eventsBehind").GetInt64().ShouldBeGreaterThanOrEqualTo(2_000);
         readModels.GetProperty("upTo").GetInt64().ShouldBeGreaterThanOrEqualTo(await EventCountAsync());
+        readModels.GetProperty("phases").GetString()!.ShouldContain("fold");
+        readModels.GetProperty("caughtUpAt").GetDateTimeOffset().Offset.ShouldBe(TimeSpan.FromHours(6)); // Bishkek time, never bare UTC
 
         // Right after the import, without waiting for the daemon: the served figures are the rows' own sums.
         foreach (var year in Enumerable.Range(2012, 5))
