@@ -23,6 +23,12 @@ public sealed class BenchImportInput : NetCoreInput
     [Description("Minutes to wait for the read models to catch up after the import (daemon on)")]
     public int CatchUpMinutesFlag { get; set; } = 60;
 
+    [Description("Seconds of the async daemon alone after the import (the same-run baseline of the catch-up), before the rebuild takes over; 0 skips it")]
+    public int DaemonSecondsFlag { get; set; } = 60;
+
+    [Description("Skip the floor (the import's rows put into empty copies of Marten's tables), e.g. when only the catch-up is measured")]
+    public bool NoFloorFlag { get; set; }
+
     [Description("Before the import, time its .NET stages alone on the same file (read; read + check; read + check + serialise), µs a row")]
     public bool ProfileFlag { get; set; }
 
@@ -106,12 +112,12 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
                 var write = total - (checkedAt ?? intake);
                 var importCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                 var copy = await CopyAsync(data, schema, path);
-                var floor = await FloorAsync(data, store, schema);
+                var floor = input.NoFloorFlag ? double.NaN : await FloorAsync(data, store, schema);
                 Console.WriteLine();
                 Console.WriteLine("| what | seconds | rows/s | vs COPY |");
                 Console.WriteLine("| --- | ---: | ---: | ---: |");
                 Row("raw COPY into a plain typed table", copy, copy, input.RowsFlag);
-                Row("floor: the import's rows put into empty copies of Marten's tables (their indexes, the foreign key; JSON parsed from text)", floor, copy, input.RowsFlag);
+                if (!double.IsNaN(floor)) Row("floor: the import's rows put into empty copies of Marten's tables (their indexes, the foreign key; JSON parsed from text)", floor, copy, input.RowsFlag);
                 Row("import, whole (intake + check + write)", total, copy, input.RowsFlag);
                 Row("  of which intake (hash, file stored)", intake, copy, input.RowsFlag);
                 Row("  of which check pass (read, check, stage by COPY)", (checkedAt ?? intake) - intake, copy, input.RowsFlag);
@@ -122,18 +128,43 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
                                   $"CPU used by this process during the import {importCpu:F1} s; load average {LoadAverage()}");
             }
 
-            // the read models caught up after: a node of the same store with the async daemon on, until every year's total is in
+            // the read models caught up after: a node of the same store with the async daemon on. First the daemon alone for a
+            // while (the baseline: events applied a second, and the rows it writes an event), then the node's own catch-up after an
+            // import (ImportCatchUp, as the import queue runs it: the blue/green rebuild), timed until every year's total is in.
             http.Dispose();
             await app.StopAsync();
             await app.DisposeAsync();
             clock.Restart();
             (app, http) = await Bench.StartNodeAsync(Bench.ScratchNode(configured, schema));
             var started = clock.Elapsed.TotalSeconds;
+            var served = app.Services.GetRequiredService<NpgsqlDataSource>();
+            double? daemonRate = null;
+            if (input.DaemonSecondsFlag > 0)
+            {
+                var (applied0, writes0) = await DaemonProgressAsync(served, schema);
+                var window = Stopwatch.StartNew();
+                await Task.Delay(TimeSpan.FromSeconds(input.DaemonSecondsFlag));
+                var (applied1, writes1) = await DaemonProgressAsync(served, schema);
+                daemonRate = (applied1 - applied0) / window.Elapsed.TotalSeconds;
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                    "daemon alone for {0:F0} s: {1:N0} events applied ({2:N0} events/s), {3:N1} rows written an event " +
+                    "(inserted, updated or deleted in the schema's tables, PostgreSQL's statistics); load average {4}",
+                    window.Elapsed.TotalSeconds, applied1 - applied0, daemonRate, applied1 > applied0 ? (double)(writes1 - writes0) / (applied1 - applied0) : double.NaN,
+                    LoadAverage()));
+            }
+            clock.Restart();
+            var handOff = app.Services.GetServices<IAfterImport>().OfType<SeizureIntel.Intelligence.Ledger.ImportCatchUp>().Single();
+            var readModels = await handOff.CatchUpAsync(CancellationToken.None);
+            var handedOff = clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "catch-up after the import: by {0} ({1:N0} events behind: {2}) in {3:F1} s{4}",
+                readModels.By, readModels.EventsBehind, readModels.Why, handedOff,
+                readModels.By == "rebuild" ? $", up to sequence {readModels.UpTo:N0}, {readModels.EventsPerSecond:N0} events/s folded and applied ({readModels.Phases})" : ""));
             catchUp = await CatchUpAsync(http, gramsByYear, clock, TimeSpan.FromMinutes(input.CatchUpMinutesFlag));
             if (catchUp is { } seconds)
                 Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "read models caught up (daemon on, every year summary = the generated grams): {0:F1} s after the node's start began " +
-                    "({1:F1} s of it the start), {2:N0} events/s; load average {3}", seconds, started, input.RowsFlag / seconds, LoadAverage()));
+                    "read models caught up (every year summary = the generated grams): {0:F1} s after the daemon's baseline window " +
+                    "(the node's start took {1:F1} s), {2:N0} events/s{3}; load average {4}", seconds, started, input.RowsFlag / seconds,
+                    daemonRate is { } rate ? $" = {input.RowsFlag / seconds / rate:F0}x the daemon's rate" : "", LoadAverage()));
             else
             {
                 var counted = 0m;
@@ -215,6 +246,19 @@ public sealed class BenchImportCommand : JasperFxAsyncCommand<BenchImportInput>
             await Task.Delay(500);
         }
         return null;
+    }
+
+    /// <summary>Where the SeizureLedger projection stands, and the rows inserted, updated and deleted so far in this schema's tables.</summary>
+    private static async Task<(long Applied, long Writes)> DaemonProgressAsync(NpgsqlDataSource data, string schema)
+    {
+        await using var connection = await data.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{SeizureIntel.Intelligence.Ledger.LedgerRebuild.ShardName}'), 0), " +
+            $"coalesce((select sum(n_tup_ins + n_tup_upd + n_tup_del) from pg_stat_user_tables where schemaname = '{schema}' and relname <> 'mt_event_progression'), 0)::bigint",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private static string LoadAverage() =>

@@ -55,6 +55,8 @@ public sealed class SeizureImport
     public int LastCommittedLine { get; set; }
     public int Resumed { get; set; }
     public List<ImportRefusal> Refusals { get; set; } = [];
+    /// <summary>How the read models took up the imported events (set after a completed import that wrote rows; see <see cref="IAfterImport"/>).</summary>
+    public ImportReadModels? ReadModels { get; set; }
 
     [JsonIgnore] public bool Finished => Status is ImportStatus.Completed or ImportStatus.Checked or ImportStatus.Refused or ImportStatus.Failed;
 

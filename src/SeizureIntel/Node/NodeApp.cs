@@ -54,6 +54,9 @@ public static class NodeApp
         // Reports: the annual comparison report (HTML, CSV, XLSX), over HTTP and on the command line.
         builder.AddReports();
         builder.AddImports();
+        // After a large import the read models are rebuilt blue/green at once instead of event batch by batch (Intelligence/Ledger/ImportCatchUp.cs).
+        builder.Services.AddSingleton(node.ReadModels);
+        builder.Services.AddSingleton<Imports.IAfterImport, Intelligence.Ledger.ImportCatchUp>();
 
         // Synthetic demo data, loaded at start-up only when SeizureIntel:LoadDemoData is true.
         builder.AddDemoData(node.LoadDemoData);

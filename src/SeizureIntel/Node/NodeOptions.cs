@@ -80,6 +80,9 @@ public sealed class NodeOptions
     /// </summary>
     public string? RuntimeLogin { get; set; }
 
+    /// <summary>When the read models are rebuilt at once after a large import (SeizureIntel:ReadModels:RebuildAfterImportEvents, RebuildAfterImportPercent).</summary>
+    public Intelligence.Ledger.ReadModelOptions ReadModels { get; set; } = new();
+
     /// <summary>Run the async projection daemon on this host (off only for one-shot command-line work).</summary>
     public bool RunDaemon { get; set; } = true;
 

@@ -65,6 +65,16 @@ public sealed class LedgerRebuild(
     /// </param>
     public async Task<Outcome> RunAsync(IProgress<Progress>? progress, bool whileServing, CancellationToken token)
     {
+        // One rebuild at a time in a process (e.g. one after an import and one asked for): both would write the same green schema.
+        await Running.WaitAsync(token);
+        try { return await RunOnceAsync(progress, whileServing, token); }
+        finally { Running.Release(); }
+    }
+
+    private static readonly SemaphoreSlim Running = new(1, 1);
+
+    private async Task<Outcome> RunOnceAsync(IProgress<Progress>? progress, bool whileServing, CancellationToken token)
+    {
         var total = Stopwatch.StartNew();
         var schema = store.Options.DatabaseSchemaName;
         var green = $"{schema}_rebuild";
@@ -154,25 +164,34 @@ public sealed class LedgerRebuild(
         {
             // Paused, not just stopped: the coordinator would otherwise start the stopped agent again on its next check.
             await daemon.PauseAsync();
-            await using var connection = await db.OpenConnectionAsync(token);
-            // Where the served tables stand: the agent, now stopped, has applied exactly this far.
-            var served = await ScalarAsync(connection,
-                $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{ShardName}'), 0)", token);
-            var highWater = await ScalarAsync(connection,
-                $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", token);
-            last = Math.Max(upTo, Math.Max(served, highWater));
-            var projection = new SeizureLedgerProjection(reference, converter, facilities);
-            await using var query = store.QuerySession();
-            for (var after = upTo; after < last;)
+            // A failure before the switch (whose own finally resumes it) must not leave the daemon paused.
+            try
             {
-                var page = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= last)
-                    .OrderBy(e => e.Sequence).Take(1000).ToListAsync(token);
-                if (page.Count == 0) break;
-                await using var session = next.LightweightSession();
-                await projection.ApplyAsync(session, page, token);
-                await session.SaveChangesAsync(token);
-                caughtUp += page.Count;
-                after = page[^1].Sequence;
+                await using var connection = await db.OpenConnectionAsync(token);
+                // Where the served tables stand: the agent, now stopped, has applied exactly this far.
+                var served = await ScalarAsync(connection,
+                    $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{ShardName}'), 0)", token);
+                var highWater = await ScalarAsync(connection,
+                    $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", token);
+                last = Math.Max(upTo, Math.Max(served, highWater));
+                var projection = new SeizureLedgerProjection(reference, converter, facilities);
+                await using var query = store.QuerySession();
+                for (var after = upTo; after < last;)
+                {
+                    var page = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > after && e.Sequence <= last)
+                        .OrderBy(e => e.Sequence).Take(1000).ToListAsync(token);
+                    if (page.Count == 0) break;
+                    await using var session = next.LightweightSession();
+                    await projection.ApplyAsync(session, page, token);
+                    await session.SaveChangesAsync(token);
+                    caughtUp += page.Count;
+                    after = page[^1].Sequence;
+                }
+            }
+            catch
+            {
+                await daemon.ResumeAsync();
+                throw;
             }
         }
         catchUp.Stop();
