@@ -54,7 +54,12 @@ public sealed class SharingSubscription : BatchSubscription
             await ShareOperationAsync(changes.Key, changes.ToList(), operations, bus, now, token);
     }
 
-    private async Task ShareSeizuresAsync(Guid[] ids, IDocumentOperations operations, IMessageBus bus, DateTimeOffset now, CancellationToken token)
+    /// <summary>
+    /// The records' current states go to every partner whose policy allows them (a withdrawal to one that had them and may
+    /// no longer), with the share ledger moved on, all in <paramref name="operations"/>' transaction and outbox. Also the
+    /// live lane's (<see cref="LiveSharing"/>).
+    /// </summary>
+    internal async Task ShareSeizuresAsync(Guid[] ids, IDocumentOperations operations, IMessageBus bus, DateTimeOffset now, CancellationToken token)
     {
         var partners = _sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
         var seizures = await operations.LoadManyAsync<Seizure>(token, ids);
