@@ -73,6 +73,9 @@ public sealed class SharingSubscription : BatchSubscription
                 .ToDictionary(e => e.Partner);
             foreach (var (partner, message) in SeizureSharing.Decide(seizure, _identity.Agency, _sharing, sentBefore, now))
             {
+                // This very state went already (the live lane, LiveSharing, sent it right after its commit): not again.
+                if (sentBefore.GetValueOrDefault(partner) is { } sent && sent.SentVersion == SeizureSharing.VersionAtOrigin(seizure)
+                    && sent.Withdrawn == message is Contracts.SeizureWithdrawn) continue;
                 if (message is SeizureShared record) records[partner].Add(record);
                 else await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
                 var entry = sentBefore.GetValueOrDefault(partner) ?? new ShareLedgerEntry
