@@ -13,18 +13,25 @@ namespace SeizureIntel.Sharing.Publishing;
 /// The subscription stays the durable path: it reaches the same events later and shares the records again (a partner
 /// applies only a newer version, so the second copy changes nothing), and it covers whatever the live lane could not send
 /// (a crash between the two commits). Commits of many records at once (an import, a partner's batch) are left to the
-/// subscription's pages.
+/// subscription's pages, and so are commits made while <see cref="InFlight"/> live shares are still under way (many users
+/// recording at once: the subscription sends their records many in one message, which costs the partner far less than one
+/// transaction per record).
 /// </summary>
 public sealed class LiveSharing(IServiceProvider services) : DocumentSessionListenerBase
 {
     /// <summary>A commit changing more seizures than this is bulk: left to the subscription.</summary>
     public const int MaximumRecords = 8;
 
+    /// <summary>At most this many live shares at once; a commit beyond them is left to the subscription.</summary>
+    public const int InFlight = 2;
+
+    private readonly SemaphoreSlim _inFlight = new(InFlight);
+
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
         var ids = commit.GetEvents().Where(e => e.Data is ISeizureEvent).Select(e => e.StreamId).Distinct().Take(MaximumRecords + 1).ToArray();
         // Not awaited: the request that made the change is answered without waiting for its partners' copies.
-        if (ids.Length is > 0 and <= MaximumRecords) _ = Task.Run(() => ShareAsync(ids));
+        if (ids.Length is > 0 and <= MaximumRecords && _inFlight.Wait(0)) _ = Task.Run(() => ShareAsync(ids));
         return Task.CompletedTask;
     }
 
@@ -45,6 +52,10 @@ public sealed class LiveSharing(IServiceProvider services) : DocumentSessionList
         {
             // The sharing subscription shares these records when it reaches their events.
             services.GetService<ILogger<LiveSharing>>()?.LogWarning(e, "Live sharing of {Records} record(s) failed; the sharing subscription will share them", ids.Length);
+        }
+        finally
+        {
+            _inFlight.Release();
         }
     }
 }
