@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.Text.Json;
+using Npgsql;
 using Microsoft.AspNetCore.Identity;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -63,15 +65,21 @@ public sealed class Accounts(UserManager<NodeUser> users, RoleManager<IdentityRo
     }
 
     /// <summary>The web application's client, allowed to come back to each of <paramref name="redirects"/>.</summary>
-    public Task EnsureWebClientAsync(IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut) =>
-        EnsurePublicClientAsync(WebClientId, "SeizureIntel web application", redirects, afterSignOut);
+    public Task EnsureWebClientAsync(IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut) => SaveAsync(WebClient(redirects, afterSignOut));
 
     /// <summary>The API docs' client, allowed to come back to the docs page at each of <paramref name="redirects"/>.</summary>
-    public Task EnsureDocsClientAsync(IEnumerable<Uri> redirects) =>
-        EnsurePublicClientAsync(DocsClientId, "SeizureIntel API docs", redirects, []);
+    public Task EnsureDocsClientAsync(IEnumerable<Uri> redirects) => SaveAsync(DocsClient(redirects));
+
+    /// <summary>The web application's client as it is stored for these addresses.</summary>
+    public static OpenIddictApplicationDescriptor WebClient(IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut) =>
+        PublicClient(WebClientId, "SeizureIntel web application", redirects, afterSignOut);
+
+    /// <summary>The API docs' client as it is stored for these addresses.</summary>
+    public static OpenIddictApplicationDescriptor DocsClient(IEnumerable<Uri> redirects) =>
+        PublicClient(DocsClientId, "SeizureIntel API docs", redirects, []);
 
     /// <summary>A browser's client: no secret, so the authorization code is bound to its PKCE verifier.</summary>
-    private async Task EnsurePublicClientAsync(string clientId, string displayName, IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut)
+    private static OpenIddictApplicationDescriptor PublicClient(string clientId, string displayName, IEnumerable<Uri> redirects, IEnumerable<Uri> afterSignOut)
     {
         var descriptor = new OpenIddictApplicationDescriptor
         {
@@ -89,7 +97,46 @@ public sealed class Accounts(UserManager<NodeUser> users, RoleManager<IdentityRo
         };
         foreach (var uri in redirects.Distinct()) descriptor.RedirectUris.Add(uri);
         foreach (var uri in afterSignOut.Distinct()) descriptor.PostLogoutRedirectUris.Add(uri);
-        await SaveAsync(descriptor);
+        return descriptor;
+    }
+
+    /// <summary>
+    /// Whether the public client <paramref name="descriptor"/> describes is stored exactly so (type, consent, name, no
+    /// secret, the same permissions, requirements and addresses, nothing else set), in one query without EF Core: a node
+    /// restarting on the addresses it had need not build the identity model (most of a CPU-second) to register its own
+    /// clients again. Any difference, or no such client, answers false, and the client is saved through OpenIddict.
+    /// </summary>
+    public static async Task<bool> IsStoredAsync(NpgsqlDataSource db, IdentitySchema schema, OpenIddictApplicationDescriptor descriptor,
+        CancellationToken token = default)
+    {
+        static string Json(IEnumerable<string> values) => JsonSerializer.Serialize(values.ToArray());
+        // Arrays compare as sets (each contains the other); OpenIddict stores an empty set as NULL.
+        static string Same(string column, int parameter) =>
+            $"coalesce(\"{column}\", '[]')::jsonb @> ${parameter}::jsonb and ${parameter}::jsonb @> coalesce(\"{column}\", '[]')::jsonb";
+        await using var command = db.CreateCommand(
+            $$"""
+             select count(*) from "{{schema.Name}}"."OpenIddictApplications"
+             where "ClientId" = $1 and "ClientSecret" is null and "ApplicationType" is null and "ClientType" = $2 and "ConsentType" = $3
+               and "DisplayName" = $4 and "DisplayNames" is null and "JsonWebKeySet" is null
+               and coalesce("Properties", '{}') = '{}' and coalesce("Settings", '{}') = '{}'
+               and {{Same("Permissions", 5)}} and {{Same("Requirements", 6)}} and {{Same("RedirectUris", 7)}} and {{Same("PostLogoutRedirectUris", 8)}}
+             """);
+        command.Parameters.Add(new NpgsqlParameter { Value = descriptor.ClientId });
+        command.Parameters.Add(new NpgsqlParameter { Value = descriptor.ClientType });
+        command.Parameters.Add(new NpgsqlParameter { Value = descriptor.ConsentType });
+        command.Parameters.Add(new NpgsqlParameter { Value = descriptor.DisplayName });
+        command.Parameters.Add(new NpgsqlParameter { Value = Json(descriptor.Permissions) });
+        command.Parameters.Add(new NpgsqlParameter { Value = Json(descriptor.Requirements) });
+        command.Parameters.Add(new NpgsqlParameter { Value = Json(descriptor.RedirectUris.Select(u => u.AbsoluteUri)) });
+        command.Parameters.Add(new NpgsqlParameter { Value = Json(descriptor.PostLogoutRedirectUris.Select(u => u.AbsoluteUri)) });
+        try
+        {
+            return Convert.ToInt64(await command.ExecuteScalarAsync(token)) == 1;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return false;
+        }
     }
 
     private async Task SaveAsync(OpenIddictApplicationDescriptor descriptor)

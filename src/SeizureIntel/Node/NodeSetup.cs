@@ -38,7 +38,11 @@ public static class NodeSetup
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.Identity());
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(FacilityCatalog.LoadEmbedded());
+        // The facility catalogue and the oblasts' boundaries (GeoJSON) are parsed on the thread pool while the node is
+        // wired; the first service that needs them waits for them, and a broken embedded file still stops the start.
+        var facilities = Task.Run(FacilityCatalog.LoadEmbedded);
+        var oblasts = Task.Run(Oblasts.LoadEmbedded);
+        builder.Services.AddSingleton(_ => facilities.GetAwaiter().GetResult());
         var reference = ReferenceData.LoadEmbedded();
         builder.Services.AddSingleton(reference);
         // Chosen and checked here, so that a bad table or an unknown version stops the node before it serves a figure.
@@ -47,7 +51,7 @@ public static class NodeSetup
         builder.Services.AddSingleton(new QuantityConverter(reference, tables.Select(options.ConversionTableVersion)));
         builder.Services.AddSingleton<SeizureFields>();
         builder.Services.AddSingleton(sp => new SeizureIntel.Intelligence.Spatial.HotspotIndex(sp.GetRequiredService<NpgsqlDataSource>(), options.Schema, options.SchemaChecksAtStart));
-        builder.Services.AddSingleton(Oblasts.LoadEmbedded());
+        builder.Services.AddSingleton(_ => oblasts.GetAwaiter().GetResult());
 
         // One data source for Marten, Wolverine and our own SQL, with PostGIS geometry mapped to NetTopologySuite.
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.ConnectionString).UseNetTopologySuite().Build());

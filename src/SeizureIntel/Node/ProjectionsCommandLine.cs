@@ -32,6 +32,8 @@ public static class ProjectionsCommandLine
         // every assembly beside the binary (a second of start-up on a loaded machine); settings in args are read already.
         if (args.Length == 0)
         {
+            // Endpoints and the identity model, built on the second core while the host starts (StartupWarmUp.cs).
+            _ = StartupWarmUp.Begin(app);
             await app.RunAsync();
             return 0;
         }

@@ -123,11 +123,19 @@ internal sealed class WebClientRegistration(IHostApplicationLifetime lifetime, I
             try { await started.Task; } catch (TaskCanceledException) { return; }
         var addresses = WebSignIn.Addresses(server).ToList();
         if (addresses.Count == 0) return; // an in-memory test server: no browser comes
+        var web = Accounts.WebClient(addresses.Select(a => new Uri(a, "/signin-oidc")), addresses.Select(a => new Uri(a, "/signout-callback-oidc")));
+        var docs = Accounts.DocsClient(addresses.Select(a => new Uri(a, ApiDocs.DocsPath)));
+        // A restart on the same addresses: both are stored as they are, and nothing (not even EF Core's model) is needed.
+        var (db, schema) = (services.GetRequiredService<Npgsql.NpgsqlDataSource>(), services.GetRequiredService<IdentitySchema>());
+        if (await Accounts.IsStoredAsync(db, schema, web, stoppingToken) && await Accounts.IsStoredAsync(db, schema, docs, stoppingToken))
+        {
+            log.LogInformation("web application and API docs clients already registered for {Addresses}", string.Join(", ", addresses));
+            return;
+        }
         await using var scope = services.CreateAsyncScope();
         var accounts = scope.ServiceProvider.GetRequiredService<Accounts>();
-        await accounts.EnsureWebClientAsync(
-            addresses.Select(a => new Uri(a, "/signin-oidc")), addresses.Select(a => new Uri(a, "/signout-callback-oidc")));
-        await accounts.EnsureDocsClientAsync(addresses.Select(a => new Uri(a, ApiDocs.DocsPath)));
+        await accounts.EnsureWebClientAsync(web.RedirectUris, web.PostLogoutRedirectUris);
+        await accounts.EnsureDocsClientAsync(docs.RedirectUris);
         log.LogInformation("web application and API docs clients registered for {Addresses}", string.Join(", ", addresses));
     }
 }
