@@ -15,6 +15,7 @@ using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
 using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures.Recording;
 
 namespace SeizureIntel.Intelligence.Ledger;
 
@@ -285,11 +286,16 @@ public sealed class LedgerRebuild(
         while (await reader.ReadAsync(token))
         {
             var alias = reader.GetString(2);
-            events.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), alias, reader.GetFieldValue<DateTimeOffset>(3),
-                serializer.FromJson(types[alias], reader, 4)));
+            var type = types[alias];
+            // The recordings, most of the events, by a reader of only the fields the fold takes; the rest as Marten reads them.
+            var data = type == typeof(SeizureRecorded) ? SeizureRecordedReader.Read(Json(reader.GetFieldValue<byte[]>(4))) : serializer.FromJson(type, reader, 4);
+            events.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), alias, reader.GetFieldValue<DateTimeOffset>(3), data));
         }
         return new EventRange(from, to, events.ToArray());
     }
+
+    /// <summary>A jsonb value's text: without the version byte (1) of PostgreSQL's binary format if the driver leaves it there.</summary>
+    private static ReadOnlySpan<byte> Json(byte[] value) => value is [1, ..] ? value.AsSpan(1) : value;
 
     /// <summary>Every concrete event type the projection handles (<see cref="SeizureLedgerProjection.Handles"/>).</summary>
     private static readonly Type[] SeizureEventTypes = typeof(ISeizureEvent).Assembly.GetTypes()
