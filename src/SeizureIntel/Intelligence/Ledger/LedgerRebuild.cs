@@ -14,6 +14,8 @@ using SeizureIntel.Intelligence.Trends;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
 
@@ -94,8 +96,11 @@ public sealed class LedgerRebuild(
             foreach (var e in range.Events)
             {
                 seizureEvents++;
-                if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
-                var before = fact.Copy();
+                // The fact as it stood, to go back to if the event is poison; a seizure's first event starts from an empty fact,
+                // so most events (the recordings) need no copy: the empty fact is made again only if one fails.
+                ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(facts, e.StreamId, out var known);
+                var before = known ? slot!.Copy() : null;
+                var fact = known ? slot! : slot = new SeizureFact { Id = e.StreamId };
                 try
                 {
                     fact.Apply(e.Data, converter);
@@ -104,7 +109,7 @@ public sealed class LedgerRebuild(
                 catch (Exception failure) when (SeizureLedgerProjection.IsPoison(failure))
                 {
                     parked.Add(ParkedEvent.Of(SeizureLedgerProjection.Name, e.Sequence, e.StreamId, e.Type, e.Timestamp, failure));
-                    facts[e.StreamId] = before;
+                    facts[e.StreamId] = before ?? new SeizureFact { Id = e.StreamId };
                 }
             }
             // Progress by sequence number: the ranges hold the seizure events only.
@@ -287,8 +292,12 @@ public sealed class LedgerRebuild(
         {
             var alias = reader.GetString(2);
             var type = types[alias];
-            // The recordings, most of the events, by a reader of only the fields the fold takes; the rest as Marten reads them.
-            var data = type == typeof(SeizureRecorded) ? SeizureRecordedReader.Read(Json(reader.GetFieldValue<byte[]>(4))) : serializer.FromJson(type, reader, 4);
+            // Recordings, corrections and lab results (nearly all the events) by readers of only the fields the fold takes; the
+            // rest (voids, duplicate marks, partners' records) as Marten reads them.
+            var data = type == typeof(SeizureRecorded) ? SeizureRecordedReader.Read(Json(reader.GetFieldValue<byte[]>(4)))
+                : type == typeof(SeizureCorrected) ? SeizureRecordedReader.ReadCorrection(Json(reader.GetFieldValue<byte[]>(4)))
+                : type == typeof(LabAnalysisReported) ? SeizureRecordedReader.ReadLabResult(Json(reader.GetFieldValue<byte[]>(4)))
+                : serializer.FromJson(type, reader, 4);
             events.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), alias, reader.GetFieldValue<DateTimeOffset>(3), data));
         }
         return new EventRange(from, to, events.ToArray());

@@ -1,16 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
 using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
 using SeizureIntel.Seizures.Recording;
 
 namespace SeizureIntel.Intelligence.Ledger;
 
 /// <summary>
-/// Reads a stored <see cref="SeizureRecorded"/> (its JSON in mt_events, as the store's serializer wrote it: camelCase names)
+/// Reads a stored <see cref="SeizureRecorded"/>, <see cref="SeizureCorrected"/> or <see cref="LabAnalysisReported"/> (its JSON in
+/// mt_events, as the store's serializer wrote it: camelCase names)
 /// with a <see cref="Utf8JsonReader"/>, taking only the fields the ledger folds (<see cref="SeizureFolding.Fold(ISeizureFields, SeizureRecorded)"/>:
-/// agency, facility, instant, local date, substance, quantity, detection, demo, circumstances, location, oblast) and
-/// skipping the rest (reference, notes, who recorded it, import, distribution…), which the record then holds as null or
+/// agency, facility, instant, local date, substance, quantity, detection, demo, circumstances, location, oblast; a lab
+/// result's substance and net weight) and skipping the rest (reference, notes, who recorded or corrected it and why, import,
+/// distribution, the lab's case and techniques…), which the record then holds as null or
 /// default. Each value is read as System.Text.Json reads it (the same reader calls for numbers, instants and dates), so the
 /// fold gives the same fact as after the store's own deserialisation (<c>SeizureRecordedReaderTests</c> compares them);
 /// it is several times cheaper than the store's reflection-based reading of a record with twenty constructor parameters,
@@ -48,6 +52,59 @@ public static class SeizureRecordedReader
         if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("a SeizureRecorded event is not a JSON object");
         return new SeizureRecorded(default, agency!, null!, facilityId, occurredAt, localDate, null!, substance!, quantity!, detection!, null,
             null!, default, demo, circumstances, location, oblast);
+    }
+
+    /// <summary>
+    /// A stored <see cref="SeizureCorrected"/>, with only the fields the ledger folds
+    /// (<see cref="SeizureFolding.Fold(ISeizureFields, SeizureCorrected)"/>); the changes, reason, author, time and notes are skipped.
+    /// </summary>
+    public static SeizureCorrected ReadCorrection(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        string? facilityId = null, substance = null, detection = null, place = null, entry = null, concealment = null, possession = null, oblast = null;
+        DateTimeOffset? occurredAt = null;
+        DateOnly? localDate = null;
+        Quantity? quantity = null;
+        SeizureLocation? location = null;
+        var locationRemoved = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("facilityId"u8)) facilityId = NextString(ref reader);
+            else if (reader.ValueTextEquals("occurredAt"u8)) { reader.Read(); occurredAt = reader.TokenType == JsonTokenType.Null ? null : reader.GetDateTimeOffset(); }
+            else if (reader.ValueTextEquals("localDate"u8)) { reader.Read(); localDate = reader.TokenType == JsonTokenType.Null ? null : Date(ref reader); }
+            else if (reader.ValueTextEquals("substance"u8)) substance = NextString(ref reader);
+            else if (reader.ValueTextEquals("quantity"u8)) quantity = ReadQuantity(ref reader);
+            else if (reader.ValueTextEquals("detection"u8)) detection = NextString(ref reader);
+            else if (reader.ValueTextEquals("place"u8)) place = NextString(ref reader);
+            else if (reader.ValueTextEquals("entry"u8)) entry = NextString(ref reader);
+            else if (reader.ValueTextEquals("concealment"u8)) concealment = NextString(ref reader);
+            else if (reader.ValueTextEquals("possession"u8)) possession = NextString(ref reader);
+            else if (reader.ValueTextEquals("location"u8)) location = ReadLocation(ref reader);
+            else if (reader.ValueTextEquals("oblast"u8)) oblast = NextString(ref reader);
+            else if (reader.ValueTextEquals("locationRemoved"u8)) { reader.Read(); locationRemoved = reader.GetBoolean(); }
+            else { reader.Read(); reader.Skip(); }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("a SeizureCorrected event is not a JSON object");
+        return new SeizureCorrected(default, null!, null!, null!, default, facilityId, null, occurredAt, localDate, substance, quantity, detection,
+            null, place, entry, concealment, possession, location, oblast, locationRemoved);
+    }
+
+    /// <summary>A stored <see cref="LabAnalysisReported"/>, with only the confirmed substance and net weight (what the ledger folds).</summary>
+    public static LabAnalysisReported ReadLabResult(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        string? substance = null;
+        decimal grams = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("confirmedSubstance"u8)) substance = NextString(ref reader);
+            else if (reader.ValueTextEquals("netWeightGrams"u8)) { reader.Read(); grams = reader.GetDecimal(); }
+            else { reader.Read(); reader.Skip(); }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException("a LabAnalysisReported event is not a JSON object");
+        return new LabAnalysisReported(default, null!, null!, substance!, grams, null, null!, null!, default, null!, default);
     }
 
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
