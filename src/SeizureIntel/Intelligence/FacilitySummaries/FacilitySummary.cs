@@ -15,11 +15,11 @@ public sealed class FacilitySummary : Summary, ITracksLastSeizure
     public SortedDictionary<string, Tally> ByDetection { get; set; } = new();
     public DateTimeOffset? LastSeizureAt { get; set; }
 
-    protected override void AddToBreakdowns(Contribution c, int sign)
+    protected override void AddToBreakdowns(Contribution c, Change change)
     {
-        Add(BySubstance, c.Substance, c, sign);
-        Add(ByGroup, c.SubstanceGroup, c, sign);
-        Add(ByDetection, c.Detection, c, sign);
+        Add(BySubstance, c.Substance, change);
+        Add(ByGroup, c.SubstanceGroup, change);
+        Add(ByDetection, c.Detection, change);
     }
 }
 

@@ -20,12 +20,12 @@ public sealed class FacilityYearSummary : Summary, ITracksLastSeizure
 
     public static string IdFor(string facilityId, int year) => $"{facilityId}/{year}";
 
-    protected override void AddToBreakdowns(Contribution c, int sign)
+    protected override void AddToBreakdowns(Contribution c, Change change)
     {
-        Add(BySubstance, c.Substance, c, sign);
-        Add(ByGroup, c.SubstanceGroup, c, sign);
-        Add(ByDetection, c.Detection, c, sign);
-        Add(ByMonth, Rows.MonthKey(c.Month), c, sign);
+        Add(BySubstance, c.Substance, change);
+        Add(ByGroup, c.SubstanceGroup, change);
+        Add(ByDetection, c.Detection, change);
+        Add(ByMonth, Rows.MonthKey(c.Month), change);
     }
 }
 

@@ -14,7 +14,10 @@ using SeizureIntel.Intelligence.Trends;
 using SeizureIntel.Intelligence.Years;
 using SeizureIntel.Reference;
 using SeizureIntel.Seizures;
+using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.LabAnalysis;
 using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures.Recording;
 
 namespace SeizureIntel.Intelligence.Ledger;
 
@@ -103,8 +106,11 @@ public sealed class LedgerRebuild(
             foreach (var e in range.Events)
             {
                 seizureEvents++;
-                if (!facts.TryGetValue(e.StreamId, out var fact)) facts[e.StreamId] = fact = new SeizureFact { Id = e.StreamId };
-                var before = fact.Copy();
+                // The fact as it stood, to go back to if the event is poison; a seizure's first event starts from an empty fact,
+                // so most events (the recordings) need no copy: the empty fact is made again only if one fails.
+                ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(facts, e.StreamId, out var known);
+                var before = known ? slot!.Copy() : null;
+                var fact = known ? slot! : slot = new SeizureFact { Id = e.StreamId };
                 try
                 {
                     fact.Apply(e.Data, converter);
@@ -113,7 +119,7 @@ public sealed class LedgerRebuild(
                 catch (Exception failure) when (SeizureLedgerProjection.IsPoison(failure))
                 {
                     parked.Add(ParkedEvent.Of(SeizureLedgerProjection.Name, e.Sequence, e.StreamId, e.Type, e.Timestamp, failure));
-                    facts[e.StreamId] = before;
+                    facts[e.StreamId] = before ?? new SeizureFact { Id = e.StreamId };
                 }
             }
             // Progress by sequence number: the ranges hold the seizure events only.
@@ -121,7 +127,8 @@ public sealed class LedgerRebuild(
         }
         read = eventCount;
         var summing = Stopwatch.StartNew();
-        var sums = Sum(facts.Values);
+        var all = facts.Values.ToArray();
+        var sums = Sum(all);
         summing.Stop();
         fold.Stop();
 
@@ -144,7 +151,6 @@ public sealed class LedgerRebuild(
         progress?.Report(new Progress("write", 0, rows));
         // Several COPY streams at once, each on its own connection: the facts in two halves, the locations, the summaries and
         // the parked events; serialising on this side and inserting on PostgreSQL's overlap.
-        var all = facts.Values.ToArray();
         var half = all.Length / 2;
         await Task.WhenAll(
             Task.Run(() => Bulk(all[..half]), token),
@@ -304,11 +310,20 @@ public sealed class LedgerRebuild(
         while (await reader.ReadAsync(token))
         {
             var alias = reader.GetString(2);
-            events.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), alias, reader.GetFieldValue<DateTimeOffset>(3),
-                serializer.FromJson(types[alias], reader, 4)));
+            var type = types[alias];
+            // Recordings, corrections and lab results (nearly all the events) by readers of only the fields the fold takes; the
+            // rest (voids, duplicate marks, partners' records) as Marten reads them.
+            var data = type == typeof(SeizureRecorded) ? SeizureRecordedReader.Read(Json(reader.GetFieldValue<byte[]>(4)))
+                : type == typeof(SeizureCorrected) ? SeizureRecordedReader.ReadCorrection(Json(reader.GetFieldValue<byte[]>(4)))
+                : type == typeof(LabAnalysisReported) ? SeizureRecordedReader.ReadLabResult(Json(reader.GetFieldValue<byte[]>(4)))
+                : serializer.FromJson(type, reader, 4);
+            events.Add(new RawEvent(reader.GetInt64(0), reader.GetGuid(1), alias, reader.GetFieldValue<DateTimeOffset>(3), data));
         }
         return new EventRange(from, to, events.ToArray());
     }
+
+    /// <summary>A jsonb value's text: without the version byte (1) of PostgreSQL's binary format if the driver leaves it there.</summary>
+    private static ReadOnlySpan<byte> Json(byte[] value) => value is [1, ..] ? value.AsSpan(1) : value;
 
     /// <summary>Every concrete event type the projection handles (<see cref="SeizureLedgerProjection.Handles"/>).</summary>
     private static readonly Type[] SeizureEventTypes = typeof(ISeizureEvent).Assembly.GetTypes()
@@ -321,79 +336,112 @@ public sealed class LedgerRebuild(
             : throw new InvalidOperationException("no async daemon runs in this process: rebuild from the command line instead");
 
     /// <summary>
-    /// Every summary the projection keeps, summed from the facts' final contributions (the same keys and the same
-    /// <see cref="Summary.Add(Contribution, int)"/> as the projection's moves). Each kind of summary is summed on its own (the roll-ups in
-    /// two halves of their dimensions), the kinds side by side on the cores: no summary is touched by two at once.
+    /// The seizures of one monthly bucket (they share every dimension a summary breaks down by), with one of their
+    /// contributions as the example of those keys and the latest of their instants (the first fact to reach it, as the facts are
+    /// ordered, so ties go as they went when each contribution was added on its own).
     /// </summary>
-    private List<Summary> Sum(IEnumerable<SeizureFact> facts)
+    private sealed class Cell(MonthlyBucket bucket, Contribution example, int ordinal)
     {
-        var contributions = facts.Select(f => f.Contribution(reference)).OfType<Contribution>().ToArray();
-        static void Add<T>(Dictionary<string, Summary> docs, string id, Func<T> create, Contribution c) where T : Summary
+        public MonthlyBucket Bucket { get; } = bucket;
+        public Contribution Example { get; } = example;
+        public DateTimeOffset Last { get; set; } = example.OccurredAt;
+        public int LastOrdinal { get; set; } = ordinal;
+    }
+
+    /// <summary>
+    /// A bucket's key without formatting its id: its month and the values of its dimensions (the facility as it is, so that a
+    /// seizure without one stays apart from the facility summaries; the oblast as the bucket's id has it).
+    /// </summary>
+    private readonly record struct BucketKey(int MonthIndex, string Agency, string? Facility, string Oblast, string Substance, string Detection, string Entry);
+
+    /// <summary>
+    /// Every summary the projection keeps, summed from the facts' final contributions with the same keys as the projection's
+    /// moves. Each contribution is added to its monthly bucket only (keyed by a struct, not a formatted id); every other summary
+    /// — facility, facility-year, year and year-by-agency summaries with their breakdowns, and the roll-ups — then merges whole
+    /// buckets (<see cref="Summary.Merge"/>): every seizure of a bucket has the same keys in all of them, and a merged tally has
+    /// the same figures as its seizures added one by one (<see cref="Tally.Merge"/>). Each kind is summed on its own (the
+    /// roll-ups in two halves of their dimensions), the kinds side by side on the cores: no summary is touched by two at once.
+    /// </summary>
+    private List<Summary> Sum(IReadOnlyList<SeizureFact> facts)
+    {
+        var cells = new Dictionary<BucketKey, Cell>();
+        for (var i = 0; i < facts.Count; i++)
         {
-            if (!docs.TryGetValue(id, out var doc)) docs[id] = doc = create();
-            doc.Add(c, +1);
-            if (doc is ITracksLastSeizure t && (t.LastSeizureAt is null || t.LastSeizureAt < c.OccurredAt)) t.LastSeizureAt = c.OccurredAt;
+            if (facts[i].Contribution(reference) is not { } c) continue;
+            var key = new BucketKey(MonthlyBucket.IndexOf(c.Year, c.Month), c.Agency, c.FacilityId, c.Oblast ?? YearSummary.UnknownOblast,
+                c.Substance, c.Detection, c.Entry);
+            if (!cells.TryGetValue(key, out var cell)) cells[key] = cell = new Cell(MonthlyBucket.For(c), c, i);
+            cell.Bucket.Add(c, +1);
+            if (cell.Last < c.OccurredAt) (cell.Last, cell.LastOrdinal) = (c.OccurredAt, i);
+        }
+        var all = cells.Values.ToArray();
+
+        // Summaries that track the latest seizure take the latest instant, the earliest fact among equal ones.
+        static void Merge<T>(Dictionary<string, (T Doc, int Ordinal)> docs, string id, Func<T> create, Cell cell) where T : Summary
+        {
+            ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(docs, id, out var exists);
+            if (!exists) entry = (create(), cell.LastOrdinal);
+            entry.Doc.Merge(cell.Example, cell.Bucket.Total);
+            if (entry.Doc is ITracksLastSeizure t &&
+                (t.LastSeizureAt is not { } last || last < cell.Last || (last == cell.Last && cell.LastOrdinal < entry.Ordinal)))
+                (t.LastSeizureAt, entry.Ordinal) = (cell.Last, cell.LastOrdinal);
         }
         var half = MonthlyRollup.Dimensions.Length; // Keys lists two ids per dimension: the first half of them, then the rest.
-        Action<Dictionary<string, Summary>>[] parts =
+        Func<IEnumerable<Summary>>[] parts =
         [
-            docs =>
+            () =>
             {
-                foreach (var c in contributions)
-                    if (c.FacilityId is { } facility) Add(docs, facility, () => new FacilitySummary { Id = facility }, c);
+                var docs = new Dictionary<string, (FacilitySummary Doc, int Ordinal)>();
+                foreach (var cell in all)
+                    if (cell.Example.FacilityId is { } facility) Merge(docs, facility, () => new FacilitySummary { Id = facility }, cell);
+                return docs.Values.Select(d => d.Doc);
             },
-            docs =>
+            () =>
             {
-                foreach (var c in contributions)
-                    if (c.FacilityId is { } facility)
+                var docs = new Dictionary<string, (FacilityYearSummary Doc, int Ordinal)>();
+                foreach (var cell in all)
+                    if (cell.Example.FacilityId is { } facility)
                     {
-                        var fy = FacilityYearSummary.IdFor(facility, c.Year);
-                        Add(docs, fy, () => new FacilityYearSummary { Id = fy, FacilityId = facility, Year = c.Year }, c);
+                        var year = cell.Example.Year;
+                        var id = FacilityYearSummary.IdFor(facility, year);
+                        Merge(docs, id, () => new FacilityYearSummary { Id = id, FacilityId = facility, Year = year }, cell);
                     }
+                return docs.Values.Select(d => d.Doc);
             },
-            docs =>
+            () =>
             {
-                foreach (var c in contributions)
+                var docs = new Dictionary<string, (YearSummary Doc, int Ordinal)>();
+                foreach (var cell in all)
                 {
-                    var year = YearSummary.IdFor(c.Year);
-                    Add(docs, year, () => new YearSummary { Id = year, Year = c.Year }, c);
-                    var byAgency = YearSummary.IdFor(c.Year, c.Agency);
-                    Add(docs, byAgency, () => new YearSummary { Id = byAgency, Year = c.Year, Agency = c.Agency }, c);
+                    var (year, agency) = (cell.Example.Year, cell.Example.Agency);
+                    var id = YearSummary.IdFor(year);
+                    Merge(docs, id, () => new YearSummary { Id = id, Year = year }, cell);
+                    var byAgency = YearSummary.IdFor(year, agency);
+                    Merge(docs, byAgency, () => new YearSummary { Id = byAgency, Year = year, Agency = agency }, cell);
                 }
+                return docs.Values.Select(d => d.Doc);
             },
+            .. Enumerable.Range(0, 2).Select(i => (Func<IEnumerable<Summary>>)(() =>
+            {
+                var docs = new Dictionary<string, MonthlyRollup>();
+                foreach (var cell in all)
+                    foreach (var key in i == 0 ? MonthlyRollup.Keys(cell.Example).Take(half) : MonthlyRollup.Keys(cell.Example).Skip(half))
+                    {
+                        if (!docs.TryGetValue(key, out var doc)) docs[key] = doc = MonthlyRollup.For(cell.Example, key);
+                        doc.Total.Merge(cell.Bucket.Total);
+                    }
+                return docs.Values;
+            })),
         ];
-        // The buckets first (one per month and value of every dimension), each with one of its contributions: every seizure
-        // of a bucket counts in the same roll-ups, so a roll-up's total is the sum of its buckets' totals (Tally.Merge), and
-        // the roll-ups are summed from the buckets, a few hundred thousand merges instead of sixteen adds a seizure.
-        var buckets = new Dictionary<string, (MonthlyBucket Bucket, Contribution Example)>();
-        parts = [.. parts, docs =>
-        {
-            foreach (var c in contributions)
-            {
-                var id = MonthlyBucket.IdFor(c);
-                if (!buckets.TryGetValue(id, out var b)) buckets[id] = b = (MonthlyBucket.For(c), c);
-                b.Bucket.Add(c, +1);
-            }
-            foreach (var (id, b) in buckets) docs[id] = b.Bucket;
-        }];
-        var results = new Dictionary<string, Summary>[parts.Length + 2];
-        Parallel.For(0, parts.Length, i =>
-        {
-            results[i] = new Dictionary<string, Summary>();
-            parts[i](results[i]);
-        });
-        var all = buckets.Values.ToArray();
-        Parallel.For(0, 2, i =>
-        {
-            var docs = results[parts.Length + i] = new Dictionary<string, Summary>();
-            foreach (var (bucket, c) in all)
-                foreach (var key in i == 0 ? MonthlyRollup.Keys(c).Take(half) : MonthlyRollup.Keys(c).Skip(half))
-                {
-                    if (!docs.TryGetValue(key, out var doc)) docs[key] = doc = MonthlyRollup.For(c, key);
-                    doc.Total.Merge(bucket.Total);
-                }
-        });
-        return results.SelectMany(r => r.Values).ToList();
+        var results = new List<Summary>[parts.Length];
+        Parallel.For(0, parts.Length, i => results[i] = parts[i]().ToList());
+        // The buckets last, once nothing reads the cells' totals any more: two cells whose ids are equal (a facility coded
+        // "none" and none at all) are one bucket, as the projection keeps it.
+        var buckets = new Dictionary<string, MonthlyBucket>(all.Length);
+        foreach (var cell in all)
+            if (buckets.TryGetValue(cell.Bucket.Id, out var bucket)) bucket.Merge(cell.Example, cell.Bucket.Total);
+            else buckets[cell.Bucket.Id] = cell.Bucket;
+        return [.. results.SelectMany(r => r), .. buckets.Values];
     }
 
     /// <summary>The seizure-locations rows of every fact with a point, by binary COPY (the projection's own rows, see <see cref="SeizureLocations.Write"/>).</summary>

@@ -51,5 +51,5 @@ public sealed class MonthlyBucket : Summary
     };
 
     // A bucket is one cell: its total is all there is.
-    protected override void AddToBreakdowns(Contribution c, int sign) { }
+    protected override void AddToBreakdowns(Contribution c, Change change) { }
 }

@@ -66,5 +66,5 @@ public sealed class MonthlyRollup : Summary
     }
 
     // A roll-up is one cell: its total is all there is.
-    protected override void AddToBreakdowns(Contribution c, int sign) { }
+    protected override void AddToBreakdowns(Contribution c, Change change) { }
 }

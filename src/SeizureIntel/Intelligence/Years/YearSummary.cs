@@ -48,16 +48,16 @@ public sealed class YearSummary : Summary
     }
     public static string IdFor(int year, string? agency) => agency is null ? IdFor(year) : $"{year}/{agency}";
 
-    protected override void AddToBreakdowns(Contribution c, int sign)
+    protected override void AddToBreakdowns(Contribution c, Change change)
     {
-        Add(BySubstance, c.Substance, c, sign);
-        Add(ByGroup, c.SubstanceGroup, c, sign);
-        Add(ByAgency, c.Agency, c, sign);
-        Add(ByFacility, c.FacilityId ?? NoFacility, c, sign);
-        Add(ByOblast, c.Oblast ?? UnknownOblast, c, sign);
-        Add(ByDetection, c.Detection, c, sign);
-        Add(ByEntry, c.Entry, c, sign);
-        Add(ByMonth, Rows.MonthKey(c.Month), c, sign);
+        Add(BySubstance, c.Substance, change);
+        Add(ByGroup, c.SubstanceGroup, change);
+        Add(ByAgency, c.Agency, change);
+        Add(ByFacility, c.FacilityId ?? NoFacility, change);
+        Add(ByOblast, c.Oblast ?? UnknownOblast, change);
+        Add(ByDetection, c.Detection, change);
+        Add(ByEntry, c.Entry, change);
+        Add(ByMonth, Rows.MonthKey(c.Month), change);
     }
 }
 

@@ -2,7 +2,11 @@ using System.Diagnostics;
 using JasperFx.Events.Daemon;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
+using SeizureIntel.Identity;
 using SeizureIntel.Intelligence.Ledger;
+using SeizureIntel.Seizures.Corrections;
+using SeizureIntel.Seizures.Quantities;
+using SeizureIntel.Seizures.Recording;
 using SeizureIntel.Tests.Support;
 
 namespace SeizureIntel.Tests.Intelligence.Ledger;
@@ -73,6 +77,54 @@ public sealed class RebuildTests(NodeFixture fixture) : NodeTest(fixture)
         await RecordAsync(extra.Body);
         await WaitForProjectionsAsync();
         (await GetJsonAsync("/api/years/2015/summary")).GetProperty("count").GetInt32().ShouldBe(before.GetProperty("count").GetInt32() + 1);
+    }
+
+    [Fact]
+    public async Task the_blue_green_rebuild_parks_the_poison_events_the_live_projection_parked_and_counts_the_rest()
+    {
+        foreach (var seizure in RawSeizure.Varied(10, seed: 23)) await RecordAsync(seizure.Body);
+        var valid = await RecordAsync(Body(value: 1m, unit: "kg"));
+        var later = await RecordAsync(Body(value: 2m, unit: "kg"));
+        // Stored as if before the bounds existed: a recording that is poison from its first event (the fold keeps no copy of a
+        // new seizure's fact), and a poison correction of a valid seizure, which must count as it stood before it.
+        await using (var session = Store.LightweightSession())
+        {
+            var id = Guid.CreateVersion7();
+            var at = new DateTimeOffset(2015, 3, 14, 4, 30, 0, TimeSpan.Zero);
+            var huge = new Quantity(79_000_000_000_000_000_000_000_000_000m, "kg");
+            session.Events.StartStream(id, new SeizureRecorded(id, "SSEP", "SSEP-2015-999999", "SIZO-1", at, new DateOnly(2015, 3, 14), "Asia/Bishkek",
+                "heroin", huge, "cell-search", null, "officer-1", at));
+            session.Events.Append(valid.Id, new SeizureCorrected(valid.Id, [], "typo", new Actor("officer-1", "SSEP"), at, Quantity: huge));
+            await session.SaveChangesAsync();
+        }
+        await ChangeAsync(later.Id, "void", new { reason = "recorded twice" }, later.Version);
+        await WaitForProjectionsAsync();
+        var live = await LedgerSnapshot.TakeAsync(Fixture.Schema);
+        var liveParked = await ParkedAsync();
+        liveParked.Count.ShouldBe(2);
+
+        var rebuild = ActivatorUtilities.CreateInstance<LedgerRebuild>(Host.Services);
+        var outcome = await rebuild.RunAsync(null, whileServing: true, CancellationToken.None);
+
+        outcome.Parked.ShouldBe(2);
+        var rebuilt = await LedgerSnapshot.TakeAsync(Fixture.Schema);
+        foreach (var (table, rows) in live) rebuilt[table].ShouldBe(rows, table);
+        (await ParkedAsync()).ShouldBe(liveParked);
+        // The valid seizure counts as it stood before its poison correction (1 kg), the voided one not at all.
+        (await Host.YearGramsAsync(2015)).ShouldBe(1000m + Grams2015(RawSeizure.Varied(10, seed: 23)));
+    }
+
+    private static decimal Grams2015(IEnumerable<RawSeizure> raw) => raw.Where(s => s.Year == 2015).Sum(s => s.Grams ?? 0m);
+
+    private async Task<List<string>> ParkedAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(TestDatabase.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"select data::text from {Fixture.Schema}.mt_doc_parkedevent order by id", connection);
+        var rows = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        return rows;
     }
 }
 
