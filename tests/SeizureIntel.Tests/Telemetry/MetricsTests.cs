@@ -43,7 +43,8 @@ public sealed class MetricsTests(TelemetryNodes nodes) : IClassFixture<Telemetry
         {
             samples = await Scrape.MetricsAsync(monitoring);
             var lags = samples.Where(s => s.Name == "seizureintel_projection_lag").ToList();
-            return samples.Value("seizureintel_events_latest") >= newest && lags.Count > 0 && lags.All(l => l.Value == 0);
+            return samples.Value("seizureintel_events_latest") >= newest && lags.Count > 0 && lags.All(l => l.Value == 0)
+                   && lags.Any(l => l.Labels["projection"].StartsWith("SeizureLedger", StringComparison.Ordinal));
         }, "the scrape shows the newest event and every projection at lag 0");
         samples.Where(s => s.Name == "seizureintel_projection_lag").Select(s => s.Labels["projection"])
             .ShouldContain(p => p.StartsWith("SeizureLedger", StringComparison.Ordinal));

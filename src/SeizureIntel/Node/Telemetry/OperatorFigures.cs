@@ -144,6 +144,8 @@ public sealed class OperatorFigures : BackgroundService
         var lag = new Dictionary<string, long>();
         foreach (var shard in await _store.Advanced.AllProjectionProgress(token: token))
             if (shard.ShardName != "HighWaterMark") lag[shard.ShardName] = Math.Max(0, latest - shard.Sequence);
+        // A shard this daemon runs that has stored no progress yet has applied nothing: its lag is every event, not absent.
+        foreach (var shard in RunningShards()) lag.TryAdd(shard, latest);
 
         var outbox = Partners(0L);
         foreach (var (uri, count) in await Grouped(connection, $"select destination, count(*) from {schema}.wolverine_outgoing_envelopes group by 1", token))
