@@ -37,7 +37,6 @@ public static class SharingSetup
         builder.Services.AddSingleton(sharing);
         if (!sharing.Enabled) return;
         builder.Services.AddSingleton<SharingSubscription>();
-        builder.Services.AddSingleton<IConfigureMarten, LiveSharingSetup>();
         builder.Services.SubscribeToEventsWithServices<SharingSubscription>(ServiceLifetime.Singleton);
     }
 
@@ -50,8 +49,7 @@ public static class SharingSetup
         // arrives within milliseconds. The listeners hand many messages at once to the batching (one at a time, each
         // waits for its batch: batches of one); records and withdrawals then run one batch after another on one queue.
         // Order between records is not kept; for one record the origin's version decides (an older one changes nothing).
-        // A single SeizureShared is not batched: it is the live lane (a record just recorded or changed), applied as it
-        // arrives, while pages of a backlog come many in one message (SeizuresShared) and wait for ManyInOneGate.
+        opts.BatchMessagesOf<SeizureShared>(b => Batching(b, sharing, SharedRecordsQueue, new MemberKeepingBatcher<SeizureShared>())).BufferedInMemory().Sequential();
         opts.BatchMessagesOf<SeizureWithdrawn>(b => Batching(b, sharing, SharedRecordsQueue, new MemberKeepingBatcher<SeizureWithdrawn>())).BufferedInMemory().Sequential();
         opts.BatchMessagesOf<ShareReceipt>(b => Batching(b, sharing, ReceiptsQueue, new MemberKeepingBatcher<ShareReceipt>())).BufferedInMemory().Sequential();
         if (!sharing.Enabled) return;

@@ -54,12 +54,7 @@ public sealed class SharingSubscription : BatchSubscription
             await ShareOperationAsync(changes.Key, changes.ToList(), operations, bus, now, token);
     }
 
-    /// <summary>
-    /// The records' current states go to every partner whose policy allows them (a withdrawal to one that had them and may
-    /// no longer), with the share ledger moved on, all in <paramref name="operations"/>' transaction and outbox. Also the
-    /// live lane's (<see cref="LiveSharing"/>).
-    /// </summary>
-    internal async Task ShareSeizuresAsync(Guid[] ids, IDocumentOperations operations, IMessageBus bus, DateTimeOffset now, CancellationToken token)
+    private async Task ShareSeizuresAsync(Guid[] ids, IDocumentOperations operations, IMessageBus bus, DateTimeOffset now, CancellationToken token)
     {
         var partners = _sharing.Partners.Select(p => p.Agency.ToUpperInvariant()).ToList();
         var seizures = await operations.LoadManyAsync<Seizure>(token, ids);
@@ -73,9 +68,6 @@ public sealed class SharingSubscription : BatchSubscription
                 .ToDictionary(e => e.Partner);
             foreach (var (partner, message) in SeizureSharing.Decide(seizure, _identity.Agency, _sharing, sentBefore, now))
             {
-                // This very state went already (the live lane, LiveSharing, sent it right after its commit): not again.
-                if (sentBefore.GetValueOrDefault(partner) is { } sent && sent.SentVersion == SeizureSharing.VersionAtOrigin(seizure)
-                    && sent.Withdrawn == message is Contracts.SeizureWithdrawn) continue;
                 if (message is SeizureShared record) records[partner].Add(record);
                 else await bus.EndpointFor(SharingOptions.EndpointOf(partner)).SendAsync(message);
                 var entry = sentBefore.GetValueOrDefault(partner) ?? new ShareLedgerEntry

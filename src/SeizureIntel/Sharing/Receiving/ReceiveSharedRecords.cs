@@ -155,10 +155,7 @@ public static class ReceiveSharedRecordsHandler
     /// </summary>
     public static void Configure(HandlerChain chain)
     {
-        // A single record (the live lane) is applied beside the pages of a backlog and may lose a race with one of them: it is
-        // retried as patiently as a batch, never dead-lettered for a lost race.
-        if (!chain.MessageType.IsArray && chain.MessageType != typeof(SeizuresShared) && chain.MessageType != typeof(ShareReceipts)
-            && chain.MessageType != typeof(SeizureShared))
+        if (!chain.MessageType.IsArray && chain.MessageType != typeof(SeizuresShared) && chain.MessageType != typeof(ShareReceipts))
         {
             // Messages arrive several at a time: two versions of one operation may race at commit (the first two of a new
             // operation both start its stream here: a stream id collision); the loser goes again and finds the other's.
@@ -173,16 +170,9 @@ public static class ReceiveSharedRecordsHandler
                 TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60));
     }
 
-    /// <summary>
-    /// The live lane: a single record (what a sender sends when a page holds one record for us, as when a user records or
-    /// changes one) is applied at once in a transaction of its own, not held for a batch trigger nor queued behind the
-    /// many-in-one pages of a backlog (<see cref="ManyInOneGate"/> holds those, not this). A page of the same record applied
-    /// beside it loses or wins the stream's optimistic version and is tried again (<see cref="Configure"/>): the newest
-    /// version still decides.
-    /// </summary>
-    public static Task Handle(SeizureShared message, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
+    public static Task Handle(SeizureShared[] messages, Envelope envelope, IDocumentSession session, IMessageBus bus, IWolverineRuntime runtime,
         SharedMessageChecks checks, NodeIdentity node, TimeProvider time, CancellationToken token) =>
-        ApplyAsync([(message, envelope)], session, bus, runtime, checks, node, time, token);
+        ApplyAsync(BatchMembers.Of(messages, envelope), session, bus, runtime, checks, node, time, token);
 
     /// <summary>
     /// Many records in one message (a sender's page for this partner): each record is checked against its own schema and

@@ -8,9 +8,9 @@ using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: SeizureSharedHandler1426684122
+    // START: SeizureSharedArrayHandler857572742
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class SeizureSharedHandler1426684122 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class SeizureSharedArrayHandler857572742 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly SeizureIntel.Identity.NodeIdentity _nodeIdentity;
         private readonly SeizureIntel.Sharing.Receiving.SharedMessageChecks _sharedMessageChecks;
@@ -18,7 +18,7 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public SeizureSharedHandler1426684122(SeizureIntel.Identity.NodeIdentity nodeIdentity, SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
+        public SeizureSharedArrayHandler857572742(SeizureIntel.Identity.NodeIdentity nodeIdentity, SeizureIntel.Sharing.Receiving.SharedMessageChecks sharedMessageChecks, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime)
         {
             _nodeIdentity = nodeIdentity;
             _sharedMessageChecks = sharedMessageChecks;
@@ -32,13 +32,13 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var seizureShared = (SeizureIntel.Contracts.SeizureShared)context.Envelope.Message;
+            var seizureSharedArray = (SeizureIntel.Contracts.SeizureShared[])context.Envelope.Message;
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler");
             
             // The actual message execution
-            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(seizureShared, context.Envelope, documentSession, context, _wolverineRuntime, _sharedMessageChecks, _nodeIdentity, _timeProvider, cancellation).ConfigureAwait(false);
+            await SeizureIntel.Sharing.Receiving.ReceiveSharedRecordsHandler.Handle(seizureSharedArray, context.Envelope, documentSession, context, _wolverineRuntime, _sharedMessageChecks, _nodeIdentity, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
@@ -50,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: SeizureSharedHandler1426684122
+    // END: SeizureSharedArrayHandler857572742
     
     
 }
