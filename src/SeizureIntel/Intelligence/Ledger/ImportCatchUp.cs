@@ -60,8 +60,8 @@ public sealed class ImportCatchUp(
         long last, applied;
         await using (var connection = await db.OpenConnectionAsync(token))
         {
-            last = await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", token);
-            applied = await ScalarAsync(connection, Progress(schema, LedgerRebuild.ShardName), token);
+            last = await LedgerRebuild.ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", token);
+            applied = await LedgerRebuild.ScalarAsync(connection, LedgerRebuild.ProgressSql(schema, LedgerRebuild.ShardName), token);
         }
         var behind = Math.Max(0, last - applied);
         if (options.RebuildAfterImportEvents <= 0) return new("daemon", behind, "rebuilding after imports is off (SeizureIntel:ReadModels:RebuildAfterImportEvents = 0)");
@@ -77,7 +77,7 @@ public sealed class ImportCatchUp(
         while (wait.Elapsed < TimeSpan.FromSeconds(options.HighWaterWaitSeconds))
         {
             await using var connection = await db.OpenConnectionAsync(token);
-            if (await ScalarAsync(connection, Progress(schema, "HighWaterMark"), token) >= last) break;
+            if (await LedgerRebuild.ScalarAsync(connection, LedgerRebuild.ProgressSql(schema, "HighWaterMark"), token) >= last) break;
             await Task.Delay(200, token);
         }
         var waited = wait.Elapsed;
@@ -110,14 +110,5 @@ public sealed class ImportCatchUp(
         try { await daemon.WaitForShardToBeRunning(LedgerRebuild.ShardName, TimeSpan.FromSeconds(options.AgentWaitSeconds)); }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException) { }
         return Running();
-    }
-
-    private static string Progress(string schema, string name) =>
-        $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{name}'), 0)";
-
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken token)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(token));
     }
 }

@@ -89,7 +89,7 @@ public sealed class LedgerRebuild(
         await using (var connection = await db.OpenConnectionAsync(token))
             upTo = daemon is null
                 ? await ScalarAsync(connection, $"select coalesce(max(seq_id), 0) from {schema}.mt_events", token)
-                : await ScalarAsync(connection, $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", token);
+                : await ScalarAsync(connection, ProgressSql(schema, "HighWaterMark"), token);
         long eventCount;
         await using (var connection = await db.OpenConnectionAsync(token))
             eventCount = await ScalarAsync(connection, $"select count(*) from {schema}.mt_events where seq_id <= {upTo}", token);
@@ -176,9 +176,9 @@ public sealed class LedgerRebuild(
                 await using var connection = await db.OpenConnectionAsync(token);
                 // Where the served tables stand: the agent, now stopped, has applied exactly this far.
                 var served = await ScalarAsync(connection,
-                    $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{ShardName}'), 0)", token);
+                    ProgressSql(schema, ShardName), token);
                 var highWater = await ScalarAsync(connection,
-                    $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = 'HighWaterMark'), 0)", token);
+                    ProgressSql(schema, "HighWaterMark"), token);
                 last = Math.Max(upTo, Math.Max(served, highWater));
                 var projection = new SeizureLedgerProjection(reference, converter, facilities);
                 await using var query = store.QuerySession();
@@ -494,7 +494,11 @@ public sealed class LedgerRebuild(
     private static IEnumerable<string> Tables(DocumentStore next) =>
         SeizureLedgerProjection.Documents.Select(t => ((IDocumentStore)next).Options.FindOrResolveDocumentType(t).TableName.Name).Append(SeizureLocations.TableName);
 
-    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken token)
+    /// <summary>How far a projection shard (or "HighWaterMark") has come in the store's progress table; 0 when it has no row yet.</summary>
+    internal static string ProgressSql(string schema, string shard) =>
+        $"select coalesce((select last_seq_id from {schema}.mt_event_progression where name = '{shard}'), 0)";
+
+    internal static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken token)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(token));
